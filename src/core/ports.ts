@@ -1,0 +1,111 @@
+/**
+ * What the core needs from the world, as interfaces. The store implements them with
+ * SQLite; tests may implement them in memory. Nothing here imports express, ws or SQLite.
+ */
+
+/** A source of the current time in milliseconds since the epoch. */
+export interface Clock {
+  now(): number;
+}
+
+/** The real clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** The channels a message can arrive through. */
+export type ChannelName = 'telegram' | 'bitrix24' | 'chatwoot' | 'slack' | 'rest' | 'chat';
+
+/** One inbound message, normalised from whatever the platform sent. */
+export interface InboundMessage {
+  bot: string;
+  channel: ChannelName;
+  /** The platform's id for this delivery (update_id, event_id, ...): the dedupe key. */
+  deliveryId: string;
+  /** The platform's id of the chat or conversation, so replies go back to it. */
+  chatId: string;
+  externalMessageId?: string;
+  customerId?: string;
+  customerName?: string;
+  text: string;
+  language?: string;
+  /** What the channel needs later to reply (endpoints, account ids): stored as JSON. */
+  replyContext?: unknown;
+  meta?: unknown;
+}
+
+/** What accepting a delivery did. */
+export interface AcceptResult {
+  duplicate: boolean;
+  conversationId: number;
+  messageId: number;
+  jobId?: number;
+}
+
+/** The durable inbox: dedupe + message + processing job, committed together. */
+export interface Inbox {
+  accept(message: InboundMessage, jobKind?: string): AcceptResult;
+}
+
+/** A unit of background work. */
+export interface Job {
+  id: number;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/** The processing queue that survives restarts. */
+export interface JobQueue {
+  claimDue(limit: number): Job[];
+  complete(id: number): void;
+  fail(id: number, error: string, retryAt: number | null): void;
+  requeueRunning(): number;
+}
+
+/** A reply waiting to be delivered to a platform. */
+export interface OutboxItem {
+  id: number;
+  conversationId: number | null;
+  messageId: number | null;
+  channel: ChannelName;
+  bot: string;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/** What to enqueue in the outbox. */
+export interface NewOutboxItem {
+  conversationId?: number | null;
+  messageId?: number | null;
+  channel: ChannelName;
+  bot: string;
+  kind: string;
+  payload: unknown;
+}
+
+/** The durable outbox: replies retried with backoff until sent or dead-lettered. */
+export interface Outbox {
+  enqueue(item: NewOutboxItem): number;
+  claimDue(limit: number): OutboxItem[];
+  markSent(id: number): void;
+  markFailed(id: number, error: string, nextAttemptAt: number | null): void;
+  requeueSending(): number;
+  counts(): Record<'pending' | 'sending' | 'sent' | 'dead', number>;
+}
+
+/** One prediction made by a net, stored with the net's name and version. */
+export interface PredictionRecord {
+  messageId: number | null;
+  kind: 'classify' | 'suggest';
+  netName: string;
+  netVersion: string;
+  label: string | null;
+  confidence: number | null;
+  top: unknown;
+  latencyMs: number;
+}
+
+/** Where predictions are recorded. */
+export interface PredictionLog {
+  record(prediction: PredictionRecord): number;
+}

@@ -1,0 +1,56 @@
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, readEnvFile } from './config.js';
+import { type StartOptions, startGateway } from './server.js';
+
+/**
+ * Starts the gateway from the environment (plus `.env`), and stops it on SIGTERM/SIGINT.
+ * The only place that reads `process.env` or exits the process.
+ */
+export async function runMain(options: Omit<StartOptions, 'onGeneratedKey'> = {}): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ ...readEnvFile('.env'), ...process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`neurodesk: refusing to start, ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const gateway = await startGateway(config, {
+    ...options,
+    onGeneratedKey: (key) =>
+      process.stdout.write(
+        `No NEURODESK_API_KEYS set: generated an API key for this data dir (shown once, kept in ${config.dataDir}/api-key):\n  ${key}\n`,
+      ),
+  });
+  process.stdout.write(`neurodesk listening on ${gateway.url}\n`);
+
+  let signalled = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    gateway.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      gateway.logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 1000);
+    force.unref();
+    gateway.close().then(
+      (ok) => process.exit(ok ? 0 : 1),
+      (err) => {
+        gateway.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runMain().catch((err) => {
+    process.stderr.write(`neurodesk: failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,57 @@
+import type Database from 'better-sqlite3';
+import type { Clock, Job, JobQueue } from '../../core/ports.js';
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  attempts: number;
+}
+
+/** The processing queue in SQLite: due jobs are claimed, then completed or failed. */
+export class SqliteJobQueue implements JobQueue {
+  private readonly claimStmt;
+  private readonly completeStmt;
+  private readonly failStmt;
+  private readonly requeueStmt;
+
+  constructor(
+    db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.claimStmt = db.prepare<{ now: number; limit: number }, JobRow>(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = @now
+       WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND run_after <= @now ORDER BY id LIMIT @limit)
+       RETURNING id, kind, payload, attempts`,
+    );
+    this.completeStmt = db.prepare(`UPDATE jobs SET status = 'done', updated_at = ? WHERE id = ?`);
+    this.failStmt = db.prepare(
+      `UPDATE jobs SET status = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'pending' END,
+         run_after = COALESCE(@retryAt, run_after), last_error = @error, updated_at = @now WHERE id = @id`,
+    );
+    this.requeueStmt = db.prepare(`UPDATE jobs SET status = 'pending', updated_at = ? WHERE status = 'running'`);
+  }
+
+  /** Marks up to `limit` due jobs as running and returns them, oldest first. */
+  claimDue(limit: number): Job[] {
+    return this.claimStmt
+      .all({ now: this.clock.now(), limit })
+      .sort((a, b) => a.id - b.id)
+      .map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts }));
+  }
+
+  /** Marks a job done. */
+  complete(id: number): void {
+    this.completeStmt.run(this.clock.now(), id);
+  }
+
+  /** Records a failure; with `retryAt` the job runs again then, without it the job is dead. */
+  fail(id: number, error: string, retryAt: number | null): void {
+    this.failStmt.run({ id, error: error.slice(0, 2000), retryAt, now: this.clock.now() });
+  }
+
+  /** At start: jobs left running by a crash go back to pending. Returns how many. */
+  requeueRunning(): number {
+    return this.requeueStmt.run(this.clock.now()).changes;
+  }
+}
