@@ -66,7 +66,9 @@ export function createApp(deps: AppDeps): Express {
         ready &&= result.ok;
         checks[c.name] = result.ok ? 'ok' : (result.detail ?? 'not ready');
       }
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks, ...deps.readyInfo?.() });
+      res
+        .status(ready ? 200 : 503)
+        .json({ status: ready ? 'ready' : 'not_ready', checks, ...deps.readyInfo?.() });
     })
     .all(methodNotAllowed(['GET']));
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import { resolveApiKeys } from './api-keys.js';
+import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/ports.js';
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
@@ -61,7 +61,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     mounts: options.mounts ?? [],
   });
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, app);
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+    app,
+  );
   const inFlight = trackInFlight(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -15,7 +15,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
     );
   }
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
   const goal = target ?? latest;
   for (const m of migrations) {

@@ -15,7 +15,7 @@ export class SqliteInbox implements Inbox {
   private readonly tx;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.findDelivery = db.prepare<[string, string, string], { message_id: number; conversation_id: number }>(

@@ -29,7 +29,9 @@ export class SqliteJobQueue implements JobQueue {
       `UPDATE jobs SET status = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'pending' END,
          run_after = COALESCE(@retryAt, run_after), last_error = @error, updated_at = @now WHERE id = @id`,
     );
-    this.requeueStmt = db.prepare(`UPDATE jobs SET status = 'pending', updated_at = ? WHERE status = 'running'`);
+    this.requeueStmt = db.prepare(
+      `UPDATE jobs SET status = 'pending', updated_at = ? WHERE status = 'running'`,
+    );
   }
 
   /** Marks up to `limit` due jobs as running and returns them, oldest first. */

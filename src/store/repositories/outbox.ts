@@ -38,7 +38,9 @@ export class SqliteOutbox implements Outbox {
                     ORDER BY id LIMIT @limit)
        RETURNING id, conversation_id, message_id, channel, bot, kind, payload, attempts`,
     );
-    this.sentStmt = db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`);
+    this.sentStmt = db.prepare(
+      `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`,
+    );
     this.failStmt = db.prepare(
       `UPDATE outbox SET status = CASE WHEN @next IS NULL THEN 'dead' ELSE 'pending' END,
          next_attempt_at = COALESCE(@next, next_attempt_at), last_error = @error WHERE id = @id`,

@@ -22,6 +22,8 @@ export function requireApiKey(keys: readonly string[]): RequestHandler {
     let ok = false;
     if (presented) for (const key of keys) ok = safeEqual(presented, key) || ok;
     if (ok) return next();
-    next(new AppError('unauthorized', 'authentication required', { headers: { 'WWW-Authenticate': 'Bearer' } }));
+    next(
+      new AppError('unauthorized', 'authentication required', { headers: { 'WWW-Authenticate': 'Bearer' } }),
+    );
   };
 }

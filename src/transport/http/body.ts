@@ -74,7 +74,8 @@ export function readBody(options: ReadBodyOptions): RequestHandler {
   const accepted = Object.keys(options.types).join(', ');
   return (req: Request, res: Response, next: NextFunction) => {
     const declared = req.headers['content-length'];
-    const hasBody = declared !== undefined ? declared !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      declared !== undefined ? declared !== '0' : req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) {
       if (options.allowEmpty) return next();
       return next(new AppError('bad_request', `a request body (${accepted}) is required`));
@@ -122,7 +123,8 @@ export function readBody(options: ReadBodyOptions): RequestHandler {
       chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onError = (err: Error) => finish(new AppError('bad_request', 'request body was not received', { cause: err }));
+    const onError = (err: Error) =>
+      finish(new AppError('bad_request', 'request body was not received', { cause: err }));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

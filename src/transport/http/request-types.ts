@@ -1,7 +1,6 @@
 import type { Logger } from '../../logger.js';
 
 declare global {
-  // biome-ignore lint/style/noNamespace: Express' request type is only extensible this way.
   namespace Express {
     interface Request {
       /** The request id, echoed in `X-Request-Id`. */

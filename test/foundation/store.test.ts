@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../src/core/ports.js';
+import { closeDatabase, createStore, openDatabase } from '../../src/store/index.js';
+import { migrate } from '../../src/store/migrate.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { tempDir } from '../helpers/config.js';
+
+const schemaOf = (db: Database.Database) =>
+  db
+    .prepare(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all();
+
+function clockAt(start = 1_700_000_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+const message = (over: Partial<InboundMessage> = {}): InboundMessage => ({
+  bot: 'bank-support',
+  channel: 'telegram',
+  deliveryId: '1001',
+  chatId: '42',
+  customerName: 'Ann',
+  text: 'my card has not arrived',
+  ...over,
+});
+
+describe('migrations', () => {
+  it('opens with WAL, synchronous=FULL and foreign keys on', () => {
+    const db = openDatabase(join(tempDir(), 'a.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    closeDatabase(db);
+  });
+
+  it('are idempotent: opening twice changes nothing', () => {
+    const path = join(tempDir(), 'b.db');
+    const first = openDatabase(path);
+    const before = schemaOf(first);
+    closeDatabase(first);
+    const second = openDatabase(path);
+    expect(schemaOf(second)).toEqual(before);
+    closeDatabase(second);
+  });
+
+  it('give an upgraded database the same schema as a fresh one, from every older version', () => {
+    const fresh = new Database(':memory:');
+    migrate(fresh, MIGRATIONS);
+    for (let from = 0; from < MIGRATIONS.length; from++) {
+      const old = new Database(':memory:');
+      migrate(old, MIGRATIONS, from);
+      expect(old.pragma('user_version', { simple: true })).toBe(from);
+      migrate(old, MIGRATIONS);
+      expect(schemaOf(old)).toEqual(schemaOf(fresh));
+    }
+  });
+
+  it('refuse a database newer than the code', () => {
+    const db = new Database(':memory:');
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    expect(() => migrate(db, MIGRATIONS)).toThrow(/newer than this build/);
+  });
+});
+
+describe('inbox', () => {
+  it('stores a delivery once and reports a replay as a duplicate', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    const first = store.inbox.accept(message(), 'process_message');
+    expect(first.duplicate).toBe(false);
+    expect(first.jobId).toBeGreaterThan(0);
+    const replay = store.inbox.accept(message({ text: 'changed on replay' }), 'process_message');
+    expect(replay).toEqual({
+      duplicate: true,
+      conversationId: first.conversationId,
+      messageId: first.messageId,
+    });
+    const counts = store.db
+      .prepare('SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM jobs) j')
+      .get();
+    expect(counts).toEqual({ m: 1, j: 1 });
+  });
+
+  it('keeps one conversation per chat and reopens a resolved one', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    const a = store.inbox.accept(message({ deliveryId: '1' }));
+    store.db.prepare("UPDATE conversations SET status = 'resolved'").run();
+    const b = store.inbox.accept(message({ deliveryId: '2' }));
+    expect(b.conversationId).toBe(a.conversationId);
+    expect(store.db.prepare('SELECT status FROM conversations').get()).toEqual({ status: 'bot' });
+  });
+
+  it('stores nothing when any part of the transaction fails', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    store.db.exec(
+      'CREATE TRIGGER fail_jobs BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, "disk full"); END',
+    );
+    expect(() => store.inbox.accept(message(), 'process_message')).toThrow(/disk full/);
+    const rows = store.db
+      .prepare('SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM inbound_deliveries) n')
+      .get();
+    expect(rows).toEqual({ n: 0 });
+  });
+});
+
+describe('outbox and jobs', () => {
+  it('retries a failed reply when it is due and dead-letters it when told to', () => {
+    const clock = clockAt();
+    const store = createStore(openDatabase(':memory:'), clock);
+    const id = store.outbox.enqueue({
+      channel: 'telegram',
+      bot: 'b',
+      kind: 'sendMessage',
+      payload: { chat_id: 1 },
+    });
+    const [claimed] = store.outbox.claimDue(10);
+    expect(claimed).toMatchObject({ id, attempts: 1, payload: { chat_id: 1 } });
+    expect(store.outbox.claimDue(10)).toEqual([]);
+    store.outbox.markFailed(id, 'HTTP 502', clock.now() + 1000);
+    expect(store.outbox.claimDue(10)).toEqual([]);
+    clock.advance(1000);
+    expect(store.outbox.claimDue(10)[0]?.attempts).toBe(2);
+    store.outbox.markFailed(id, 'HTTP 400', null);
+    expect(store.outbox.counts()).toMatchObject({ dead: 1, pending: 0 });
+  });
+
+  it('resumes work left in flight by a crash', () => {
+    const path = join(tempDir(), 'c.db');
+    const clock = clockAt();
+    const before = createStore(openDatabase(path), clock);
+    before.outbox.enqueue({ channel: 'slack', bot: 'b', kind: 'chat.postMessage', payload: {} });
+    before.inbox.accept(message(), 'process_message');
+    expect(before.outbox.claimDue(10)).toHaveLength(1);
+    expect(before.jobs.claimDue(10)).toHaveLength(1);
+    before.db.close();
+
+    const after = createStore(openDatabase(path), clock);
+    expect(after.outbox.requeueSending()).toBe(1);
+    expect(after.jobs.requeueRunning()).toBe(1);
+    expect(after.outbox.claimDue(10)).toHaveLength(1);
+    expect(after.jobs.claimDue(10)).toHaveLength(1);
+  });
+});
