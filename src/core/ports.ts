@@ -109,3 +109,50 @@ export interface PredictionRecord {
 export interface PredictionLog {
   record(prediction: PredictionRecord): number;
 }
+
+/** Which net made a prediction: its name and the version folder it was loaded from. */
+export interface NetRef {
+  name: string;
+  version: string;
+}
+
+/** A ticket's predicted category, with calibrated confidence and the runners-up. */
+export interface Classification {
+  category: string;
+  confidence: number;
+  /** True when the confidence is under the threshold stored with the net. */
+  unsure: boolean;
+  top: Array<{ category: string; confidence: number }>;
+  net: NetRef;
+  latencyMs: number;
+}
+
+/** Classifies text with a named net (the bot's classifier). */
+export interface TicketClassifier {
+  classify(netName: string, text: string): Promise<Classification>;
+}
+
+/** One suggested answer from the knowledge base. */
+export interface Suggestion {
+  answerId: number;
+  text: string;
+  score: number;
+  category: string | null;
+}
+
+/** The best answers for a text, with the score above which the bot may answer by itself. */
+export interface SuggestionResult {
+  suggestions: Suggestion[];
+  net: NetRef;
+  threshold: number;
+  latencyMs: number;
+}
+
+/** Retrieves answers for a text with a named two-tower net over a knowledge base. */
+export interface AnswerSuggester {
+  suggest(
+    netName: string,
+    text: string,
+    options: { k: number; category?: string; kb?: string },
+  ): Promise<SuggestionResult>;
+}
