@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/core/ports.js';
-import { closeDatabase, createStore, openDatabase } from '../../src/store/index.js';
-import { migrate } from '../../src/store/migrate.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import { tempDir } from '../helpers/config.js';
+import type { InboundMessage } from '../../../src/core/ports.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { migrate } from '../../../src/store/migrate.js';
+import { MIGRATIONS } from '../../../src/store/migrations/index.js';
+import { tempDir } from '../../helpers/config.js';
 
 const schemaOf = (db: Database.Database) =>
   db

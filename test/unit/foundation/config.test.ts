@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration, parseSize } from '../../src/config.js';
+import { ConfigError, loadConfig, parseDuration, parseSize } from '../../../src/config.js';
 
 describe('config', () => {
   it('applies the documented defaults', () => {

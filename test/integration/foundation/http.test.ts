@@ -1,10 +1,10 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../src/server.js';
-import { jsonBody } from '../../src/transport/http/body.js';
-import { authHeaders, testConfig } from '../helpers/config.js';
-import { json } from '../helpers/http.js';
+import { type Gateway, startGateway } from '../../../src/server.js';
+import { jsonBody } from '../../../src/transport/http/body.js';
+import { authHeaders, testConfig } from '../../helpers/config.js';
+import { json } from '../../helpers/http.js';
 
 let gw: Gateway;
 

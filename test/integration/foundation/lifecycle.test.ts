@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/config.js';
-import { runToExit, spawnGateway } from '../helpers/process.js';
+import { tempDir } from '../../helpers/config.js';
+import { runToExit, spawnGateway } from '../../helpers/process.js';
 
 const baseEnv = (dataDir: string) => ({
   NODE_ENV: 'development',
