@@ -5,6 +5,7 @@
  */
 import type { ConversationRecord, ConversationStatus, ConversationStore } from './conversation-port.js';
 import type { EventBus } from './events.js';
+import type { ChannelName } from './ports.js';
 import type { ChannelOutbounds, ReplyAction } from './replies.js';
 
 /** The result of an operator's reply. */
@@ -47,11 +48,45 @@ export class ConversationService {
     return { conversation: updated, messageId: ids.messageIds[0]!, outboxIds: ids.outboxIds };
   }
 
-  /** Records that an operator wrote on the platform itself: the bot goes silent there. */
-  operatorWrote(conversationId: number, operator: string, text: string, externalId?: string): void {
-    this.conversations.recordOperatorMessage(conversationId, text, operator, externalId);
-    const updated = this.conversations.getConversation(conversationId);
+  /**
+   * Records that an operator wrote on the platform itself (e.g. a Chatwoot agent): the
+   * message joins the history and the bot goes silent in that conversation.
+   */
+  operatorWrote(
+    chat: { bot: string; channel: ChannelName; chatId: string; replyContext?: unknown },
+    operator: string,
+    text: string,
+    externalId?: string,
+  ): number {
+    const conversation = this.conversations.ensureConversation(chat);
+    const messageId = this.conversations.recordOperatorMessage(conversation.id, text, operator, externalId);
+    const updated = this.conversations.getConversation(conversation.id);
     if (updated) this.announce(updated);
+    return messageId;
+  }
+
+  /** Sends the bot's greeting into a chat (e.g. when the bot is added to one), creating its conversation. */
+  greet(
+    chat: { bot: string; channel: ChannelName; chatId: string; replyContext?: unknown; language?: string },
+    text: string,
+  ): number[] {
+    const conversation = this.conversations.ensureConversation(chat);
+    const action: ReplyAction = { kind: 'message', text };
+    const outbound = this.outbounds.get(conversation.channel);
+    const sends = outbound
+      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'bot' })
+      : [];
+    const ids = this.conversations.recordReplies(conversation.id, [
+      { action, author: 'bot', visible: true, sends },
+    ]);
+    if (ids.outboxIds.length > 0) {
+      this.events.publish({
+        type: 'reply.queued',
+        conversationId: conversation.id,
+        outboxIds: ids.outboxIds,
+      });
+    }
+    return ids.outboxIds;
   }
 
   /** Gives the conversation back to the bot. */

@@ -27,9 +27,16 @@ export type GatewayEvent =
       assignedOperator: string | null;
     }
   | { type: 'reply.queued'; conversationId: number | null; outboxIds: number[] }
-  | { type: 'reply.sent'; conversationId: number | null; outboxId: number; messageId: number | null }
+  | {
+      type: 'reply.sent';
+      channel: ChannelName;
+      conversationId: number | null;
+      outboxId: number;
+      messageId: number | null;
+    }
   | {
       type: 'reply.failed';
+      channel: ChannelName;
       conversationId: number | null;
       outboxId: number;
       dead: boolean;

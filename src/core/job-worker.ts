@@ -54,8 +54,13 @@ export class JobWorker {
     await this.loop.stop();
   }
 
-  /** Runs one claimed job; used by the loop and by inline callers that claimed it themselves. */
-  async run(job: Job): Promise<void> {
+  /** Runs a job the caller claimed itself, as the REST API does to answer with the decision. */
+  runInline(job: Job): Promise<void> {
+    return this.run(job, true);
+  }
+
+  /** Runs one claimed job; a failure is retried later with backoff. */
+  async run(job: Job, inline = false): Promise<void> {
     const { jobs, clock, logger } = this.o;
     if (job.kind !== PROCESS_MESSAGE) {
       jobs.fail(job.id, `unknown job kind ${job.kind}`, null);
@@ -68,7 +73,7 @@ export class JobWorker {
     }
     const final = job.attempts >= this.o.maxAttempts;
     try {
-      const result = await this.o.pipeline.process(messageId, { jobId: job.id, final });
+      const result = await this.o.pipeline.process(messageId, { jobId: job.id, final, inline });
       if (!result) jobs.complete(job.id);
     } catch (err) {
       const retryAt = final ? null : clock.now() + retryDelay(job.attempts, this.o.backoff, this.o.random);

@@ -72,6 +72,7 @@ export class OutboxDispatcher {
       logger.debug(log, 'reply sent');
       events.publish({
         type: 'reply.sent',
+        channel: item.channel,
         conversationId: item.conversationId,
         outboxId: item.id,
         messageId: item.messageId,
@@ -90,6 +91,7 @@ export class OutboxDispatcher {
     );
     events.publish({
       type: 'reply.failed',
+      channel: item.channel,
       conversationId: item.conversationId,
       outboxId: item.id,
       dead,

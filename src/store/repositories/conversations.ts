@@ -206,7 +206,7 @@ export class SqliteConversations implements ConversationStore {
   /** An inbound message with its conversation, decision and the replies after it. */
   ticket(messageId: number): TicketView | undefined {
     const m = this.s.message.get(messageId);
-    if (!m || m.direction !== 'in') return undefined;
+    if (m?.direction !== 'in') return undefined;
     const d = this.s.decision.get(messageId);
     return {
       message: toMessage(m),
