@@ -95,7 +95,9 @@ function resolveChannels(
   const need = (channel: ChannelName, keys: string[]): string[] | undefined => {
     const missing = keys.filter((k) => value(k) === undefined);
     if (missing.length === keys.length) {
-      notes.push(`bot ${bot.name}: channel ${channel} is off until ${keys.join(' and ')} ${keys.length > 1 ? 'are' : 'is'} set`);
+      notes.push(
+        `bot ${bot.name}: channel ${channel} is off until ${keys.join(' and ')} ${keys.length > 1 ? 'are' : 'is'} set`,
+      );
       return undefined;
     }
     if (missing.length > 0) {
