@@ -1,4 +1,5 @@
 import type { AnswerSuggester, Clock, TicketClassifier } from '../../src/core/ports.js';
+import type { Logger } from '../../src/logger.js';
 import { type Gateway, startGateway } from '../../src/server.js';
 import { tempDir, testConfig } from './config.js';
 import { KeywordClassifier, KeywordSuggester } from './keyword-nets.js';
@@ -26,6 +27,7 @@ export interface TestGatewayOptions {
   classifier?: TicketClassifier;
   suggester?: AnswerSuggester;
   clock?: Clock;
+  logger?: Logger;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gate
     classifier: o.classifier ?? new KeywordClassifier(),
     suggester: o.suggester ?? new KeywordSuggester(),
     clock: o.clock,
+    logger: o.logger,
   });
   return Object.assign(gw, { dataDir });
 }
