@@ -95,3 +95,28 @@ describe('operators', () => {
     expect((await call('/1/messages', { operator: 'a', text: ' ' })).status).toBe(400);
   });
 });
+
+describe('when the nets keep failing', () => {
+  it('the message is handed to the operators after the last attempt, not lost', async () => {
+    const local = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 1 } } }));
+    const broken = await startTestGateway({
+      standIn: local,
+      config: { NEURODESK_JOB_MAX_ATTEMPTS: '2' },
+      classifier: { classify: () => Promise.reject(new Error('weights file is corrupt')) },
+    });
+    try {
+      await postTelegram(broken, telegramMessage(9101, 'my card has not arrived', { chatId: 9100 }));
+      const sent = await local.waitForAccepted((r) => r.body?.chat_id === 9100);
+      expect(sent.body.text).toMatch(/passing your question to a member of our support team/);
+      expect(row(broken, 'SELECT action, reason, queue FROM decisions')).toEqual({
+        action: 'handoff',
+        reason: 'not_classified',
+        queue: 'general',
+      });
+      expect(row(broken, 'SELECT status, attempts FROM jobs')).toEqual({ status: 'done', attempts: 2 });
+    } finally {
+      await broken.close();
+      await local.close();
+    }
+  });
+});

@@ -33,4 +33,7 @@ CREATE TABLE bitrix24_installs (
 );
 
 CREATE INDEX outbox_conversation ON outbox (conversation_id, id) WHERE status IN ('pending', 'sending');
+
+ALTER TABLE jobs ADD COLUMN conversation_id INTEGER REFERENCES conversations (id);
+CREATE INDEX jobs_conversation ON jobs (conversation_id, id) WHERE status IN ('pending', 'running');
 `;

@@ -21,8 +21,14 @@ export class SqliteJobQueue implements JobQueue {
     private readonly clock: Clock,
   ) {
     this.claimStmt = db.prepare<{ now: number; limit: number }, JobRow>(
+      // A conversation's messages are processed one at a time, in order: a job waits while
+      // an older one of its conversation is unfinished (running, or pending a retry).
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = @now
-       WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND run_after <= @now ORDER BY id LIMIT @limit)
+       WHERE id IN (SELECT j.id FROM jobs j WHERE j.status = 'pending' AND j.run_after <= @now
+                      AND (j.conversation_id IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM jobs e WHERE e.conversation_id = j.conversation_id AND e.id < j.id
+                          AND e.status IN ('pending', 'running')))
+                    ORDER BY j.id LIMIT @limit)
        RETURNING id, kind, payload, attempts`,
     );
     this.claimOneStmt = db.prepare<{ now: number; id: number }, JobRow>(
