@@ -148,6 +148,25 @@ describe('telegram webhook', () => {
     expect(api.accepted().filter((r) => r.body?.chat_id === 5007)).toHaveLength(1);
   });
 
+  it('answers a sticker (no text, no caption) with the fallback template', async () => {
+    const update = telegramMessage(10010, '', { chatId: 5010 }) as { message: Record<string, unknown> };
+    delete update.message.text;
+    update.message.sticker = {
+      file_id: 'CAACAgIAAxkBAAIB',
+      file_unique_id: 'AgADAgAD',
+      type: 'regular',
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
+    };
+    expect((await postTelegram(gw, update)).status).toBe(200);
+    const sent = await api.waitForAccepted((r) => r.body?.chat_id === 5010);
+    expect(sent.body.text).toBe(
+      'Sorry, I can only read text messages. Please describe your question in a few words.',
+    );
+  });
+
   it('acknowledges updates it does not handle without storing them', async () => {
     const before = counts(gw);
     const res = await postTelegram(gw, {
