@@ -57,7 +57,9 @@ export interface BotGateway {
   upgrades: Record<string, UpgradeHandler>;
   /** Resumes work a previous run left in progress, then starts the workers. */
   start(): void;
-  /** Closes chats, then waits for the workers' jobs and sends in progress. */
+  /** Closes the websockets (first thing at shutdown: they would hold the HTTP server open). */
+  closeSockets(): Promise<void>;
+  /** Waits for the workers' jobs and sends in progress, and stops them. */
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,11 @@ export function composeGateway(p: GatewayParts): BotGateway {
     heartbeatMs: config.wsHeartbeatMs,
   });
 
+  let chatClosing: Promise<void> | undefined;
+  const closeChat = () => {
+    chatClosing ??= chat.close();
+    return chatClosing;
+  };
   const webhookDeps: WebhookDeps = {
     bots,
     intake,
@@ -201,8 +208,9 @@ export function composeGateway(p: GatewayParts): BotGateway {
       worker.start();
       dispatcher.start();
     },
+    closeSockets: closeChat,
     async stop() {
-      await chat.close();
+      await closeChat();
       await Promise.all([worker.stop(), dispatcher.stop()]);
     },
   };

@@ -120,13 +120,15 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let closingPromise: Promise<boolean> | undefined;
   const close = () => {
     closing = true;
-    closingPromise ??= gracefulShutdown({
-      server,
-      inFlight,
-      closers,
-      timeoutMs: config.shutdownTimeoutMs,
-      logger,
-    });
+    closingPromise ??= gateway.closeSockets().then(() =>
+      gracefulShutdown({
+        server,
+        inFlight,
+        closers,
+        timeoutMs: config.shutdownTimeoutMs,
+        logger,
+      }),
+    );
     return closingPromise;
   };
   const core = { events: gateway.events, intake: gateway.intake, conversations: gateway.conversations };

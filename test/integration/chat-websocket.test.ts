@@ -155,3 +155,15 @@ describe('customer chat websocket', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('customer chat at shutdown', () => {
+  it('closes open chats with 1001 (going away) and does not hold the shutdown', async () => {
+    const local = await startTestGateway({ config: { NEURODESK_SHUTDOWN_TIMEOUT: '5s' } });
+    const c = await ChatClient.connect(`${local.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
+    await c.next();
+    const started = Date.now();
+    expect(await local.close()).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await c.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+});

@@ -107,10 +107,20 @@ export class ChatServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req, url, bot));
   };
 
-  /** Closes every chat with 1001 (going away) and stops the heartbeat. */
-  async close(): Promise<void> {
+  /**
+   * Closes every chat with 1001 (going away) and stops the heartbeat; a client that does
+   * not complete the closing handshake within `graceMs` is cut off, so shutdown is prompt.
+   */
+  async close(graceMs = 1000): Promise<void> {
     clearInterval(this.heartbeat);
-    for (const ws of this.wss.clients) ws.close(1001, 'server shutting down');
+    const open = [...this.wss.clients];
+    const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+    for (const ws of open) ws.close(1001, 'server shutting down');
+    const timer = setTimeout(() => {
+      for (const ws of open) ws.terminate();
+    }, graceMs);
+    await Promise.all(closed);
+    clearTimeout(timer);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
