@@ -177,6 +177,14 @@ describe('telegram webhook', () => {
     expect(counts(gw)).toEqual(before);
   });
 
+  it('counts messages, decisions and reply attempts in /metrics', async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toMatch(/neurodesk_inbound_messages_total\{channel="telegram"\} [1-9]/);
+    expect(text).toMatch(/neurodesk_decisions_total\{action="auto_reply"\} [1-9]/);
+    expect(text).toMatch(/neurodesk_decisions_total\{action="handoff"\} [1-9]/);
+    expect(text).toMatch(/neurodesk_reply_attempts_total\{channel="telegram",result="sent"\} [1-9]/);
+  });
+
   it('answers 404 for a bot that does not exist', async () => {
     const res = await fetch(`${gw.url}/webhooks/telegram/no-such-bot`, {
       method: 'POST',
