@@ -133,6 +133,8 @@ export interface ConversationStore {
   ): ConversationRecord | undefined;
   /** Stores a message an operator wrote on the platform itself (seen in a webhook), marking the conversation taken. */
   recordOperatorMessage(conversationId: number, text: string, operator: string, externalId?: string): number;
+  /** A suggestion offered in one of the conversation's recent decisions (the customer may pick it). */
+  findSuggestion(conversationId: number, answerId: number): Suggestion | undefined;
   /** The ticket view of an inbound message. */
   ticket(messageId: number): TicketView | undefined;
 }

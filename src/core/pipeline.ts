@@ -14,7 +14,7 @@ import type {
   RecordedReply,
 } from './conversation-port.js';
 import type { EventBus } from './events.js';
-import { asksForPerson, decide, needsNets } from './policy.js';
+import { asksForPerson, decide, decideChoice, needsNets, OFFER_ANSWERS_ON } from './policy.js';
 import type {
   AnswerSuggester,
   Classification,
@@ -22,7 +22,7 @@ import type {
   SuggestionResult,
   TicketClassifier,
 } from './ports.js';
-import type { ChannelOutbounds, PlanContext, ReplyAction } from './replies.js';
+import { answerIdOf, type ChannelOutbounds, type PlanContext, type ReplyAction } from './replies.js';
 
 /** Everything the pipeline works with. */
 export interface PipelineDeps {
@@ -68,7 +68,29 @@ export class MessagePipeline {
     }
 
     const meta = message.meta ?? {};
-    const askedForPerson = meta.action === 'handoff' || asksForPerson(bot, message.text);
+    const input = {
+      text: message.text,
+      language: conversation.language,
+      customerName: conversation.customerName,
+      status: conversation.status,
+      askedForPerson: meta.action === 'handoff' || asksForPerson(bot, message.text),
+    };
+    const picked = typeof meta.action === 'string' ? answerIdOf(meta.action) : undefined;
+    if (picked !== undefined) {
+      // A button press choosing one of the answers offered earlier: no nets needed.
+      const choice = this.d.conversations.findSuggestion(conversation.id, picked);
+      const decision = decideChoice(bot, input, choice);
+      return this.commit(
+        message,
+        conversation,
+        bot,
+        decision,
+        this.actionsFor(bot, decision, conversation, meta),
+        [],
+        o,
+      );
+    }
+    const { askedForPerson } = input;
     const predictions: PredictionRecord[] = [];
     let classification: Classification | undefined;
     let suggestions: SuggestionResult | undefined;
@@ -90,15 +112,7 @@ export class MessagePipeline {
     if (classification) predictions.push(classifyRecord(messageId, classification));
     if (suggestions) predictions.push(suggestRecord(messageId, suggestions));
 
-    const decision = decide(bot, {
-      text: message.text,
-      language: conversation.language,
-      customerName: conversation.customerName,
-      status: conversation.status,
-      askedForPerson,
-      classification,
-      suggestions,
-    });
+    const decision = decide(bot, { ...input, classification, suggestions });
     const actions = this.actionsFor(bot, decision, conversation, meta);
     return this.commit(message, conversation, bot, decision, actions, predictions, o);
   }
@@ -122,14 +136,21 @@ export class MessagePipeline {
     } else if (decision.action === 'fallback' && decision.replyText) {
       actions.push({ kind: 'message', text: decision.replyText });
     } else if (decision.action === 'handoff' && decision.replyText) {
+      // When the bot hesitated between answers, the customer may pick one while waiting.
+      const options = OFFER_ANSWERS_ON.has(decision.reason)
+        ? decision.suggestions.slice(0, 3).map((x) => ({ answerId: x.answerId, text: x.text }))
+        : undefined;
       actions.push({
         kind: 'handoff',
         text: decision.replyText,
         queue: decision.queue ?? bot.config.queues.default,
+        ...(options?.length ? { options } : {}),
       });
     }
     // Operators on the platform itself (e.g. Chatwoot agents) see the suggestions as a private note.
-    const forOperators = decision.action === 'handoff' || conversation.status === 'assigned';
+    const forOperators =
+      decision.reason !== 'customer_choice' &&
+      (decision.action === 'handoff' || conversation.status === 'assigned');
     if (forOperators && decision.suggestions.length > 0) {
       actions.push({
         kind: 'suggestions',

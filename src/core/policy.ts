@@ -5,7 +5,7 @@
  */
 import { type Bot, renderTemplate, templatesFor } from './bots/bot.js';
 import type { ConversationStatus, Decision } from './conversation-port.js';
-import type { Classification, SuggestionResult } from './ports.js';
+import type { Classification, Suggestion, SuggestionResult } from './ports.js';
 
 /** What the policy looks at for one message. */
 export interface PolicyInput {
@@ -83,4 +83,32 @@ export function decide(bot: Bot, input: PolicyInput): Decision {
   const rival = suggestions.find((s) => s.answerId !== best.answerId && s.category !== best.category);
   if (rival && best.score - rival.score < p.minAnswerGap) return handoff('ambiguous_answer');
   return { ...base, action: 'auto_reply', reason: 'confident', queue: null, replyText: best.text };
+}
+
+/** Reasons where showing the customer the candidate answers can help while they wait. */
+export const OFFER_ANSWERS_ON = new Set(['ambiguous_answer', 'ambiguous_category']);
+
+/**
+ * The customer picked one of the suggested answers offered with a handoff: send it. The
+ * conversation keeps its place in the operators' queue; an unknown choice changes nothing.
+ */
+export function decideChoice(bot: Bot, input: PolicyInput, choice: Suggestion | undefined): Decision {
+  const { language } = templatesFor(bot, input.language);
+  const base = { suggestions: choice ? [choice] : [], language, queue: null, confidence: null };
+  if (!choice || input.status === 'assigned') {
+    return {
+      ...base,
+      action: 'silent',
+      reason: choice ? 'operator_active' : 'unknown_choice',
+      category: null,
+      replyText: null,
+    };
+  }
+  return {
+    ...base,
+    action: 'auto_reply',
+    reason: 'customer_choice',
+    category: choice.category,
+    replyText: choice.text,
+  };
 }

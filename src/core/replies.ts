@@ -14,10 +14,25 @@ export interface ReplyButton {
   action: string;
 }
 
+/** A suggested answer the customer may pick while waiting for a person (button action `answer:<id>`). */
+export interface AnswerOption {
+  answerId: number;
+  text: string;
+}
+
+/** The button action that picks a suggested answer. */
+export const answerAction = (answerId: number) => `answer:${answerId}`;
+
+/** The answer id of an `answer:<id>` button action, if it is one. */
+export function answerIdOf(action: string): number | undefined {
+  const m = /^answer:(\d{1,12})$/.exec(action);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** What to tell the customer (or the operators), independent of the platform. */
 export type ReplyAction =
   | { kind: 'message'; text: string; buttons?: ReplyButton[] }
-  | { kind: 'handoff'; text: string; queue: string }
+  | { kind: 'handoff'; text: string; queue: string; options?: AnswerOption[] }
   | { kind: 'suggestions'; text: string; suggestions: Suggestion[] }
   | { kind: 'callback_answer'; callbackId: string; text?: string };
 

@@ -124,6 +124,24 @@ describe('customer chat websocket', () => {
     await c.close();
   });
 
+  it('hands off when the customer presses the talk-to-a-person button', async () => {
+    const c = await ChatClient.connect(wsUrl);
+    await c.next();
+    await c.next();
+    c.send({ type: 'message', id: 'q', text: 'what exchange rate do you use' });
+    await c.next();
+    const answer = await c.next();
+    expect(answer.buttons).toEqual([{ text: 'Talk to a person', action: 'handoff' }]);
+    c.send({ type: 'action', id: 'press-1', action: 'handoff' });
+    expect(await c.next()).toMatchObject({ type: 'ack', id: 'press-1' });
+    expect(await c.next()).toMatchObject({
+      type: 'message',
+      author: 'bot',
+      text: expect.stringMatching(/passing your question/),
+    });
+    await c.close();
+  });
+
   it('closes with 1009 on a frame over the size limit', async () => {
     const c = await ChatClient.connect(wsUrl);
     c.send({ type: 'message', id: 'big', text: 'x'.repeat(2000) });

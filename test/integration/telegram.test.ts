@@ -194,3 +194,62 @@ describe('telegram webhook', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('telegram suggested answers', () => {
+  it('offers the answers the bot hesitated between as buttons, and sends the one the customer picks', async () => {
+    const local = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 9 } } }));
+    const close = [
+      {
+        answerId: 201,
+        category: 'card_arrival',
+        score: 0.8,
+        text: 'Cards arrive within 3 working days of your order; you can follow the delivery in the app.',
+      },
+      {
+        answerId: 202,
+        category: 'card_delivery_estimate',
+        score: 0.79,
+        text: 'Delivery estimates are shown in the app.',
+      },
+    ];
+    const hesitant = await startTestGateway({
+      standIn: local,
+      suggester: {
+        suggest: async (net) => ({
+          suggestions: close,
+          net: { name: net, version: 'v' },
+          threshold: 0.5,
+          latencyMs: 1,
+        }),
+      },
+    });
+    try {
+      await postTelegram(hesitant, telegramMessage(20001, 'card arrival or delivery?', { chatId: 6001 }));
+      const handoff = await local.waitForAccepted((r) => r.body?.chat_id === 6001);
+      expect(handoff.body.text).toMatch(/passing your question/);
+      expect(handoff.body.reply_markup).toEqual({
+        inline_keyboard: [
+          [
+            {
+              text: 'Cards arrive within 3 working days of your order; you can…',
+              callback_data: 'answer:201',
+            },
+          ],
+          [{ text: 'Delivery estimates are shown in the app.', callback_data: 'answer:202' }],
+        ],
+      });
+      await postTelegram(hesitant, telegramCallback(20002, 'answer:202', 6001));
+      const picked = await local.waitForAccepted(
+        (r) => r.body?.chat_id === 6001 && r.body.text === close[1]!.text,
+      );
+      expect(picked.body.reply_markup.inline_keyboard[0][0].callback_data).toBe('handoff');
+      await local.waitForAccepted((r) => r.path.endsWith('/answerCallbackQuery'));
+      expect(row(hesitant, "SELECT status FROM conversations WHERE external_chat_id = '6001'").status).toBe(
+        'queued',
+      );
+    } finally {
+      await hesitant.close();
+      await local.close();
+    }
+  });
+});

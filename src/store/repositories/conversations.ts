@@ -8,7 +8,7 @@ import type {
   RecordedReply,
   TicketView,
 } from '../../core/conversation-port.js';
-import type { ChannelName, Clock } from '../../core/ports.js';
+import type { ChannelName, Clock, Suggestion } from '../../core/ports.js';
 import {
   type ConversationRow,
   type DecisionRow,
@@ -58,6 +58,10 @@ export class SqliteConversations implements ConversationStore {
         `SELECT * FROM messages WHERE conversation_id = ? AND id > ? AND direction = 'out' ORDER BY id`,
       ),
       decision: db.prepare<[number], DecisionRow>('SELECT * FROM decisions WHERE message_id = ?'),
+      recentDecisions: db.prepare<[number], DecisionRow>(
+        `SELECT d.* FROM decisions d JOIN messages m ON m.id = d.message_id
+         WHERE m.conversation_id = ? ORDER BY d.message_id DESC LIMIT 5`,
+      ),
       insertDecision: db.prepare(
         `INSERT OR REPLACE INTO decisions (message_id, action, reason, category, confidence, suggestions, queue,
            reply_text, language, created_at)
@@ -201,6 +205,15 @@ export class SqliteConversations implements ConversationStore {
         return id;
       })
       .immediate();
+  }
+
+  /** A suggestion from the conversation's last few decisions. */
+  findSuggestion(conversationId: number, answerId: number): Suggestion | undefined {
+    for (const r of this.s.recentDecisions.all(conversationId)) {
+      const found = toDecision(r).suggestions.find((s) => s.answerId === answerId);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** An inbound message with its conversation, decision and the replies after it. */

@@ -5,12 +5,13 @@
  */
 import type { WebSocket } from 'ws';
 import type { OutboxItem } from '../../core/ports.js';
-import type {
-  ChannelOutbound,
-  PlannedSend,
-  ReplyAction,
-  ReplyButton,
-  SendOutcome,
+import {
+  answerAction,
+  type ChannelOutbound,
+  type PlannedSend,
+  type ReplyAction,
+  type ReplyButton,
+  type SendOutcome,
 } from '../../core/replies.js';
 
 // A client this far behind is not reading: drop it rather than buffer without bound.
@@ -53,6 +54,9 @@ export class ChatHub implements ChannelOutbound {
     if (action.kind !== 'message' && action.kind !== 'handoff') return [];
     const payload: PushPayload = { author: context.author, text: action.text };
     if (action.kind === 'message' && action.buttons?.length) payload.buttons = action.buttons;
+    if (action.kind === 'handoff' && action.options?.length) {
+      payload.buttons = action.options.map((o) => ({ text: o.text, action: answerAction(o.answerId) }));
+    }
     return [{ kind: 'push', payload }];
   }
 

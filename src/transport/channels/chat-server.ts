@@ -2,7 +2,8 @@
  * The customer chat websocket: `/ws/chat?bot=NAME[&conversation=TOKEN&after=ID&lang=ru]`.
  *
  * A widget connects, gets a conversation token (`ready`), sends `{"type":"message","id",
- * "text"}` and receives `ack`, then the bot's and operators' replies as `message`. With the
+ * "text"}` (or `{"type":"action","id","action"}` when a button is pressed) and receives
+ * `ack`, then the bot's and operators' replies as `message`. With the
  * token of an earlier session it resumes: the messages after `after` come as `history`.
  * The token is random and unguessable (it is the conversation's only key), frames are
  * small (`maxPayload`), silent connections are dropped by a ping/pong heartbeat, and
@@ -26,11 +27,17 @@ import type { ChatHub } from './chat-hub.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
-const clientMessage = z.strictObject({
-  type: z.literal('message'),
-  id: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
-  text: z.string().trim().min(1).max(4000),
-});
+const clientId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
+
+/** What a widget sends: a message, or a press of one of the bot's buttons. */
+const clientFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('message'), id: clientId, text: z.string().trim().min(1).max(4000) }),
+  z.strictObject({
+    type: z.literal('action'),
+    id: clientId,
+    action: z.string().regex(/^(handoff|answer:\d{1,12})$/),
+  }),
+]);
 
 /** What the chat server needs. */
 export interface ChatServerDeps {
@@ -171,11 +178,11 @@ export class ChatServer {
     } catch {
       return error('invalid_json', 'frames must be JSON');
     }
-    const parsed = clientMessage.safeParse(json);
+    const parsed = clientFrame.safeParse(json);
     if (!parsed.success) {
       return error(
         'validation_failed',
-        'expected {"type":"message","id":"...","text":"..."} with 1-4000 characters',
+        'expected {"type":"message","id","text"} (1-4000 characters) or {"type":"action","id","action"}',
       );
     }
     const limit = this.d.limiter.take(req.socket.remoteAddress ?? 'unknown');
@@ -189,9 +196,10 @@ export class ChatServer {
         deliveryId: `${s.token}:${m.id}`,
         chatId: s.token,
         externalMessageId: m.id,
-        text: m.text,
-        language: detectLanguage(m.text),
+        text: m.type === 'message' ? m.text : '',
+        language: m.type === 'message' ? detectLanguage(m.text) : undefined,
         replyContext: {},
+        ...(m.type === 'action' ? { meta: { action: m.action } } : {}),
       });
       if (s.conversationId === null) {
         s.conversationId = r.conversationId;

@@ -8,7 +8,13 @@
  */
 import type { BotRegistry } from '../../core/bots/bot.js';
 import type { OutboxItem } from '../../core/ports.js';
-import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
+import {
+  answerAction,
+  type ChannelOutbound,
+  type PlannedSend,
+  type ReplyAction,
+  type SendOutcome,
+} from '../../core/replies.js';
 import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
 import { HANDOFF_CALLBACK, type TelegramReplyContext } from './telegram.js';
 
@@ -17,6 +23,14 @@ interface TelegramAnswer {
   description?: string;
   result?: { message_id?: number };
   parameters?: { retry_after?: number };
+}
+
+/** A button's label from an answer's text: its start, cut at a word, at most 60 characters. */
+export function buttonLabel(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= 60) return flat;
+  const cut = flat.slice(0, 59);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 59)}…`;
 }
 
 /** The Telegram outbound side. */
@@ -37,8 +51,14 @@ export function telegramOutbound(o: {
             : undefined;
           return [{ kind: 'sendMessage', payload: { chat_id, text: action.text, reply_markup } }];
         }
-        case 'handoff':
-          return [{ kind: 'sendMessage', payload: { chat_id, text: action.text } }];
+        case 'handoff': {
+          // The answers the bot hesitated between, one button each, to pick while waiting.
+          const rows = (action.options ?? []).map((o) => [
+            { text: buttonLabel(o.text), callback_data: answerAction(o.answerId) },
+          ]);
+          const reply_markup = rows.length ? { inline_keyboard: rows } : undefined;
+          return [{ kind: 'sendMessage', payload: { chat_id, text: action.text, reply_markup } }];
+        }
         case 'callback_answer':
           return [{ kind: 'answerCallbackQuery', payload: { callback_query_id: action.callbackId } }];
         default:

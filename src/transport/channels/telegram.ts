@@ -12,6 +12,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
 import type { InboundMessage } from '../../core/ports.js';
+import { answerIdOf } from '../../core/replies.js';
 import { safeEqual } from '../http/api-key.js';
 import { keepRaw, readBody } from '../http/body.js';
 import { rateLimit } from '../http/rate-limit.js';
@@ -92,7 +93,8 @@ export function normaliseTelegram(
     };
   }
   const q = u.callback_query;
-  if (q?.message && q.data === HANDOFF_CALLBACK) {
+  // Only the bot's own buttons: "talk to a person" and a suggested answer (answer:<id>).
+  if (q?.message && q.data && (q.data === HANDOFF_CALLBACK || answerIdOf(q.data) !== undefined)) {
     return {
       edited: false,
       message: {
@@ -104,7 +106,7 @@ export function normaliseTelegram(
         customerName: [q.from.first_name, q.from.last_name].filter(Boolean).join(' '),
         text: '',
         replyContext: { chatId: q.message.chat.id } satisfies TelegramReplyContext,
-        meta: { action: 'handoff', callbackId: q.id },
+        meta: { action: q.data, callbackId: q.id },
       },
     };
   }

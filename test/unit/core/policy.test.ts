@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bot } from '../../../src/core/bots/bot.js';
 import { parseBotFile } from '../../../src/core/bots/load-bots.js';
-import { asksForPerson, decide, type PolicyInput, queueFor } from '../../../src/core/policy.js';
+import { asksForPerson, decide, decideChoice, type PolicyInput, queueFor } from '../../../src/core/policy.js';
 import type { Classification, SuggestionResult } from '../../../src/core/ports.js';
 
 const file = {
@@ -179,5 +179,23 @@ describe('bot policy', () => {
     expect(
       decide(bot, input({ customerName: null, classification: classification('fraud', 0.9) })).replyText,
     ).toBe('Passing you on.');
+  });
+
+  it('sends the answer a waiting customer picked, and ignores a pick it never offered', () => {
+    const choice = { answerId: 7, text: 'the picked answer', score: 0.7, category: 'returns' };
+    expect(decideChoice(bot, input({ status: 'queued' }), choice)).toMatchObject({
+      action: 'auto_reply',
+      reason: 'customer_choice',
+      replyText: 'the picked answer',
+      category: 'returns',
+    });
+    expect(decideChoice(bot, input(), undefined)).toMatchObject({
+      action: 'silent',
+      reason: 'unknown_choice',
+    });
+    expect(decideChoice(bot, input({ status: 'assigned' }), choice)).toMatchObject({
+      action: 'silent',
+      replyText: null,
+    });
   });
 });
