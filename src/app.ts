@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -28,6 +28,8 @@ export interface AppDeps {
   /** Extra fields for `/readyz` (e.g. the TF.js backend). */
   readyInfo?: () => Record<string, unknown>;
   mounts?: readonly RouteMount[];
+  /** Middleware that runs before the API key check (the per-source rate limit). */
+  apiGuards?: readonly RequestHandler[];
 }
 
 /** Builds the express app without listening, so tests run it in-process on any port. */
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
     .all(methodNotAllowed(['GET']));
 
   const api = express.Router();
+  for (const guard of deps.apiGuards ?? []) api.use(guard);
   api.use(requireApiKey(deps.apiKeys));
   for (const mount of deps.mounts ?? []) mount({ app, api });
   app.use('/api/v1', api);

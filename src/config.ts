@@ -58,6 +58,12 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+const httpUrl = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/ })
+    .default(fallback)
+    .transform((u) => u.replace(/\/+$/, ''));
+
 const list = z
   .string()
   .default('')
@@ -79,6 +85,26 @@ export const configSchema = z.object({
   NEURODESK_BODY_LIMIT: size('256kb'),
   NEURODESK_DB_BUSY_TIMEOUT: duration('5s'),
   NEURODESK_SHUTDOWN_TIMEOUT: duration('10s'),
+  NEURODESK_BOTS_DIR: z.string().min(1).default('./bots'),
+  NEURODESK_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  NEURODESK_TELEGRAM_API_URL: httpUrl('https://api.telegram.org'),
+  NEURODESK_SLACK_API_URL: httpUrl('https://slack.com/api'),
+  NEURODESK_CHATWOOT_API_URL: httpUrl('https://app.chatwoot.com'),
+  NEURODESK_BITRIX24_OAUTH_URL: httpUrl('https://oauth.bitrix.info'),
+  NEURODESK_OUTBOUND_TIMEOUT: duration('10s'),
+  NEURODESK_OUTBOX_MAX_ATTEMPTS: int(12, 1, 100),
+  NEURODESK_RETRY_BASE: duration('2s'),
+  NEURODESK_RETRY_MAX: duration('10m'),
+  NEURODESK_JOB_MAX_ATTEMPTS: int(5, 1, 100),
+  NEURODESK_WORKER_POLL: duration('250ms'),
+  NEURODESK_WEBHOOK_TOLERANCE: duration('5m'),
+  NEURODESK_RATE_LIMIT: int(1200, 0, 1_000_000),
+  NEURODESK_RATE_LIMIT_BURST: int(200, 1, 1_000_000),
+  NEURODESK_CHAT_MAX_PAYLOAD: size('4kb'),
+  NEURODESK_WS_HEARTBEAT: duration('30s'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -92,6 +118,22 @@ export interface Config {
   bodyLimitBytes: number;
   dbBusyTimeoutMs: number;
   shutdownTimeoutMs: number;
+  botsDir: string;
+  /** Where platforms reach this gateway (for registering webhooks on a platform); optional. */
+  publicUrl?: string;
+  /** Each platform's API base URL (self-hosted instances; local stand-ins in tests). */
+  platformUrls: { telegram: string; slack: string; chatwoot: string; bitrix24OAuth: string };
+  outboundTimeoutMs: number;
+  outboxMaxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  jobMaxAttempts: number;
+  workerPollMs: number;
+  webhookToleranceMs: number;
+  rateLimitPerMinute: number;
+  rateLimitBurst: number;
+  chatMaxPayloadBytes: number;
+  wsHeartbeatMs: number;
 }
 
 /** A configuration that failed validation; `problems` names each bad key. */
@@ -129,6 +171,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.NEURODESK_BODY_LIMIT,
     dbBusyTimeoutMs: c.NEURODESK_DB_BUSY_TIMEOUT,
     shutdownTimeoutMs: c.NEURODESK_SHUTDOWN_TIMEOUT,
+    botsDir: c.NEURODESK_BOTS_DIR,
+    publicUrl: c.NEURODESK_PUBLIC_URL,
+    platformUrls: {
+      telegram: c.NEURODESK_TELEGRAM_API_URL,
+      slack: c.NEURODESK_SLACK_API_URL,
+      chatwoot: c.NEURODESK_CHATWOOT_API_URL,
+      bitrix24OAuth: c.NEURODESK_BITRIX24_OAUTH_URL,
+    },
+    outboundTimeoutMs: c.NEURODESK_OUTBOUND_TIMEOUT,
+    outboxMaxAttempts: c.NEURODESK_OUTBOX_MAX_ATTEMPTS,
+    retryBaseMs: c.NEURODESK_RETRY_BASE,
+    retryMaxMs: c.NEURODESK_RETRY_MAX,
+    jobMaxAttempts: c.NEURODESK_JOB_MAX_ATTEMPTS,
+    workerPollMs: c.NEURODESK_WORKER_POLL,
+    webhookToleranceMs: c.NEURODESK_WEBHOOK_TOLERANCE,
+    rateLimitPerMinute: c.NEURODESK_RATE_LIMIT,
+    rateLimitBurst: c.NEURODESK_RATE_LIMIT_BURST,
+    chatMaxPayloadBytes: c.NEURODESK_CHAT_MAX_PAYLOAD,
+    wsHeartbeatMs: c.NEURODESK_WS_HEARTBEAT,
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);

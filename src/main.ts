@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, readEnvFile } from './config.js';
+import { BotConfigError } from './core/bots/load-bots.js';
 import { type StartOptions, startGateway } from './server.js';
 
 /**
@@ -8,8 +9,9 @@ import { type StartOptions, startGateway } from './server.js';
  */
 export async function runMain(options: Omit<StartOptions, 'onGeneratedKey'> = {}): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  const env = { ...readEnvFile('.env'), ...process.env };
   try {
-    config = loadConfig({ ...readEnvFile('.env'), ...process.env });
+    config = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`neurodesk: refusing to start, ${err.message}\n`);
@@ -17,13 +19,23 @@ export async function runMain(options: Omit<StartOptions, 'onGeneratedKey'> = {}
     }
     throw err;
   }
-  const gateway = await startGateway(config, {
-    ...options,
-    onGeneratedKey: (key) =>
-      process.stdout.write(
-        `No NEURODESK_API_KEYS set: generated an API key for this data dir (shown once, kept in ${config.dataDir}/api-key):\n  ${key}\n`,
-      ),
-  });
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway(config, {
+      ...options,
+      env,
+      onGeneratedKey: (key) =>
+        process.stdout.write(
+          `No NEURODESK_API_KEYS set: generated an API key for this data dir (shown once, kept in ${config.dataDir}/api-key):\n  ${key}\n`,
+        ),
+    });
+  } catch (err) {
+    if (err instanceof BotConfigError) {
+      process.stderr.write(`neurodesk: refusing to start, ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   process.stdout.write(`neurodesk listening on ${gateway.url}\n`);
 
   let signalled = false;

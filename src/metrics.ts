@@ -5,6 +5,9 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
+  inbound: Counter<'channel'>;
+  decisions: Counter<'action'>;
+  replies: Counter<'channel' | 'result'>;
 }
 
 /** Creates a registry of its own (not prom-client's global), so several apps can share a process. */
@@ -24,6 +27,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'HTTP request latency by method and route pattern',
       labelNames: ['method', 'route'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    inbound: new Counter({
+      name: 'neurodesk_inbound_messages_total',
+      help: 'Inbound messages stored (replays not counted), by channel',
+      labelNames: ['channel'],
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'neurodesk_decisions_total',
+      help: 'Decisions of the bots: auto_reply, handoff, fallback, silent',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+    replies: new Counter({
+      name: 'neurodesk_reply_attempts_total',
+      help: 'Outbox delivery attempts by channel and result (sent, retry, dead)',
+      labelNames: ['channel', 'result'],
       registers: [registry],
     }),
   };

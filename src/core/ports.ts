@@ -56,6 +56,8 @@ export interface Job {
 /** The processing queue that survives restarts. */
 export interface JobQueue {
   claimDue(limit: number): Job[];
+  /** Claims one pending job by id (for inline processing); undefined if it is not pending. */
+  claim(id: number): Job | undefined;
   complete(id: number): void;
   fail(id: number, error: string, retryAt: number | null): void;
   requeueRunning(): number;

@@ -1,11 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../core/ports.js';
+import { SqliteBitrix24Installs } from './repositories/bitrix24-installs.js';
+import { SqliteConversations } from './repositories/conversations.js';
 import { SqliteInbox } from './repositories/inbox.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
 import { SqliteOutbox } from './repositories/outbox.js';
 import { SqlitePredictionLog } from './repositories/predictions.js';
 
 export { closeDatabase, isBusyError, openDatabase } from './database.js';
+export type { Bitrix24Install } from './repositories/bitrix24-installs.js';
 
 /** The repositories over one database handle. */
 export interface Store {
@@ -14,15 +17,22 @@ export interface Store {
   jobs: SqliteJobQueue;
   outbox: SqliteOutbox;
   predictions: SqlitePredictionLog;
+  conversations: SqliteConversations;
+  bitrix24: SqliteBitrix24Installs;
 }
 
 /** Builds every repository over an open database. */
 export function createStore(db: Database.Database, clock: Clock): Store {
+  const jobs = new SqliteJobQueue(db, clock);
+  const outbox = new SqliteOutbox(db, clock);
+  const predictions = new SqlitePredictionLog(db, clock);
   return {
     db,
     inbox: new SqliteInbox(db, clock),
-    jobs: new SqliteJobQueue(db, clock),
-    outbox: new SqliteOutbox(db, clock),
-    predictions: new SqlitePredictionLog(db, clock),
+    jobs,
+    outbox,
+    predictions,
+    conversations: new SqliteConversations(db, clock, outbox, predictions, jobs),
+    bitrix24: new SqliteBitrix24Installs(db, clock),
   };
 }

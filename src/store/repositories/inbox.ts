@@ -46,8 +46,8 @@ export class SqliteInbox implements Inbox {
        VALUES (@conversationId, 'in', 'customer', @channel, @externalId, @text, @meta, @now)`,
     );
     this.insertJob = db.prepare(
-      `INSERT INTO jobs (kind, payload, run_after, created_at, updated_at)
-       VALUES (@kind, @payload, @now, @now, @now)`,
+      `INSERT INTO jobs (kind, payload, conversation_id, run_after, created_at, updated_at)
+       VALUES (@kind, @payload, @conversationId, @now, @now, @now)`,
     );
     this.tx = db.transaction((m: InboundMessage, jobKind: string | undefined): AcceptResult => {
       const seen = this.findDelivery.get(m.channel, m.bot, m.deliveryId);
@@ -77,7 +77,10 @@ export class SqliteInbox implements Inbox {
       let jobId: number | undefined;
       if (jobKind) {
         const payload = JSON.stringify({ messageId, conversationId: conversation.id, bot: m.bot });
-        jobId = Number(this.insertJob.run({ kind: jobKind, payload, now }).lastInsertRowid);
+        jobId = Number(
+          this.insertJob.run({ kind: jobKind, payload, conversationId: conversation.id, now })
+            .lastInsertRowid,
+        );
       }
       return { duplicate: false, conversationId: conversation.id, messageId, jobId };
     });

@@ -14,15 +14,26 @@ export class SqliteJobQueue implements JobQueue {
   private readonly completeStmt;
   private readonly failStmt;
   private readonly requeueStmt;
+  private readonly claimOneStmt;
 
   constructor(
     db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.claimStmt = db.prepare<{ now: number; limit: number }, JobRow>(
+      // A conversation's messages are processed one at a time, in order: a job waits while
+      // an older one of its conversation is unfinished (running, or pending a retry).
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = @now
-       WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND run_after <= @now ORDER BY id LIMIT @limit)
+       WHERE id IN (SELECT j.id FROM jobs j WHERE j.status = 'pending' AND j.run_after <= @now
+                      AND (j.conversation_id IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM jobs e WHERE e.conversation_id = j.conversation_id AND e.id < j.id
+                          AND e.status IN ('pending', 'running')))
+                    ORDER BY j.id LIMIT @limit)
        RETURNING id, kind, payload, attempts`,
+    );
+    this.claimOneStmt = db.prepare<{ now: number; id: number }, JobRow>(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = @now
+       WHERE id = @id AND status = 'pending' RETURNING id, kind, payload, attempts`,
     );
     this.completeStmt = db.prepare(`UPDATE jobs SET status = 'done', updated_at = ? WHERE id = ?`);
     this.failStmt = db.prepare(
@@ -40,6 +51,12 @@ export class SqliteJobQueue implements JobQueue {
       .all({ now: this.clock.now(), limit })
       .sort((a, b) => a.id - b.id)
       .map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts }));
+  }
+
+  /** Claims one pending job by id, whatever its due time; undefined when it is not pending. */
+  claim(id: number): Job | undefined {
+    const r = this.claimOneStmt.get({ now: this.clock.now(), id });
+    return r && { id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts };
   }
 
   /** Marks a job done. */

@@ -33,9 +33,14 @@ export class SqliteOutbox implements Outbox {
        VALUES (@conversationId, @messageId, @channel, @bot, @kind, @payload, @now, @now)`,
     );
     this.claimStmt = db.prepare<{ now: number; limit: number }, OutboxRow>(
+      // An item waits while an older one of its conversation is unsent, so a customer
+      // never gets the second reply before the first, even when the first is retried.
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1
-       WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
-                    ORDER BY id LIMIT @limit)
+       WHERE id IN (SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= @now
+                      AND (o.conversation_id IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM outbox e WHERE e.conversation_id = o.conversation_id AND e.id < o.id
+                          AND e.status IN ('pending', 'sending')))
+                    ORDER BY o.id LIMIT @limit)
        RETURNING id, conversation_id, message_id, channel, bot, kind, payload, attempts`,
     );
     this.sentStmt = db.prepare(

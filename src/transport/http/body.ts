@@ -135,3 +135,69 @@ export function readBody(options: ReadBodyOptions): RequestHandler {
 export function jsonBody(limit: number, allowEmpty = false): RequestHandler {
   return readBody({ limit, types: { 'application/json': parseJson }, allowEmpty });
 }
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_FORM_PAIRS = 2000;
+const MAX_FORM_DEPTH = 10;
+
+/** Splits `data[PARAMS][MESSAGE]` into `['data', 'PARAMS', 'MESSAGE']`; `a[]` ends in `''` (append). */
+export function formKeyPath(key: string): string[] {
+  const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
+  if (!m) throw new AppError('bad_request', 'malformed form field name');
+  const path = [m[1]!];
+  for (const part of m[2]!.matchAll(/\[([^[\]]*)\]/g)) path.push(part[1]!);
+  return path;
+}
+
+/**
+ * Parses `application/x-www-form-urlencoded` with bracketed keys into nested objects, the
+ * way PHP does — Bitrix24 posts its events so (`data[PARAMS][MESSAGE]=...&auth[member_id]=...`).
+ * `a[]=x` appends to an array. Prototype keys, more than 2,000 fields, nesting deeper than
+ * 10 and a key used both as a value and as a container are refused.
+ */
+export const parseForm: BodyParser = (raw) => {
+  const params = new URLSearchParams(decodeUtf8(raw));
+  const root: Record<string, unknown> = {};
+  let pairs = 0;
+  for (const [key, value] of params) {
+    if (++pairs > MAX_FORM_PAIRS)
+      throw new AppError('bad_request', `more than ${MAX_FORM_PAIRS} form fields`);
+    const path = formKeyPath(key);
+    if (path.length > MAX_FORM_DEPTH)
+      throw new AppError('bad_request', `form field nested deeper than ${MAX_FORM_DEPTH}`);
+    let node: Record<string, unknown> | unknown[] = root;
+    for (let i = 0; i < path.length; i++) {
+      const part = path[i]!;
+      if (FORBIDDEN_KEYS.has(part)) throw new AppError('bad_request', `form key "${part}" is not allowed`);
+      const last = i === path.length - 1;
+      if (Array.isArray(node)) {
+        if (part !== '' && !/^\d+$/.test(part))
+          throw new AppError('bad_request', 'form field mixes list and map');
+        const index = part === '' ? node.length : Number(part);
+        if (index >= MAX_FORM_PAIRS) throw new AppError('bad_request', 'form list index too large');
+        if (last) node[index] = value;
+        else {
+          node[index] ??= path[i + 1] === '' ? [] : {};
+          node = node[index] as Record<string, unknown> | unknown[];
+        }
+        continue;
+      }
+      if (part === '') throw new AppError('bad_request', 'malformed form field name');
+      const existing: unknown = node[part];
+      if (last) {
+        if (existing !== undefined && typeof existing !== 'string')
+          throw new AppError('bad_request', `form field "${key}" conflicts with another`);
+        node[part] = value;
+      } else {
+        if (typeof existing === 'string')
+          throw new AppError('bad_request', `form field "${key}" conflicts with another`);
+        node[part] ??= path[i + 1] === '' ? [] : {};
+        node = node[part] as Record<string, unknown> | unknown[];
+      }
+    }
+  }
+  return root;
+};
+
+/** Keeps the body raw (`req.body` undefined): webhooks verify the bytes before parsing them. */
+export const keepRaw: BodyParser = () => undefined;

@@ -1,0 +1,94 @@
+import type { ChannelName } from '../ports.js';
+import type { BotFile, TemplateSet } from './bot-schema.js';
+
+/** Telegram's secret for one bot: the API token and the webhook's `secret_token`. */
+export interface TelegramSecrets {
+  botToken: string;
+  secretToken: string;
+}
+
+/** Bitrix24's OAuth application and the optional allow-list of portal domains. */
+export interface Bitrix24Secrets {
+  clientId: string;
+  clientSecret: string;
+  portals: string[];
+  botCode: string;
+}
+
+/** Chatwoot's bot access token and, when configured, the webhook HMAC secret. */
+export interface ChatwootSecrets {
+  apiToken: string;
+  hmacSecret?: string;
+  apiUrl?: string;
+}
+
+/** Slack's bot token and signing secret. */
+export interface SlackSecrets {
+  botToken: string;
+  signingSecret: string;
+}
+
+/** The channels a bot runs, with their secrets resolved from the environment. */
+export interface BotChannels {
+  rest?: Record<string, never>;
+  chat?: { allowedOrigins: string[] };
+  telegram?: TelegramSecrets;
+  bitrix24?: Bitrix24Secrets;
+  chatwoot?: ChatwootSecrets;
+  slack?: SlackSecrets;
+}
+
+/** A bot ready to run: its validated file and the channels enabled for it. Holds secrets: never log it. */
+export interface Bot {
+  name: string;
+  file: string;
+  config: BotFile;
+  channels: BotChannels;
+}
+
+/** True when the bot runs this channel. */
+export function botHasChannel(bot: Bot, channel: ChannelName): boolean {
+  return bot.channels[channel] !== undefined;
+}
+
+/** The templates for a language, falling back to the bot's default language. */
+export function templatesFor(
+  bot: Bot,
+  language: string | null | undefined,
+): { language: string; t: TemplateSet } {
+  const wanted = language === 'ru' || language === 'en' ? language : bot.config.defaultLanguage;
+  const t = bot.config.templates[wanted];
+  if (t) return { language: wanted, t };
+  return { language: bot.config.defaultLanguage, t: bot.config.templates[bot.config.defaultLanguage]! };
+}
+
+/** Fills `{name}` in a template; without a name the placeholder and a comma before it go away. */
+export function renderTemplate(template: string, vars: { name?: string | null }): string {
+  if (vars.name) return template.replaceAll('{name}', vars.name);
+  return template.replace(/,?\s*\{name\}/g, '');
+}
+
+/** The bots of this gateway, by name. */
+export class BotRegistry {
+  private readonly byName: ReadonlyMap<string, Bot>;
+
+  constructor(bots: readonly Bot[]) {
+    this.byName = new Map(bots.map((b) => [b.name, b]));
+  }
+
+  /** The bot of that name, if it exists. */
+  get(name: string): Bot | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The bot of that name if it runs `channel`. */
+  withChannel(name: string, channel: ChannelName): Bot | undefined {
+    const bot = this.byName.get(name);
+    return bot && botHasChannel(bot, channel) ? bot : undefined;
+  }
+
+  /** Every bot. */
+  all(): Bot[] {
+    return [...this.byName.values()];
+  }
+}

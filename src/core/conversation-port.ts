@@ -1,0 +1,140 @@
+/**
+ * What the pipeline and the operators' actions need from the store: conversations, their
+ * messages and the decisions made on them. The store implements it with SQLite, each
+ * method in one transaction.
+ */
+import type { ChannelName, PredictionRecord, Suggestion } from './ports.js';
+import type { PlannedSend, ReplyAction } from './replies.js';
+
+/** Where a conversation stands: the bot answers, it waits for an operator, one took it, or it is closed. */
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'resolved';
+
+/** A conversation as the core sees it. */
+export interface ConversationRecord {
+  id: number;
+  bot: string;
+  channel: ChannelName;
+  chatId: string;
+  customerId: string | null;
+  customerName: string | null;
+  language: string | null;
+  status: ConversationStatus;
+  queue: string | null;
+  assignedOperator: string | null;
+  category: string | null;
+  confidence: number | null;
+  /** What the channel needs to reply (account ids, endpoints, callback URL), as the adapter stored it. */
+  replyContext: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One stored message of a conversation. */
+export interface MessageRecord {
+  id: number;
+  conversationId: number;
+  direction: 'in' | 'out';
+  author: 'customer' | 'bot' | 'operator' | 'system';
+  operator: string | null;
+  channel: ChannelName;
+  externalId: string | null;
+  text: string;
+  meta: Record<string, unknown> | null;
+  createdAt: number;
+}
+
+/** What the bot did with one inbound message. */
+export type DecisionAction = 'auto_reply' | 'handoff' | 'fallback' | 'silent';
+
+/** The policy's verdict for one inbound message, stored beside it. */
+export interface Decision {
+  action: DecisionAction;
+  /** Why: `confident`, `low_confidence`, `sensitive_category`, `operator_active`, ... */
+  reason: string;
+  category: string | null;
+  confidence: number | null;
+  suggestions: Suggestion[];
+  queue: string | null;
+  /** The text sent to the customer, if any. */
+  replyText: string | null;
+  language: string;
+}
+
+/** One reply to record: the action, whether it shows in the history, and its platform calls. */
+export interface RecordedReply {
+  action: ReplyAction;
+  author: 'bot' | 'operator' | 'system';
+  operator?: string;
+  /** Stored as an outbound message of the conversation (customer-visible text). */
+  visible: boolean;
+  sends: PlannedSend[];
+}
+
+/** Everything one processed message changes, committed together. */
+export interface ProcessingOutcome {
+  messageId: number;
+  conversationId: number;
+  bot: string;
+  channel: ChannelName;
+  decision: Decision;
+  predictions: PredictionRecord[];
+  /** New conversation state; omitted fields keep their value. */
+  conversation: { status?: ConversationStatus; queue?: string | null; language?: string };
+  replies: RecordedReply[];
+  jobId?: number;
+}
+
+/** The ids a committed reply produced. */
+export interface RecordedIds {
+  outboxIds: number[];
+  messageIds: number[];
+}
+
+/** A stored decision with the message it was made on (what `GET /tickets/:id` shows). */
+export interface TicketView {
+  message: MessageRecord;
+  conversation: ConversationRecord;
+  decision: Decision | null;
+  replies: MessageRecord[];
+}
+
+/** The store's side of conversations, for the core. */
+export interface ConversationStore {
+  /** A message with its conversation, or undefined. */
+  loadMessage(messageId: number): { message: MessageRecord; conversation: ConversationRecord } | undefined;
+  /** A conversation by id. */
+  getConversation(id: number): ConversationRecord | undefined;
+  /** Finds or creates the conversation of a chat (e.g. when a bot is added to one before anyone writes). */
+  ensureConversation(c: {
+    bot: string;
+    channel: ChannelName;
+    chatId: string;
+    customerId?: string;
+    customerName?: string;
+    language?: string;
+    replyContext?: unknown;
+  }): ConversationRecord;
+  /** A conversation by its channel's chat id. */
+  findConversation(bot: string, channel: ChannelName, chatId: string): ConversationRecord | undefined;
+  /** Messages of a conversation after `afterId`, oldest first. */
+  listMessages(conversationId: number, afterId?: number, limit?: number): MessageRecord[];
+  /** Commits a decision: predictions, decision, conversation state, replies and their outbox items, job done. */
+  recordOutcome(outcome: ProcessingOutcome): RecordedIds;
+  /** Commits replies outside the pipeline (operators, greetings), optionally changing the conversation. */
+  recordReplies(
+    conversationId: number,
+    replies: RecordedReply[],
+    change?: { status?: ConversationStatus; assignedOperator?: string | null; queue?: string | null },
+  ): RecordedIds;
+  /** Changes a conversation's state without a reply. */
+  updateConversation(
+    conversationId: number,
+    change: { status?: ConversationStatus; assignedOperator?: string | null; queue?: string | null },
+  ): ConversationRecord | undefined;
+  /** Stores a message an operator wrote on the platform itself (seen in a webhook), marking the conversation taken. */
+  recordOperatorMessage(conversationId: number, text: string, operator: string, externalId?: string): number;
+  /** A suggestion offered in one of the conversation's recent decisions (the customer may pick it). */
+  findSuggestion(conversationId: number, answerId: number): Suggestion | undefined;
+  /** The ticket view of an inbound message. */
+  ticket(messageId: number): TicketView | undefined;
+}

@@ -1,0 +1,121 @@
+/**
+ * What operators (and the platforms' own agents) do to a conversation: write to the
+ * customer through the customer's own channel, hand it back to the bot, resolve it. The
+ * operators' console calls these; so does the REST API.
+ */
+import type { ConversationRecord, ConversationStatus, ConversationStore } from './conversation-port.js';
+import type { EventBus } from './events.js';
+import type { ChannelName } from './ports.js';
+import type { ChannelOutbounds, ReplyAction } from './replies.js';
+
+/** The result of an operator's reply. */
+export interface OperatorReplyResult {
+  conversation: ConversationRecord;
+  messageId: number;
+  outboxIds: number[];
+}
+
+/** Operators' actions on conversations. */
+export class ConversationService {
+  constructor(
+    private readonly conversations: ConversationStore,
+    private readonly outbounds: ChannelOutbounds,
+    private readonly events: EventBus,
+  ) {}
+
+  /**
+   * Sends an operator's text to the customer through the outbox and takes the conversation:
+   * from now on the bot stays silent there until it is handed back.
+   */
+  reply(conversationId: number, operator: string, text: string): OperatorReplyResult | undefined {
+    const conversation = this.conversations.getConversation(conversationId);
+    if (!conversation) return undefined;
+    const action: ReplyAction = { kind: 'message', text };
+    const outbound = this.outbounds.get(conversation.channel);
+    const sends = outbound
+      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'operator' })
+      : [];
+    const ids = this.conversations.recordReplies(
+      conversationId,
+      [{ action, author: 'operator', operator, visible: true, sends }],
+      { status: 'assigned', assignedOperator: operator },
+    );
+    const updated = this.conversations.getConversation(conversationId)!;
+    this.announce(updated);
+    if (ids.outboxIds.length > 0) {
+      this.events.publish({ type: 'reply.queued', conversationId, outboxIds: ids.outboxIds });
+    }
+    return { conversation: updated, messageId: ids.messageIds[0]!, outboxIds: ids.outboxIds };
+  }
+
+  /**
+   * Records that an operator wrote on the platform itself (e.g. a Chatwoot agent): the
+   * message joins the history and the bot goes silent in that conversation.
+   */
+  operatorWrote(
+    chat: { bot: string; channel: ChannelName; chatId: string; replyContext?: unknown },
+    operator: string,
+    text: string,
+    externalId?: string,
+  ): number {
+    const conversation = this.conversations.ensureConversation(chat);
+    const messageId = this.conversations.recordOperatorMessage(conversation.id, text, operator, externalId);
+    const updated = this.conversations.getConversation(conversation.id);
+    if (updated) this.announce(updated);
+    return messageId;
+  }
+
+  /** Sends the bot's greeting into a chat (e.g. when the bot is added to one), creating its conversation. */
+  greet(
+    chat: { bot: string; channel: ChannelName; chatId: string; replyContext?: unknown; language?: string },
+    text: string,
+  ): number[] {
+    const conversation = this.conversations.ensureConversation(chat);
+    const action: ReplyAction = { kind: 'message', text };
+    const outbound = this.outbounds.get(conversation.channel);
+    const sends = outbound
+      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'bot' })
+      : [];
+    const ids = this.conversations.recordReplies(conversation.id, [
+      { action, author: 'bot', visible: true, sends },
+    ]);
+    if (ids.outboxIds.length > 0) {
+      this.events.publish({
+        type: 'reply.queued',
+        conversationId: conversation.id,
+        outboxIds: ids.outboxIds,
+      });
+    }
+    return ids.outboxIds;
+  }
+
+  /** Gives the conversation back to the bot. */
+  handBack(conversationId: number): ConversationRecord | undefined {
+    return this.setStatus(conversationId, 'bot');
+  }
+
+  /** Closes the conversation; a new customer message reopens it with the bot. */
+  resolve(conversationId: number): ConversationRecord | undefined {
+    return this.setStatus(conversationId, 'resolved');
+  }
+
+  private setStatus(conversationId: number, status: ConversationStatus): ConversationRecord | undefined {
+    const updated = this.conversations.updateConversation(conversationId, {
+      status,
+      assignedOperator: null,
+      queue: null,
+    });
+    if (updated) this.announce(updated);
+    return updated;
+  }
+
+  private announce(c: ConversationRecord): void {
+    this.events.publish({
+      type: 'conversation.changed',
+      conversationId: c.id,
+      status: c.status,
+      queue: c.queue,
+      assignedOperator: c.assignedOperator,
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The in-process event bus: the core publishes what happened (a message arrived, a
+ * conversation changed, a reply was sent) and anyone in the process may listen — the
+ * workers to wake up, the operators' console to update live. Past one process the same
+ * interface would sit on a pub/sub channel.
+ */
+import type { ConversationStatus, DecisionAction } from './conversation-port.js';
+import type { ChannelName } from './ports.js';
+
+/** Everything the gateway announces. Events carry ids and states, never customer text. */
+export type GatewayEvent =
+  | { type: 'message.received'; bot: string; channel: ChannelName; conversationId: number; messageId: number }
+  | {
+      type: 'message.decided';
+      bot: string;
+      conversationId: number;
+      messageId: number;
+      action: DecisionAction;
+      category: string | null;
+      confidence: number | null;
+    }
+  | {
+      type: 'conversation.changed';
+      conversationId: number;
+      status: ConversationStatus;
+      queue: string | null;
+      assignedOperator: string | null;
+    }
+  | { type: 'reply.queued'; conversationId: number | null; outboxIds: number[] }
+  | {
+      type: 'reply.sent';
+      channel: ChannelName;
+      conversationId: number | null;
+      outboxId: number;
+      messageId: number | null;
+    }
+  | {
+      type: 'reply.failed';
+      channel: ChannelName;
+      conversationId: number | null;
+      outboxId: number;
+      dead: boolean;
+      attempts: number;
+    };
+
+/** The event types, for filtering. */
+export type GatewayEventType = GatewayEvent['type'];
+
+/** A listener; its errors are contained so one listener cannot break the pipeline. */
+export type EventListener = (event: GatewayEvent) => void;
+
+/** Publish/subscribe within the process. */
+export interface EventBus {
+  publish(event: GatewayEvent): void;
+  /** Subscribes to every event; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+}
+
+/** A synchronous in-memory bus. Listeners run in subscription order; a throwing one is reported and skipped. */
+export class InProcessEventBus implements EventBus {
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(private readonly onListenerError: (err: unknown, event: GatewayEvent) => void = () => {}) {}
+
+  /** Delivers the event to every current listener. */
+  publish(event: GatewayEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
+  }
+
+  /** Adds a listener; the returned function removes it. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+}

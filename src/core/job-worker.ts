@@ -1,0 +1,84 @@
+import type { Logger } from '../logger.js';
+import { type BackoffOptions, retryDelay } from './backoff.js';
+import type { EventBus } from './events.js';
+import { PROCESS_MESSAGE } from './intake.js';
+import type { MessagePipeline } from './pipeline.js';
+import type { Clock, Job, JobQueue } from './ports.js';
+import { WorkLoop } from './work-loop.js';
+
+/** Options for {@link JobWorker}. */
+export interface JobWorkerOptions {
+  jobs: JobQueue;
+  pipeline: MessagePipeline;
+  events: EventBus;
+  clock: Clock;
+  logger: Logger;
+  backoff: BackoffOptions;
+  /** After this many failed attempts the message is handed to the operators unclassified. */
+  maxAttempts: number;
+  concurrency: number;
+  pollMs: number;
+  random?: () => number;
+}
+
+/**
+ * Runs the pipeline on stored messages in the background. A failure (nets not loaded, a
+ * busy database) is retried with backoff; the last attempt hands the message off instead
+ * of failing, so an acknowledged message always reaches a person or an answer.
+ */
+export class JobWorker {
+  private readonly loop: WorkLoop<Job>;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly o: JobWorkerOptions) {
+    this.loop = new WorkLoop<Job>({
+      claim: (limit) => o.jobs.claimDue(limit),
+      handle: (job) => this.run(job),
+      concurrency: o.concurrency,
+      pollMs: o.pollMs,
+      onError: (err) => o.logger.error({ err }, 'job loop error'),
+    });
+    this.unsubscribe = o.events.subscribe((e) => {
+      if (e.type === 'message.received') this.loop.wake();
+    });
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops claiming and waits for running jobs. */
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    await this.loop.stop();
+  }
+
+  /** Runs a job the caller claimed itself, as the REST API does to answer with the decision. */
+  runInline(job: Job): Promise<void> {
+    return this.run(job, true);
+  }
+
+  /** Runs one claimed job; a failure is retried later with backoff. */
+  async run(job: Job, inline = false): Promise<void> {
+    const { jobs, clock, logger } = this.o;
+    if (job.kind !== PROCESS_MESSAGE) {
+      jobs.fail(job.id, `unknown job kind ${job.kind}`, null);
+      return;
+    }
+    const messageId = (job.payload as { messageId?: unknown }).messageId;
+    if (typeof messageId !== 'number') {
+      jobs.fail(job.id, 'job payload has no messageId', null);
+      return;
+    }
+    const final = job.attempts >= this.o.maxAttempts;
+    try {
+      const result = await this.o.pipeline.process(messageId, { jobId: job.id, final, inline });
+      if (!result) jobs.complete(job.id);
+    } catch (err) {
+      const retryAt = final ? null : clock.now() + retryDelay(job.attempts, this.o.backoff, this.o.random);
+      logger.warn({ err, jobId: job.id, messageId, attempts: job.attempts, retryAt }, 'processing failed');
+      jobs.fail(job.id, (err as Error).message ?? String(err), retryAt);
+    }
+  }
+}

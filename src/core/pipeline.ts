@@ -1,0 +1,286 @@
+/**
+ * The pipeline for one stored message: classify → suggest → decide → commit the decision
+ * with its replies (outbox items) in one transaction → announce. It runs from the job
+ * worker, or inline for the REST API (which answers with the decision).
+ */
+import type { Logger } from '../logger.js';
+import type { BotRegistry } from './bots/bot.js';
+import { type Bot, templatesFor } from './bots/bot.js';
+import type {
+  ConversationRecord,
+  ConversationStore,
+  Decision,
+  MessageRecord,
+  RecordedReply,
+} from './conversation-port.js';
+import type { EventBus } from './events.js';
+import { asksForPerson, decide, decideChoice, needsNets, OFFER_ANSWERS_ON } from './policy.js';
+import type {
+  AnswerSuggester,
+  Classification,
+  PredictionRecord,
+  SuggestionResult,
+  TicketClassifier,
+} from './ports.js';
+import { answerIdOf, type ChannelOutbounds, type PlanContext, type ReplyAction } from './replies.js';
+
+/** Everything the pipeline works with. */
+export interface PipelineDeps {
+  bots: BotRegistry;
+  conversations: ConversationStore;
+  classifier: TicketClassifier;
+  suggester: AnswerSuggester;
+  outbounds: ChannelOutbounds;
+  events: EventBus;
+  logger: Logger;
+}
+
+/** How to run one message: inline (REST answers with it) and/or as the last attempt (nets errors become a handoff). */
+export interface ProcessOptions {
+  jobId?: number;
+  inline?: boolean;
+  final?: boolean;
+}
+
+/** What processing produced. */
+export interface ProcessResult {
+  messageId: number;
+  conversationId: number;
+  decision: Decision;
+}
+
+/** Runs the bot's policy on stored messages. */
+export class MessagePipeline {
+  constructor(private readonly d: PipelineDeps) {}
+
+  /** Processes one stored message; throws (for a retry) when the nets fail and this is not the final attempt. */
+  async process(messageId: number, o: ProcessOptions = {}): Promise<ProcessResult | undefined> {
+    const loaded = this.d.conversations.loadMessage(messageId);
+    if (!loaded) return undefined;
+    const { message, conversation } = loaded;
+    const bot = this.d.bots.get(conversation.bot);
+    if (!bot) {
+      this.d.logger.warn(
+        { messageId, bot: conversation.bot },
+        'message for a bot that is no longer configured',
+      );
+      return this.commit(message, conversation, undefined, this.orphanDecision(), [], [], o);
+    }
+
+    const meta = message.meta ?? {};
+    const input = {
+      text: message.text,
+      language: conversation.language,
+      customerName: conversation.customerName,
+      status: conversation.status,
+      askedForPerson: meta.action === 'handoff' || asksForPerson(bot, message.text),
+    };
+    const picked = typeof meta.action === 'string' ? answerIdOf(meta.action) : undefined;
+    if (picked !== undefined) {
+      // A button press choosing one of the answers offered earlier: no nets needed.
+      const choice = this.d.conversations.findSuggestion(conversation.id, picked);
+      const decision = decideChoice(bot, input, choice);
+      return this.commit(
+        message,
+        conversation,
+        bot,
+        decision,
+        this.actionsFor(bot, decision, conversation, meta),
+        [],
+        o,
+      );
+    }
+    const { askedForPerson } = input;
+    const predictions: PredictionRecord[] = [];
+    let classification: Classification | undefined;
+    let suggestions: SuggestionResult | undefined;
+    if (needsNets({ text: message.text, askedForPerson })) {
+      try {
+        classification = await this.d.classifier.classify(bot.config.nets.classifier, message.text);
+        suggestions = await this.d.suggester.suggest(bot.config.nets.qa, message.text, {
+          k: bot.config.policy.suggestions,
+          category: classification.category,
+          kb: bot.config.nets.kb,
+        });
+      } catch (err) {
+        if (!o.final) throw err;
+        this.d.logger.error({ err, messageId }, 'nets failed on the last attempt: handing off unclassified');
+        classification = undefined;
+        suggestions = undefined;
+      }
+    }
+    if (classification) predictions.push(classifyRecord(messageId, classification));
+    if (suggestions) predictions.push(suggestRecord(messageId, suggestions));
+
+    const decision = decide(bot, { ...input, classification, suggestions });
+    const actions = this.actionsFor(bot, decision, conversation, meta);
+    return this.commit(message, conversation, bot, decision, actions, predictions, o);
+  }
+
+  private actionsFor(
+    bot: Bot,
+    decision: Decision,
+    conversation: ConversationRecord,
+    meta: Record<string, unknown>,
+  ): ReplyAction[] {
+    const actions: ReplyAction[] = [];
+    if (typeof meta.callbackId === 'string')
+      actions.push({ kind: 'callback_answer', callbackId: meta.callbackId });
+    const { t } = templatesFor(bot, decision.language);
+    if (decision.action === 'auto_reply' && decision.replyText) {
+      actions.push({
+        kind: 'message',
+        text: decision.replyText,
+        buttons: [{ text: t.talkToPerson, action: 'handoff' }],
+      });
+    } else if (decision.action === 'fallback' && decision.replyText) {
+      actions.push({ kind: 'message', text: decision.replyText });
+    } else if (decision.action === 'handoff' && decision.replyText) {
+      // When the bot hesitated between answers, the customer may pick one while waiting.
+      const options = OFFER_ANSWERS_ON.has(decision.reason)
+        ? decision.suggestions.slice(0, 3).map((x) => ({ answerId: x.answerId, text: x.text }))
+        : undefined;
+      actions.push({
+        kind: 'handoff',
+        text: decision.replyText,
+        queue: decision.queue ?? bot.config.queues.default,
+        ...(options?.length ? { options } : {}),
+      });
+    }
+    // Operators on the platform itself (e.g. Chatwoot agents) see the suggestions as a private note.
+    const forOperators =
+      decision.reason !== 'customer_choice' &&
+      (decision.action === 'handoff' || conversation.status === 'assigned');
+    if (forOperators && decision.suggestions.length > 0) {
+      actions.push({
+        kind: 'suggestions',
+        text: formatSuggestions(decision),
+        suggestions: decision.suggestions,
+      });
+    }
+    return actions;
+  }
+
+  private commit(
+    message: MessageRecord,
+    conversation: ConversationRecord,
+    bot: Bot | undefined,
+    decision: Decision,
+    actions: ReplyAction[],
+    predictions: PredictionRecord[],
+    o: ProcessOptions,
+  ): ProcessResult {
+    const outbound = this.d.outbounds.get(conversation.channel);
+    const replies: RecordedReply[] = actions.map((action) => {
+      const context: PlanContext = { deliveredInline: o.inline === true, author: 'bot' };
+      return {
+        action,
+        author: 'bot',
+        visible: action.kind === 'message' || action.kind === 'handoff',
+        sends: outbound ? outbound.plan(action, conversation, context) : [],
+      };
+    });
+    const status =
+      decision.action === 'handoff' && conversation.status !== 'assigned' ? 'queued' : conversation.status;
+    const ids = this.d.conversations.recordOutcome({
+      messageId: message.id,
+      conversationId: conversation.id,
+      bot: conversation.bot,
+      channel: conversation.channel,
+      decision,
+      predictions,
+      conversation: {
+        status,
+        queue: decision.action === 'handoff' ? decision.queue : conversation.queue,
+        language: bot ? decision.language : undefined,
+      },
+      replies,
+      jobId: o.jobId,
+    });
+    this.d.logger.info(
+      {
+        messageId: message.id,
+        conversationId: conversation.id,
+        action: decision.action,
+        reason: decision.reason,
+        category: decision.category,
+        confidence: decision.confidence,
+      },
+      'message decided',
+    );
+    this.d.events.publish({
+      type: 'message.decided',
+      bot: conversation.bot,
+      conversationId: conversation.id,
+      messageId: message.id,
+      action: decision.action,
+      category: decision.category,
+      confidence: decision.confidence,
+    });
+    if (status !== conversation.status || decision.action === 'handoff') {
+      this.d.events.publish({
+        type: 'conversation.changed',
+        conversationId: conversation.id,
+        status,
+        queue: decision.queue,
+        assignedOperator: conversation.assignedOperator,
+      });
+    }
+    if (ids.outboxIds.length > 0) {
+      this.d.events.publish({
+        type: 'reply.queued',
+        conversationId: conversation.id,
+        outboxIds: ids.outboxIds,
+      });
+    }
+    return { messageId: message.id, conversationId: conversation.id, decision };
+  }
+
+  private orphanDecision(): Decision {
+    return {
+      action: 'silent',
+      reason: 'bot_removed',
+      category: null,
+      confidence: null,
+      suggestions: [],
+      queue: null,
+      replyText: null,
+      language: 'en',
+    };
+  }
+}
+
+function classifyRecord(messageId: number, c: Classification): PredictionRecord {
+  return {
+    messageId,
+    kind: 'classify',
+    netName: c.net.name,
+    netVersion: c.net.version,
+    label: c.category,
+    confidence: c.confidence,
+    top: c.top,
+    latencyMs: c.latencyMs,
+  };
+}
+
+function suggestRecord(messageId: number, s: SuggestionResult): PredictionRecord {
+  const best = s.suggestions[0];
+  return {
+    messageId,
+    kind: 'suggest',
+    netName: s.net.name,
+    netVersion: s.net.version,
+    label: best ? String(best.answerId) : null,
+    confidence: best?.score ?? null,
+    top: s.suggestions.map((x) => ({ answerId: x.answerId, score: x.score, category: x.category })),
+    latencyMs: s.latencyMs,
+  };
+}
+
+function formatSuggestions(d: Decision): string {
+  const head = d.category
+    ? `neurodesk: ${d.category} (${Math.round((d.confidence ?? 0) * 100)}%). Suggested answers:`
+    : 'neurodesk: suggested answers:';
+  const lines = d.suggestions.map((s, i) => `${i + 1}. [${s.score.toFixed(2)}] ${s.text}`);
+  return [head, ...lines].join('\n');
+}

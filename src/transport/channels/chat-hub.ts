@@ -1,0 +1,80 @@
+/**
+ * The customer chat's outbound side: the open websockets of each conversation. A reply
+ * is pushed to every tab the customer has open; with none open it is still "sent" — it is
+ * stored in the conversation and comes back in the history when the customer resumes.
+ */
+import type { WebSocket } from 'ws';
+import type { OutboxItem } from '../../core/ports.js';
+import {
+  answerAction,
+  type ChannelOutbound,
+  type PlannedSend,
+  type ReplyAction,
+  type ReplyButton,
+  type SendOutcome,
+} from '../../core/replies.js';
+
+// A client this far behind is not reading: drop it rather than buffer without bound.
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+interface PushPayload {
+  author: string;
+  text: string;
+  buttons?: ReplyButton[];
+}
+
+/** Open chat sockets by conversation, and the chat channel's outbound side. */
+export class ChatHub implements ChannelOutbound {
+  readonly channel = 'chat' as const;
+  private readonly sockets = new Map<number, Set<WebSocket>>();
+
+  /** Registers a socket for a conversation. */
+  add(conversationId: number, ws: WebSocket): void {
+    const set = this.sockets.get(conversationId) ?? new Set<WebSocket>();
+    this.sockets.set(conversationId, set);
+    set.add(ws);
+  }
+
+  /** Forgets a socket. */
+  remove(conversationId: number, ws: WebSocket): void {
+    const set = this.sockets.get(conversationId);
+    set?.delete(ws);
+    if (set?.size === 0) this.sockets.delete(conversationId);
+  }
+
+  /** How many sockets are open. */
+  size(): number {
+    let n = 0;
+    for (const s of this.sockets.values()) n += s.size;
+    return n;
+  }
+
+  /** Plans a push of customer-visible replies; notes and callback answers have no place in the widget. */
+  plan(action: ReplyAction, _conversation: unknown, context: { author: string }): PlannedSend[] {
+    if (action.kind !== 'message' && action.kind !== 'handoff') return [];
+    const payload: PushPayload = { author: context.author, text: action.text };
+    if (action.kind === 'message' && action.buttons?.length) payload.buttons = action.buttons;
+    if (action.kind === 'handoff' && action.options?.length) {
+      payload.buttons = action.options.map((o) => ({ text: o.text, action: answerAction(o.answerId) }));
+    }
+    return [{ kind: 'push', payload }];
+  }
+
+  /** Pushes a reply to the conversation's open sockets. */
+  async send(item: OutboxItem): Promise<SendOutcome> {
+    const p = item.payload as PushPayload;
+    const frame = JSON.stringify({
+      type: 'message',
+      id: item.messageId,
+      author: p.author,
+      text: p.text,
+      buttons: p.buttons,
+    });
+    for (const ws of this.sockets.get(item.conversationId ?? -1) ?? []) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
+      else ws.send(frame);
+    }
+    return { status: 'sent' };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Replies to Telegram with sendMessage (https://core.telegram.org/bots/api#sendmessage),
+ * an inline keyboard with "talk to a person" under automatic answers
+ * (https://core.telegram.org/bots/api#inlinekeyboardmarkup), and answerCallbackQuery for
+ * that button (https://core.telegram.org/bots/api#answercallbackquery). Errors come as
+ * `{ok:false, error_code, description, parameters:{retry_after}}`
+ * (https://core.telegram.org/bots/api#responseparameters).
+ */
+import type { BotRegistry } from '../../core/bots/bot.js';
+import type { OutboxItem } from '../../core/ports.js';
+import {
+  answerAction,
+  type ChannelOutbound,
+  type PlannedSend,
+  type ReplyAction,
+  type SendOutcome,
+} from '../../core/replies.js';
+import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
+import { HANDOFF_CALLBACK, type TelegramReplyContext } from './telegram.js';
+
+interface TelegramAnswer {
+  ok?: boolean;
+  description?: string;
+  result?: { message_id?: number };
+  parameters?: { retry_after?: number };
+}
+
+/** A button's label from an answer's text: its start, cut at a word, at most 60 characters. */
+export function buttonLabel(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= 60) return flat;
+  const cut = flat.slice(0, 59);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 59)}…`;
+}
+
+/** The Telegram outbound side. */
+export function telegramOutbound(o: {
+  bots: BotRegistry;
+  apiUrl: string;
+  timeoutMs: number;
+}): ChannelOutbound {
+  return {
+    channel: 'telegram',
+    plan(action: ReplyAction, conversation): PlannedSend[] {
+      const chat_id = (conversation.replyContext as TelegramReplyContext).chatId;
+      switch (action.kind) {
+        case 'message': {
+          const buttons = action.buttons?.filter((b) => b.action === 'handoff') ?? [];
+          const reply_markup = buttons.length
+            ? { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: HANDOFF_CALLBACK }))] }
+            : undefined;
+          return [{ kind: 'sendMessage', payload: { chat_id, text: action.text, reply_markup } }];
+        }
+        case 'handoff': {
+          // The answers the bot hesitated between, one button each, to pick while waiting.
+          const rows = (action.options ?? []).map((o) => [
+            { text: buttonLabel(o.text), callback_data: answerAction(o.answerId) },
+          ]);
+          const reply_markup = rows.length ? { inline_keyboard: rows } : undefined;
+          return [{ kind: 'sendMessage', payload: { chat_id, text: action.text, reply_markup } }];
+        }
+        case 'callback_answer':
+          return [{ kind: 'answerCallbackQuery', payload: { callback_query_id: action.callbackId } }];
+        default:
+          return []; // suggestions are for the console: Telegram has no private notes
+      }
+    },
+    async send(item: OutboxItem): Promise<SendOutcome> {
+      const bot = o.bots.withChannel(item.bot, 'telegram');
+      if (!bot) return { status: 'retry', error: `telegram is not configured for bot ${item.bot}` };
+      const url = `${o.apiUrl}/bot${bot.channels.telegram!.botToken}/${item.kind}`;
+      return attempt(`telegram ${item.kind}`, async () => {
+        const r = await callPlatform(url, { body: item.payload, timeoutMs: o.timeoutMs });
+        const a = (r.json ?? {}) as TelegramAnswer;
+        if (r.status === 200 && a.ok) return { status: 'sent', externalId: a.result?.message_id?.toString() };
+        const outcome = outcomeOfStatus(`telegram ${item.kind}`, r, a.description);
+        if (outcome.status === 'retry' && a.parameters?.retry_after) {
+          return { ...outcome, retryAfterMs: a.parameters.retry_after * 1000 };
+        }
+        return outcome.status === 'sent' ? { status: 'retry', error: 'telegram answered ok:false' } : outcome;
+      });
+    },
+  };
+}

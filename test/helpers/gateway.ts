@@ -1,0 +1,81 @@
+import type { AnswerSuggester, Clock, TicketClassifier } from '../../src/core/ports.js';
+import type { Logger } from '../../src/logger.js';
+import { type Gateway, startGateway } from '../../src/server.js';
+import { tempDir, testConfig } from './config.js';
+import { KeywordClassifier, KeywordSuggester } from './keyword-nets.js';
+import type { PlatformStandIn } from './stand-in.js';
+
+/** Secrets for every channel of the default bot, as the bot file names them. */
+export const CHANNEL_ENV = {
+  BANK_SUPPORT_TELEGRAM_BOT_TOKEN: '123456:TEST-telegram-bot-token',
+  BANK_SUPPORT_TELEGRAM_WEBHOOK_SECRET: 'tg_webhook-secret_0123456789',
+  BANK_SUPPORT_SLACK_BOT_TOKEN: 'xoxb-test-slack-bot-token',
+  BANK_SUPPORT_SLACK_SIGNING_SECRET: 'test-slack-signing-secret',
+  BANK_SUPPORT_CHATWOOT_API_TOKEN: 'test-chatwoot-api-token',
+  BANK_SUPPORT_CHATWOOT_HMAC_SECRET: 'test-chatwoot-hmac-secret',
+  BANK_SUPPORT_BITRIX24_CLIENT_ID: 'local.6779636e712043.37129431',
+  BANK_SUPPORT_BITRIX24_CLIENT_SECRET: 'test-bitrix24-client-secret',
+};
+
+/** Options for {@link startTestGateway}. */
+export interface TestGatewayOptions {
+  dataDir?: string;
+  /** The platforms' APIs: Telegram at `/telegram`, Slack at `/slack`, Chatwoot at `/chatwoot`, Bitrix24 OAuth at `/oauth`. */
+  standIn?: PlatformStandIn;
+  config?: Record<string, string>;
+  env?: Record<string, string | undefined>;
+  classifier?: TicketClassifier;
+  suggester?: AnswerSuggester;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * The real gateway in-process on a loopback port, with the default bot, every channel
+ * switched on, short retry delays and the platforms' APIs pointed at a stand-in.
+ */
+export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gateway & { dataDir: string }> {
+  const dataDir = o.dataDir ?? tempDir();
+  const base = o.standIn?.url ?? 'http://127.0.0.1:9';
+  const config = testConfig({
+    NEURODESK_DATA_DIR: dataDir,
+    NEURODESK_RETRY_BASE: '20ms',
+    NEURODESK_RETRY_MAX: '100ms',
+    NEURODESK_WORKER_POLL: '10ms',
+    NEURODESK_OUTBOUND_TIMEOUT: '2s',
+    NEURODESK_TELEGRAM_API_URL: `${base}/telegram`,
+    NEURODESK_SLACK_API_URL: `${base}/slack`,
+    NEURODESK_CHATWOOT_API_URL: `${base}/chatwoot`,
+    NEURODESK_BITRIX24_OAUTH_URL: `${base}/oauth`,
+    ...o.config,
+  });
+  const gw = await startGateway(config, {
+    env: { ...CHANNEL_ENV, ...o.env },
+    classifier: o.classifier ?? new KeywordClassifier(),
+    suggester: o.suggester ?? new KeywordSuggester(),
+    clock: o.clock,
+    logger: o.logger,
+  });
+  return Object.assign(gw, { dataDir });
+}
+
+/** One row of a query on the gateway's database. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary rows.
+export function row(gw: Gateway, sql: string, ...params: unknown[]): any {
+  return gw.store.db.prepare(sql).get(...params);
+}
+
+/** All rows of a query on the gateway's database. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary rows.
+export function rows(gw: Gateway, sql: string, ...params: unknown[]): any[] {
+  return gw.store.db.prepare(sql).all(...params);
+}
+
+/** How many inbound messages, jobs and outbox items the gateway holds. */
+export function counts(gw: Gateway): { inbound: number; jobs: number; outbox: number } {
+  return row(
+    gw,
+    `SELECT (SELECT COUNT(*) FROM messages WHERE direction = 'in') AS inbound,
+            (SELECT COUNT(*) FROM jobs) AS jobs, (SELECT COUNT(*) FROM outbox) AS outbox`,
+  );
+}

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../src/server.js';
+import { authHeaders } from '../helpers/config.js';
+import { counts, row, startTestGateway } from '../helpers/gateway.js';
+import { ChatClient } from '../helpers/ws-client.js';
+
+let gw: Gateway;
+let wsUrl: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    config: { NEURODESK_WS_HEARTBEAT: '100ms', NEURODESK_CHAT_MAX_PAYLOAD: '1kb' },
+  });
+  wsUrl = `${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`;
+});
+afterAll(async () => {
+  await gw.close();
+});
+
+const operatorReply = (conversationId: number, text: string) =>
+  fetch(`${gw.url}/api/v1/conversations/${conversationId}/messages`, {
+    method: 'POST',
+    body: JSON.stringify({ operator: 'anna', text }),
+    headers: { 'content-type': 'application/json', ...authHeaders },
+  });
+
+describe('customer chat websocket', () => {
+  it('greets a new chat, acknowledges a message once stored, and delivers the bot’s reply', async () => {
+    const c = await ChatClient.connect(`${wsUrl}&lang=ru`);
+    const ready = await c.next();
+    expect(ready).toMatchObject({ type: 'ready', resumed: false });
+    expect(ready.conversation).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await c.next()).toMatchObject({
+      type: 'message',
+      author: 'bot',
+      text: expect.stringMatching(/^Здравствуйте!/),
+    });
+    c.send({ type: 'message', id: 'm1', text: 'Когда придёт моя карта? Доставка задерживается' });
+    const ack = await c.next();
+    expect(ack).toMatchObject({ type: 'ack', id: 'm1', duplicate: false });
+    const reply = await c.next();
+    expect(reply).toMatchObject({
+      type: 'message',
+      author: 'bot',
+      text: 'Cards arrive within 3 working days; you can track yours in the app.',
+      buttons: [{ text: 'Позвать сотрудника', action: 'handoff' }],
+    });
+    expect(reply.id).toBeGreaterThan(ack.message_id);
+    await c.close();
+  });
+
+  it('resumes by conversation token with the messages after the last one seen, including replies sent while away', async () => {
+    const first = await ChatClient.connect(wsUrl);
+    const { conversation } = await first.next();
+    await first.next(); // greeting
+    first.send({ type: 'message', id: 'a', text: 'my card was stolen' });
+    const ack = await first.next();
+    const handoff = await first.next();
+    expect(handoff.text).toMatch(/passing your question/);
+    await first.close();
+
+    const conversationId = row(
+      gw,
+      'SELECT id FROM conversations WHERE external_chat_id = ?',
+      conversation,
+    ).id;
+    expect((await operatorReply(conversationId, 'I have blocked your card.')).status).toBe(201);
+
+    const back = await ChatClient.connect(`${wsUrl}&conversation=${conversation}&after=${ack.message_id}`);
+    expect(await back.next()).toEqual({ type: 'ready', conversation, resumed: true });
+    const history = await back.next();
+    expect(history.type).toBe('history');
+    expect(history.messages.map((m: { author: string; text: string }) => [m.author, m.text])).toEqual([
+      ['bot', handoff.text],
+      ['operator', 'I have blocked your card.'],
+    ]);
+    // And live, while connected.
+    await operatorReply(conversationId, 'A new card is on its way.');
+    expect(await back.next()).toMatchObject({
+      type: 'message',
+      author: 'operator',
+      text: 'A new card is on its way.',
+    });
+    await back.close();
+  });
+
+  it('starts a fresh conversation for an unknown token instead of adopting it', async () => {
+    const c = await ChatClient.connect(`${wsUrl}&conversation=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`);
+    const ready = await c.next();
+    expect(ready.resumed).toBe(false);
+    expect(ready.conversation).not.toBe('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    await c.close();
+  });
+
+  it('treats a repeated client message id as a replay', async () => {
+    const c = await ChatClient.connect(wsUrl);
+    await c.next();
+    await c.next();
+    c.send({ type: 'message', id: 'same', text: 'exchange rate?' });
+    const first = await c.next();
+    await c.next(); // the reply
+    const before = counts(gw);
+    c.send({ type: 'message', id: 'same', text: 'exchange rate?' });
+    expect(await c.next()).toEqual({
+      type: 'ack',
+      id: 'same',
+      message_id: first.message_id,
+      duplicate: true,
+    });
+    expect(counts(gw)).toEqual(before);
+    await c.close();
+  });
+
+  it('answers a malformed frame with an error and stays open', async () => {
+    const c = await ChatClient.connect(wsUrl);
+    await c.next();
+    await c.next();
+    c.send('{not json');
+    expect(await c.next()).toMatchObject({ type: 'error', code: 'invalid_json' });
+    c.send({ type: 'message', id: 'x', text: '' });
+    expect(await c.next()).toMatchObject({ type: 'error', code: 'validation_failed' });
+    c.send({ type: 'message', id: 'ok', text: 'card arrival' });
+    expect(await c.next()).toMatchObject({ type: 'ack', id: 'ok' });
+    await c.close();
+  });
+
+  it('hands off when the customer presses the talk-to-a-person button', async () => {
+    const c = await ChatClient.connect(wsUrl);
+    await c.next();
+    await c.next();
+    c.send({ type: 'message', id: 'q', text: 'what exchange rate do you use' });
+    await c.next();
+    const answer = await c.next();
+    expect(answer.buttons).toEqual([{ text: 'Talk to a person', action: 'handoff' }]);
+    c.send({ type: 'action', id: 'press-1', action: 'handoff' });
+    expect(await c.next()).toMatchObject({ type: 'ack', id: 'press-1' });
+    expect(await c.next()).toMatchObject({
+      type: 'message',
+      author: 'bot',
+      text: expect.stringMatching(/passing your question/),
+    });
+    await c.close();
+  });
+
+  it('closes with 1009 on a frame over the size limit', async () => {
+    const c = await ChatClient.connect(wsUrl);
+    c.send({ type: 'message', id: 'big', text: 'x'.repeat(2000) });
+    expect((await c.closed).code).toBe(1009);
+  });
+
+  it('refuses browsers from other origins, unknown bots, and lets same-origin and non-browser clients in', async () => {
+    await expect(
+      ChatClient.connect(wsUrl, { headers: { origin: 'https://evil.example' } }),
+    ).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(
+      ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/chat?bot=nobody`),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/elsewhere`)).rejects.toMatchObject({
+      status: 404,
+    });
+    const same = await ChatClient.connect(wsUrl, { headers: { origin: gw.url } });
+    expect((await same.next()).type).toBe('ready');
+    await same.close();
+  });
+
+  it('drops a client that stops answering pings', async () => {
+    const c = await ChatClient.connect(wsUrl, { autoPong: false });
+    const started = Date.now();
+    const { code } = await c.closed;
+    expect(code).toBe(1006);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('customer chat at shutdown', () => {
+  it('closes open chats with 1001 (going away) and does not hold the shutdown', async () => {
+    const local = await startTestGateway({ config: { NEURODESK_SHUTDOWN_TIMEOUT: '5s' } });
+    const c = await ChatClient.connect(`${local.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
+    await c.next();
+    const started = Date.now();
+    expect(await local.close()).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await c.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+});

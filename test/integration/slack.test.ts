@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Classification, TicketClassifier } from '../../src/core/ports.js';
+import type { Gateway } from '../../src/server.js';
+import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.js';
+import { json } from '../helpers/http.js';
+import { KeywordClassifier } from '../helpers/keyword-nets.js';
+import { postSlack, slackMessage } from '../helpers/platforms.js';
+import { PlatformStandIn } from '../helpers/stand-in.js';
+import { sleep } from '../helpers/wait.js';
+
+let api: PlatformStandIn;
+let gw: Gateway;
+const now = () => Math.floor(Date.now() / 1000);
+
+beforeAll(async () => {
+  api = await PlatformStandIn.start((r) => ({
+    body: { ok: true, channel: r.body?.channel, ts: '1503435956.000247' },
+  }));
+  gw = await startTestGateway({ standIn: api });
+});
+afterAll(async () => {
+  await gw.close();
+  await api.close();
+});
+
+describe('slack events webhook', () => {
+  it('answers the URL verification challenge once the request is signed', async () => {
+    const challenge = {
+      token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    };
+    const ok = await postSlack(gw, challenge);
+    expect(ok.status).toBe(200);
+    expect(await json(ok)).toEqual({ challenge: challenge.challenge });
+    expect((await postSlack(gw, challenge, { secret: 'not-the-secret' })).status).toBe(401);
+  });
+
+  it('stores a direct message once and replies with chat.postMessage and the bot token', async () => {
+    const res = await postSlack(
+      gw,
+      slackMessage('Ev0PV52K21', 'is my card going to arrive soon?', { channel: 'D0000001' }),
+    );
+    expect(res.status).toBe(200);
+    const post = await api.waitForAccepted(
+      (r) => r.path === '/slack/chat.postMessage' && r.body.channel === 'D0000001',
+    );
+    expect(post.headers.authorization).toBe(`Bearer ${CHANNEL_ENV.BANK_SUPPORT_SLACK_BOT_TOKEN}`);
+    expect(post.headers['content-type']).toMatch(/^application\/json/);
+    expect(post.body).toEqual({
+      channel: 'D0000001',
+      text: 'Cards arrive within 3 working days; you can track yours in the app.',
+    });
+    expect(row(gw, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'in' AND channel = 'slack'").n).toBe(
+      1,
+    );
+  });
+
+  it('replies in the thread of a mention in a public channel', async () => {
+    const mention = slackMessage('Ev0MENTION1', '<@U0BOT0001> what exchange rate do you use?', {
+      channel: 'C0000002',
+      channelType: 'channel',
+      ts: '1700000000.000100',
+    });
+    mention.event.type = 'app_mention';
+    await postSlack(gw, mention);
+    const post = await api.waitForAccepted((r) => r.body?.channel === 'C0000002');
+    expect(post.body.thread_ts).toBe('1700000000.000100');
+    const m = row(
+      gw,
+      "SELECT text FROM messages WHERE direction = 'in' AND external_id = '1700000000.000100'",
+    );
+    expect(m.text).toBe('what exchange rate do you use?');
+  });
+
+  it('answers 401 and stores nothing for a wrong signature, a missing one, or a timestamp out of the window', async () => {
+    const before = counts(gw);
+    const body = slackMessage('Ev0BAD', 'card?');
+    const attempts = [
+      await postSlack(gw, body, { secret: 'wrong' }),
+      await postSlack(gw, body, { signature: null }),
+      await postSlack(gw, body, { timestamp: now() - 6 * 60 }),
+      await postSlack(gw, body, { timestamp: now() + 6 * 60 }),
+      await postSlack(gw, body, { signature: 'v0=00' }),
+    ];
+    for (const res of attempts) {
+      expect(res.status).toBe(401);
+      expect(await json(res)).toEqual({
+        error: { code: 'unauthorized', message: 'authentication required' },
+      });
+    }
+    expect(counts(gw)).toEqual(before);
+  });
+
+  it('acknowledges a retried event (X-Slack-Retry-Num) with 200 and stores nothing new', async () => {
+    const event = slackMessage('Ev0RETRY1', 'card not arrived', { channel: 'D0000003' });
+    await postSlack(gw, event);
+    await api.waitForAccepted((r) => r.body?.channel === 'D0000003');
+    const before = counts(gw);
+    const retry = await postSlack(gw, event, { retryNum: 1 });
+    expect(retry.status).toBe(200);
+    await sleep(100);
+    expect(counts(gw)).toEqual(before);
+    expect(api.accepted().filter((r) => r.body?.channel === 'D0000003')).toHaveLength(1);
+  });
+
+  it('ignores messages from bots and with a subtype, including its own', async () => {
+    const before = counts(gw);
+    const own = slackMessage('Ev0OWN', 'Cards arrive within 3 working days');
+    Object.assign(own.event, { bot_id: 'B0BOT', subtype: 'bot_message' });
+    const edited = slackMessage('Ev0EDIT', 'card?');
+    Object.assign(edited.event, { subtype: 'message_changed' });
+    expect((await postSlack(gw, own)).status).toBe(200);
+    expect((await postSlack(gw, edited)).status).toBe(200);
+    expect(counts(gw)).toEqual(before);
+  });
+
+  it('answers 400 to malformed JSON and to an event_callback without event_id', async () => {
+    const before = counts(gw);
+    const broken = await postSlack(gw, '{"type":"event_callback",');
+    expect(broken.status).toBe(400);
+    const { event_id: _, ...noId } = slackMessage('x', 'card');
+    const invalid = await postSlack(gw, noId);
+    expect(invalid.status).toBe(400);
+    expect((await json(invalid)).error.code).toBe('validation_failed');
+    expect(counts(gw)).toEqual(before);
+  });
+});
+
+describe('slack acknowledgement', () => {
+  it('is sent before the nets answer, well within Slack’s 3 seconds', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const keywords = new KeywordClassifier();
+    const slow: TicketClassifier = {
+      classify: async (net, text): Promise<Classification> => {
+        await gate;
+        return keywords.classify(net, text);
+      },
+    };
+    const local = await PlatformStandIn.start(() => ({ body: { ok: true, ts: '1.2' } }));
+    const slowGw = await startTestGateway({ standIn: local, classifier: slow });
+    try {
+      const started = Date.now();
+      const res = await postSlack(
+        slowGw,
+        slackMessage('Ev0SLOW', 'card not arrived', { channel: 'D0000009' }),
+      );
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(local.requests).toHaveLength(0);
+      release();
+      const post = await local.waitForAccepted((r) => r.body?.channel === 'D0000009');
+      expect(post.body.text).toContain('Cards arrive');
+    } finally {
+      release();
+      await slowGw.close();
+      await local.close();
+    }
+  });
+});

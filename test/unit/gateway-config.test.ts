@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { type ConfigError, loadConfig } from '../../src/config.js';
+
+describe('gateway configuration', () => {
+  it('defaults to the platforms’ public APIs and documented retry and limit settings', () => {
+    const c = loadConfig({});
+    expect(c.platformUrls).toEqual({
+      telegram: 'https://api.telegram.org',
+      slack: 'https://slack.com/api',
+      chatwoot: 'https://app.chatwoot.com',
+      bitrix24OAuth: 'https://oauth.bitrix.info',
+    });
+    expect(c).toMatchObject({
+      botsDir: './bots',
+      outboxMaxAttempts: 12,
+      retryBaseMs: 2000,
+      retryMaxMs: 600_000,
+      jobMaxAttempts: 5,
+      webhookToleranceMs: 300_000,
+      rateLimitPerMinute: 1200,
+      chatMaxPayloadBytes: 4096,
+      wsHeartbeatMs: 30_000,
+    });
+    expect(c.publicUrl).toBeUndefined();
+  });
+
+  it('takes self-hosted API URLs without a trailing slash and names bad keys', () => {
+    const c = loadConfig({
+      NEURODESK_CHATWOOT_API_URL: 'https://chat.shop.example/',
+      NEURODESK_PUBLIC_URL: 'https://desk.example/',
+    });
+    expect(c.platformUrls.chatwoot).toBe('https://chat.shop.example');
+    expect(c.publicUrl).toBe('https://desk.example');
+    try {
+      loadConfig({
+        NEURODESK_TELEGRAM_API_URL: 'ftp://x',
+        NEURODESK_OUTBOX_MAX_ATTEMPTS: '0',
+        NEURODESK_RETRY_BASE: 'soon',
+      });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^NEURODESK_TELEGRAM_API_URL: /m);
+      expect(problems).toMatch(/^NEURODESK_OUTBOX_MAX_ATTEMPTS: .*1 to 100/m);
+      expect(problems).toMatch(/^NEURODESK_RETRY_BASE: .*soon/m);
+    }
+  });
+});
