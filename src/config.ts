@@ -105,6 +105,10 @@ export const configSchema = z.object({
   NEURODESK_RATE_LIMIT_BURST: int(200, 1, 1_000_000),
   NEURODESK_CHAT_MAX_PAYLOAD: size('4kb'),
   NEURODESK_WS_HEARTBEAT: duration('30s'),
+  NEURODESK_CONSOLE_OPERATORS: list,
+  NEURODESK_CONSOLE_SESSION_TTL: duration('12h'),
+  NEURODESK_CONSOLE_SECURE_COOKIE: z.enum(['true', 'false']).default('false'),
+  NEURODESK_CONSOLE_ORIGINS: list,
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -134,6 +138,14 @@ export interface Config {
   rateLimitBurst: number;
   chatMaxPayloadBytes: number;
   wsHeartbeatMs: number;
+  console: {
+    /** `login:scrypt$...` entries; see `npm run operators -- hash`. */
+    operators: string[];
+    sessionTtlMs: number;
+    secureCookie: boolean;
+    /** Origins besides the console's own allowed to open its websocket. */
+    allowedOrigins: string[];
+  };
 }
 
 /** A configuration that failed validation; `problems` names each bad key. */
@@ -190,6 +202,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimitBurst: c.NEURODESK_RATE_LIMIT_BURST,
     chatMaxPayloadBytes: c.NEURODESK_CHAT_MAX_PAYLOAD,
     wsHeartbeatMs: c.NEURODESK_WS_HEARTBEAT,
+    console: {
+      operators: c.NEURODESK_CONSOLE_OPERATORS,
+      sessionTtlMs: c.NEURODESK_CONSOLE_SESSION_TTL,
+      secureCookie: c.NEURODESK_CONSOLE_SECURE_COOKIE === 'true',
+      allowedOrigins: c.NEURODESK_CONSOLE_ORIGINS,
+    },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);

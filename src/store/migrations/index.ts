@@ -1,5 +1,6 @@
 import { sql as initial } from './001-initial.js';
 import { sql as gateway } from './002-gateway.js';
+import { sql as operators } from './003-operators.js';
 
 /** One forward-only schema step; `version` is its position in {@link MIGRATIONS}, from 1. */
 export interface Migration {
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001-initial', sql: initial },
   { version: 2, name: '002-gateway', sql: gateway },
+  { version: 3, name: '003-operators', sql: operators },
 ];

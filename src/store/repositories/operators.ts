@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../core/ports.js';
+
+/** An operator of the web console. */
+export interface Operator {
+  id: number;
+  login: string;
+  name: string;
+  language: 'en' | 'ru';
+}
+
+interface OperatorRow extends Operator {
+  password_hash: string;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Operators and their sessions. A session token is random (256 bits) and only its SHA-256
+ * is stored, so a copy of the database does not let anyone sign in.
+ */
+export class SqliteOperators {
+  private readonly byLoginStmt;
+  private readonly upsertStmt;
+  private readonly countStmt;
+  private readonly insertSessionStmt;
+  private readonly sessionStmt;
+  private readonly deleteSessionStmt;
+  private readonly purgeStmt;
+
+  constructor(
+    db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.byLoginStmt = db.prepare<[string], OperatorRow>(
+      'SELECT id, login, name, language, password_hash FROM operators WHERE login = ? AND active = 1',
+    );
+    this.upsertStmt = db.prepare<Record<string, unknown>, { id: number }>(
+      `INSERT INTO operators (login, name, password_hash, language, created_at)
+       VALUES (@login, @name, @passwordHash, @language, @now)
+       ON CONFLICT (login) DO UPDATE SET name = excluded.name, password_hash = excluded.password_hash,
+         language = excluded.language, active = 1
+       RETURNING id`,
+    );
+    this.countStmt = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM operators WHERE active = 1');
+    this.insertSessionStmt = db.prepare(
+      'INSERT INTO console_sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    );
+    this.sessionStmt = db.prepare<[string, number], Operator>(
+      `SELECT o.id, o.login, o.name, o.language FROM console_sessions s
+       JOIN operators o ON o.id = s.operator_id
+       WHERE s.token_hash = ? AND s.expires_at > ? AND o.active = 1`,
+    );
+    this.deleteSessionStmt = db.prepare('DELETE FROM console_sessions WHERE token_hash = ?');
+    this.purgeStmt = db.prepare('DELETE FROM console_sessions WHERE expires_at <= ?');
+  }
+
+  /** Creates or updates an operator; `passwordHash` comes from `hashPassword`. */
+  upsert(o: { login: string; name: string; passwordHash: string; language?: 'en' | 'ru' }): number {
+    return this.upsertStmt.get({ language: 'en', ...o, now: this.clock.now() })!.id;
+  }
+
+  /** The active operator with this login and their password hash, if any. */
+  findForSignIn(login: string): (Operator & { passwordHash: string }) | undefined {
+    const row = this.byLoginStmt.get(login);
+    if (!row) return undefined;
+    const { password_hash, ...operator } = row;
+    return { ...operator, passwordHash: password_hash };
+  }
+
+  /** How many active operators there are. */
+  count(): number {
+    return this.countStmt.get()!.n;
+  }
+
+  /** Starts a session; returns the token for the cookie. */
+  createSession(operatorId: number, ttlMs: number): string {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    this.purgeStmt.run(now);
+    this.insertSessionStmt.run(hashToken(token), operatorId, now, now + ttlMs);
+    return token;
+  }
+
+  /** The operator a live session token belongs to. */
+  sessionOperator(token: string): Operator | undefined {
+    return this.sessionStmt.get(hashToken(token), this.clock.now());
+  }
+
+  /** Ends a session. */
+  deleteSession(token: string): void {
+    this.deleteSessionStmt.run(hashToken(token));
+  }
+}
