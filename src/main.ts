@@ -7,7 +7,9 @@ import { type StartOptions, startGateway } from './server.js';
  * Starts the gateway from the environment (plus `.env`), and stops it on SIGTERM/SIGINT.
  * The only place that reads `process.env` or exits the process.
  */
-export async function runMain(options: Omit<StartOptions, 'onGeneratedKey'> = {}): Promise<void> {
+export async function runMain(
+  options: Omit<StartOptions, 'onGeneratedKey' | 'onGeneratedAdmin'> = {},
+): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   const env = { ...readEnvFile('.env'), ...process.env };
   try {
@@ -27,6 +29,10 @@ export async function runMain(options: Omit<StartOptions, 'onGeneratedKey'> = {}
       onGeneratedKey: (key) =>
         process.stdout.write(
           `No NEURODESK_API_KEYS set: generated an API key for this data dir (shown once, kept in ${config.dataDir}/api-key):\n  ${key}\n`,
+        ),
+      onGeneratedAdmin: (login, password) =>
+        process.stdout.write(
+          `No console operators yet: created "${login}" with password ${password} (shown once; add operators with npm run operators -- add)\n`,
         ),
     });
   } catch (err) {

@@ -5,7 +5,9 @@ import { resolveApiKeys } from './api-keys.js';
 import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
-import { BotRegistry } from './core/bots/bot.js';
+import { createConsole } from './console/index.js';
+import { ConsoleCore } from './console/service.js';
+import { BotRegistry, botCategories } from './core/bots/bot.js';
 import { loadBots } from './core/bots/load-bots.js';
 import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } from './core/ports.js';
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
@@ -28,6 +30,8 @@ export interface StartOptions {
   random?: () => number;
   /** Called once with a key generated at first start (development), to show it to the user. */
   onGeneratedKey?: (key: string) => void;
+  /** Called once with the console's generated `admin` password (development), to show it to the user. */
+  onGeneratedAdmin?: (login: string, password: string) => void;
 }
 
 /** A running gateway. */
@@ -75,6 +79,28 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     random: options.random,
   });
 
+  const consoleCore = new ConsoleCore({
+    reads: store.console,
+    conversations: gateway.conversations,
+    store: store.conversations,
+    events: gateway.events,
+    clock,
+    categoriesOf: (name) => botCategories(bots.get(name)),
+  });
+  const consoleFeature = await createConsole({
+    operatorStore: store.operators,
+    clock,
+    logger,
+    service: consoleCore,
+    operators: config.console.operators,
+    sessionTtlMs: config.console.sessionTtlMs,
+    secureCookie: config.console.secureCookie,
+    allowedOrigins: config.console.allowedOrigins,
+    allowGeneratedAdmin: config.env !== 'production',
+    onGeneratedAdmin: options.onGeneratedAdmin,
+    hub: { heartbeatMs: config.wsHeartbeatMs },
+  });
+
   const readiness: ReadinessCheck[] = [
     {
       name: 'database',
@@ -90,7 +116,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     apiKeys: keys,
     readiness,
     isClosing: () => closing,
-    mounts: [...gateway.mounts, ...(options.mounts ?? [])],
+    mounts: [...gateway.mounts, consoleFeature.mount, ...(options.mounts ?? [])],
     apiGuards: [rateLimit(gateway.limiter)],
   });
 
@@ -98,7 +124,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
     app,
   );
-  attachUpgrades(server, gateway.upgrades, () => closing);
+  attachUpgrades(server, { ...gateway.upgrades, '/ws/console': consoleFeature.upgrade }, () => closing);
   const inFlight = trackInFlight(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -120,7 +146,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let closingPromise: Promise<boolean> | undefined;
   const close = () => {
     closing = true;
-    closingPromise ??= gateway.closeSockets().then(() =>
+    // Websockets first: they would hold the HTTP server open.
+    closingPromise ??= Promise.all([consoleFeature.close(), gateway.closeSockets()]).then(() =>
       gracefulShutdown({
         server,
         inFlight,

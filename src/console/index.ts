@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type Database from 'better-sqlite3';
 import express from 'express';
 import type { RouteMount } from '../app.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
-import { SqliteOperators } from '../store/repositories/operators.js';
+import type { SqliteOperators } from '../store/repositories/operators.js';
 import type { UpgradeHandler } from '../transport/ws/upgrade-router.js';
 import { mountConsoleAuth } from './auth-routes.js';
 import { bootstrapOperators, parseConfiguredOperators } from './bootstrap.js';
@@ -14,7 +13,7 @@ import { readCookie, SESSION_COOKIE } from './session-cookie.js';
 
 /** Settings of the operators' console, from config. */
 export interface ConsoleOptions {
-  db: Database.Database;
+  operatorStore: SqliteOperators;
   clock: Clock;
   logger: Logger;
   service: ConsoleService;
@@ -46,7 +45,7 @@ const CSP =
 
 /** Builds the console: sign-in routes, the static page, and the `/ws/console` hub. */
 export async function createConsole(o: ConsoleOptions): Promise<ConsoleFeature> {
-  const operators = new SqliteOperators(o.db, o.clock);
+  const operators = o.operatorStore;
   const generated = await bootstrapOperators(
     operators,
     parseConfiguredOperators(o.operators),

@@ -43,6 +43,15 @@ export interface MessageRecord {
   createdAt: number;
 }
 
+/** A change of a conversation's state; omitted fields keep their value. */
+export interface ConversationChange {
+  status?: ConversationStatus;
+  assignedOperator?: string | null;
+  queue?: string | null;
+  /** An operator's correction of the predicted category. */
+  category?: string;
+}
+
 /** What the bot did with one inbound message. */
 export type DecisionAction = 'auto_reply' | 'handoff' | 'fallback' | 'silent';
 
@@ -127,10 +136,7 @@ export interface ConversationStore {
     change?: { status?: ConversationStatus; assignedOperator?: string | null; queue?: string | null },
   ): RecordedIds;
   /** Changes a conversation's state without a reply. */
-  updateConversation(
-    conversationId: number,
-    change: { status?: ConversationStatus; assignedOperator?: string | null; queue?: string | null },
-  ): ConversationRecord | undefined;
+  updateConversation(conversationId: number, change: ConversationChange): ConversationRecord | undefined;
   /** Stores a message an operator wrote on the platform itself (seen in a webhook), marking the conversation taken. */
   recordOperatorMessage(conversationId: number, text: string, operator: string, externalId?: string): number;
   /** A suggestion offered in one of the conversation's recent decisions (the customer may pick it). */

@@ -3,6 +3,8 @@
  * customer through the customer's own channel, hand it back to the bot, resolve it. The
  * operators' console calls these; so does the REST API.
  */
+
+import { AppError } from '../errors.js';
 import type { ConversationRecord, ConversationStatus, ConversationStore } from './conversation-port.js';
 import type { EventBus } from './events.js';
 import type { ChannelName } from './ports.js';
@@ -42,6 +44,7 @@ export class ConversationService {
     );
     const updated = this.conversations.getConversation(conversationId)!;
     this.announce(updated);
+    this.events.publish({ type: 'messages.added', conversationId, messageIds: ids.messageIds });
     if (ids.outboxIds.length > 0) {
       this.events.publish({ type: 'reply.queued', conversationId, outboxIds: ids.outboxIds });
     }
@@ -62,6 +65,7 @@ export class ConversationService {
     const messageId = this.conversations.recordOperatorMessage(conversation.id, text, operator, externalId);
     const updated = this.conversations.getConversation(conversation.id);
     if (updated) this.announce(updated);
+    this.events.publish({ type: 'messages.added', conversationId: conversation.id, messageIds: [messageId] });
     return messageId;
   }
 
@@ -79,6 +83,13 @@ export class ConversationService {
     const ids = this.conversations.recordReplies(conversation.id, [
       { action, author: 'bot', visible: true, sends },
     ]);
+    if (ids.messageIds.length > 0) {
+      this.events.publish({
+        type: 'messages.added',
+        conversationId: conversation.id,
+        messageIds: ids.messageIds,
+      });
+    }
     if (ids.outboxIds.length > 0) {
       this.events.publish({
         type: 'reply.queued',
@@ -87,6 +98,34 @@ export class ConversationService {
       });
     }
     return ids.outboxIds;
+  }
+
+  /**
+   * Assigns the conversation to an operator, so colleagues see it taken and the bot stays
+   * silent. Taking one a colleague holds is refused: nobody answers a customer unknowingly.
+   */
+  take(conversationId: number, operator: string): ConversationRecord | undefined {
+    const current = this.conversations.getConversation(conversationId);
+    if (!current) return undefined;
+    if (current.assignedOperator && current.assignedOperator !== operator) {
+      throw new AppError(
+        'conflict',
+        `conversation ${conversationId} is taken by ${current.assignedOperator}`,
+      );
+    }
+    const updated = this.conversations.updateConversation(conversationId, {
+      status: 'assigned',
+      assignedOperator: operator,
+    });
+    if (updated) this.announce(updated);
+    return updated;
+  }
+
+  /** Sets the conversation's category, as an operator corrected it. */
+  correctCategory(conversationId: number, category: string): ConversationRecord | undefined {
+    const updated = this.conversations.updateConversation(conversationId, { category });
+    if (updated) this.announce(updated);
+    return updated;
   }
 
   /** Gives the conversation back to the bot. */

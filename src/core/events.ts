@@ -27,6 +27,8 @@ export type GatewayEvent =
       assignedOperator: string | null;
     }
   | { type: 'reply.queued'; conversationId: number | null; outboxIds: number[] }
+  /** Messages the bot or an operator added to a conversation's history (replies, handoff notes). */
+  | { type: 'messages.added'; conversationId: number; messageIds: number[] }
   | {
       type: 'reply.sent';
       channel: ChannelName;

@@ -226,6 +226,13 @@ export class MessagePipeline {
         assignedOperator: conversation.assignedOperator,
       });
     }
+    if (ids.messageIds.length > 0) {
+      this.d.events.publish({
+        type: 'messages.added',
+        conversationId: conversation.id,
+        messageIds: ids.messageIds,
+      });
+    }
     if (ids.outboxIds.length > 0) {
       this.d.events.publish({
         type: 'reply.queued',

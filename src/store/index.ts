@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../core/ports.js';
 import { SqliteBitrix24Installs } from './repositories/bitrix24-installs.js';
+import { SqliteConsoleStore } from './repositories/console-store.js';
 import { SqliteConversations } from './repositories/conversations.js';
 import { SqliteInbox } from './repositories/inbox.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
+import { SqliteOperators } from './repositories/operators.js';
 import { SqliteOutbox } from './repositories/outbox.js';
 import { SqlitePredictionLog } from './repositories/predictions.js';
 
@@ -19,6 +21,8 @@ export interface Store {
   predictions: SqlitePredictionLog;
   conversations: SqliteConversations;
   bitrix24: SqliteBitrix24Installs;
+  operators: SqliteOperators;
+  console: SqliteConsoleStore;
 }
 
 /** Builds every repository over an open database. */
@@ -34,5 +38,7 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     predictions,
     conversations: new SqliteConversations(db, clock, outbox, predictions, jobs),
     bitrix24: new SqliteBitrix24Installs(db, clock),
+    operators: new SqliteOperators(db, clock),
+    console: new SqliteConsoleStore(db, clock),
   };
 }

@@ -68,6 +68,13 @@ export function renderTemplate(template: string, vars: { name?: string | null })
   return template.replace(/,?\s*\{name\}/g, '');
 }
 
+/** The categories a bot's file names (its queues and sensitive categories), sorted. */
+export function botCategories(bot: Bot | undefined): string[] {
+  if (!bot) return [];
+  const names = new Set([...Object.keys(bot.config.queues.byCategory), ...bot.config.policy.neverAutoAnswer]);
+  return [...names].sort();
+}
+
 /** The bots of this gateway, by name. */
 export class BotRegistry {
   private readonly byName: ReadonlyMap<string, Bot>;

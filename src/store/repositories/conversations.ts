@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
+  ConversationChange,
   ConversationRecord,
-  ConversationStatus,
   ConversationStore,
   ProcessingOutcome,
   RecordedIds,
@@ -21,7 +21,7 @@ import type { SqliteJobQueue } from './jobs.js';
 import type { SqliteOutbox } from './outbox.js';
 import type { SqlitePredictionLog } from './predictions.js';
 
-type Change = { status?: ConversationStatus; assignedOperator?: string | null; queue?: string | null };
+type Change = ConversationChange;
 
 /**
  * Conversations, their messages and decisions. Every write that the customer could notice
@@ -81,6 +81,7 @@ export class SqliteConversations implements ConversationStore {
            status = COALESCE(@status, status),
            assigned_operator = CASE WHEN @setOperator THEN @operator ELSE assigned_operator END,
            queue = CASE WHEN @setQueue THEN @queue ELSE queue END,
+           category = COALESCE(@category, category),
            updated_at = @now
          WHERE id = @id RETURNING *`,
       ),
@@ -279,6 +280,7 @@ export class SqliteConversations implements ConversationStore {
       operator: change.assignedOperator ?? null,
       setQueue: change.queue !== undefined ? 1 : 0,
       queue: change.queue ?? null,
+      category: change.category ?? null,
       now: this.clock.now(),
     });
   }

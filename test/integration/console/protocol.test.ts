@@ -12,6 +12,7 @@ import { systemClock } from '../../../src/core/ports.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { openDatabase } from '../../../src/store/index.js';
+import { SqliteOperators } from '../../../src/store/repositories/operators.js';
 import { attachUpgrades } from '../../../src/transport/ws/upgrade-router.js';
 import { tempDir } from '../../helpers/config.js';
 import { json } from '../../helpers/http.js';
@@ -63,7 +64,7 @@ async function start(hub: { maxBufferedBytes?: number } = {}) {
   const { service, emit } = manualService();
   const db = openDatabase(join(tempDir(), 'console.db'));
   feature = await createConsole({
-    db,
+    operatorStore: new SqliteOperators(db, systemClock),
     clock: systemClock,
     logger: createLogger('silent'),
     service,

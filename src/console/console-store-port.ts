@@ -1,0 +1,60 @@
+import type { Suggestion } from '../core/ports.js';
+import type { ConsoleMessage, QueueItem } from './protocol.js';
+
+/** The kinds of operator action; each is a label for the next training run. */
+export type OperatorActionKind =
+  | 'take'
+  | 'accept_suggestion'
+  | 'edit_suggestion'
+  | 'reply'
+  | 'correct_category'
+  | 'resolve'
+  | 'hand_back';
+
+/** One operator action as stored. */
+export interface OperatorActionRecord {
+  conversationId: number;
+  /** The customer message the action judged (the latest one at the time). */
+  messageId: number | null;
+  operator: string;
+  action: OperatorActionKind;
+  /** The category the operator set or left standing. */
+  category: string | null;
+  answerId: number | null;
+  text: string | null;
+  predictionIds: number[];
+  /** `{classifier: "name@version", qa: "name@version"}` of the nets that made the predictions. */
+  netVersions: Record<string, string>;
+}
+
+/** The predictions made on one message. */
+export interface MessagePredictions {
+  predictionIds: number[];
+  netVersions: Record<string, string>;
+  classification: { category: string; confidence: number; net: { name: string; version: string } } | null;
+}
+
+/** The figures behind the console's stats page. */
+export interface ConsoleStats {
+  days: number;
+  perCategory: Array<{ category: string; count: number }>;
+  outcomes: { autoReply: number; handoff: number; fallback: number };
+  suggestions: { accepted: number; edited: number; written: number };
+  /** Per day: labelled messages whose final operator category equals the classifier's. */
+  agreement: Array<{ day: string; agree: number; total: number }>;
+  latency: Array<{ kind: string; p50: number; p95: number; n: number }>;
+  latestReport: string | null;
+}
+
+/** What the console reads and writes in the store. */
+export interface ConsoleStore {
+  queue(): QueueItem[];
+  queueItem(conversationId: number): QueueItem | undefined;
+  history(conversationId: number, limit?: number): ConsoleMessage[];
+  messagesById(ids: readonly number[]): Array<ConsoleMessage & { conversationId: number }>;
+  lastInbound(conversationId: number): { id: number; text: string } | undefined;
+  latestSuggestions(conversationId: number): Suggestion[];
+  predictionsFor(messageId: number): MessagePredictions;
+  recordAction(action: OperatorActionRecord): number;
+  stats(now: number, days: number, latestReport: string | null): ConsoleStats;
+}

@@ -1,0 +1,203 @@
+import type Database from 'better-sqlite3';
+import type {
+  ConsoleStats,
+  ConsoleStore,
+  MessagePredictions,
+  OperatorActionRecord,
+} from '../../console/console-store-port.js';
+import type { ConsoleMessage, QueueItem } from '../../console/protocol.js';
+import type { Clock, Suggestion } from '../../core/ports.js';
+import { SqliteConsoleStats } from './console-stats.js';
+
+interface QueueRow {
+  id: number;
+  bot: string;
+  channel: string;
+  customer_id: string | null;
+  customer_name: string | null;
+  status: QueueItem['status'];
+  queue: string | null;
+  assigned_operator: string | null;
+  category: string | null;
+  confidence: number | null;
+  language: string | null;
+  updated_at: number;
+  first_line: string | null;
+  last_line: string | null;
+  waiting_since: number | null;
+}
+
+interface MessageRow {
+  id: number;
+  direction: 'in' | 'out';
+  author: ConsoleMessage['author'];
+  operator: string | null;
+  text: string;
+  created_at: number;
+}
+
+// The customer's waiting started with the first inbound message after the last operator reply.
+const QUEUE_SELECT = `
+  WITH since AS (
+    SELECT c.id AS cid, COALESCE((SELECT MAX(id) FROM messages WHERE conversation_id = c.id AND author = 'operator'), 0) AS after
+    FROM conversations c WHERE c.status IN ('queued', 'assigned') AND (@id IS NULL OR c.id = @id)
+  )
+  SELECT c.id, c.bot, c.channel, c.customer_id, c.customer_name, c.status, c.queue, c.assigned_operator, c.category,
+    c.confidence, c.language, c.updated_at,
+    (SELECT text FROM messages WHERE conversation_id = c.id AND direction = 'in' AND id > s.after ORDER BY id LIMIT 1) AS first_line,
+    (SELECT text FROM messages WHERE conversation_id = c.id AND direction = 'in' ORDER BY id DESC LIMIT 1) AS last_line,
+    (SELECT MIN(created_at) FROM messages WHERE conversation_id = c.id AND direction = 'in' AND id > s.after) AS waiting_since
+  FROM since s JOIN conversations c ON c.id = s.cid`;
+
+const line = (text: string | null) => {
+  const first = (text ?? '').split('\n', 1)[0]!.trim();
+  return first.length > 140 ? `${first.slice(0, 139)}…` : first;
+};
+
+function toItem(r: QueueRow): QueueItem {
+  return {
+    conversationId: r.id,
+    bot: r.bot,
+    channel: r.channel,
+    customer: { id: r.customer_id, name: r.customer_name },
+    firstLine: line(r.first_line ?? r.last_line),
+    lastLine: line(r.last_line),
+    category: r.category,
+    confidence: r.confidence,
+    status: r.status,
+    queue: r.queue,
+    assignedTo: r.assigned_operator,
+    waitingSince: r.waiting_since ?? r.updated_at,
+    language: r.language,
+  };
+}
+
+/** What the operators' console reads and writes: the queue, histories, predictions, actions, stats. */
+export class SqliteConsoleStore implements ConsoleStore {
+  private readonly s;
+  private readonly statsQueries: SqliteConsoleStats;
+
+  constructor(
+    db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.statsQueries = new SqliteConsoleStats(db);
+    this.s = {
+      insertAction: db.prepare(
+        `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, answer_id, text,
+           prediction_ids, net_versions, created_at)
+         VALUES (@conversationId, @messageId, @operator, @action, @category, @answerId, @text, @predictionIds,
+           @netVersions, @now)`,
+      ),
+      queue: db.prepare<{ id: number | null }, QueueRow>(QUEUE_SELECT),
+      messages: db.prepare<[number, number], MessageRow>(
+        `SELECT id, direction, author, operator, text, created_at FROM messages
+         WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      messagesById: db.prepare<[string], MessageRow & { conversation_id: number }>(
+        `SELECT id, conversation_id, direction, author, operator, text, created_at FROM messages
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      ),
+      lastInbound: db.prepare<[number], { id: number; text: string }>(
+        `SELECT id, text FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1`,
+      ),
+      lastDecision: db.prepare<[number], { suggestions: string }>(
+        `SELECT d.suggestions FROM decisions d JOIN messages m ON m.id = d.message_id
+         WHERE m.conversation_id = ? ORDER BY d.message_id DESC LIMIT 1`,
+      ),
+      predictions: db.prepare<
+        [number],
+        {
+          id: number;
+          kind: string;
+          net_name: string;
+          net_version: string;
+          label: string | null;
+          confidence: number | null;
+        }
+      >(
+        'SELECT id, kind, net_name, net_version, label, confidence FROM predictions WHERE message_id = ? ORDER BY id',
+      ),
+    };
+  }
+
+  /** Conversations waiting for or being handled by an operator. */
+  queue(): QueueItem[] {
+    return this.s.queue.all({ id: null }).map(toItem);
+  }
+
+  /** One conversation's queue line, or undefined if it is not with the operators. */
+  queueItem(conversationId: number): QueueItem | undefined {
+    const row = this.s.queue.get({ id: conversationId });
+    return row && toItem(row);
+  }
+
+  /** The last `limit` messages of a conversation, oldest first. */
+  history(conversationId: number, limit = 200): ConsoleMessage[] {
+    return this.s.messages.all(conversationId, limit).reverse().map(toMessage);
+  }
+
+  /** Messages by id, with their conversation. */
+  messagesById(ids: readonly number[]): Array<ConsoleMessage & { conversationId: number }> {
+    return this.s.messagesById
+      .all(JSON.stringify(ids))
+      .map((r) => ({ ...toMessage(r), conversationId: r.conversation_id }));
+  }
+
+  /** The latest customer message of a conversation. */
+  lastInbound(conversationId: number): { id: number; text: string } | undefined {
+    return this.s.lastInbound.get(conversationId);
+  }
+
+  /** The suggestions of the latest decision in a conversation. */
+  latestSuggestions(conversationId: number): Suggestion[] {
+    const row = this.s.lastDecision.get(conversationId);
+    return row ? (JSON.parse(row.suggestions) as Suggestion[]) : [];
+  }
+
+  /** The predictions made on a message: their ids, the nets' versions, and the classification. */
+  predictionsFor(messageId: number): MessagePredictions {
+    const rows = this.s.predictions.all(messageId);
+    const netVersions: Record<string, string> = {};
+    let classification: MessagePredictions['classification'] = null;
+    for (const r of rows) {
+      netVersions[r.kind === 'classify' ? 'classifier' : 'qa'] = `${r.net_name}@${r.net_version}`;
+      if (r.kind === 'classify' && r.label !== null) {
+        classification = {
+          category: r.label,
+          confidence: r.confidence ?? 0,
+          net: { name: r.net_name, version: r.net_version },
+        };
+      }
+    }
+    return { predictionIds: rows.map((r) => r.id), netVersions, classification };
+  }
+
+  /** Stores an operator's action with the nets' versions; returns its id. */
+  recordAction(a: OperatorActionRecord): number {
+    return Number(
+      this.s.insertAction.run({
+        ...a,
+        predictionIds: JSON.stringify(a.predictionIds),
+        netVersions: JSON.stringify(a.netVersions),
+        now: this.clock.now(),
+      }).lastInsertRowid,
+    );
+  }
+
+  /** The stats page's figures over the last `days` days. */
+  stats(now: number, days: number, latestReport: string | null): ConsoleStats {
+    return this.statsQueries.compute(now, days, latestReport);
+  }
+}
+
+function toMessage(r: MessageRow): ConsoleMessage {
+  return {
+    id: r.id,
+    direction: r.direction,
+    author: r.author,
+    operator: r.operator,
+    text: r.text,
+    createdAt: r.created_at,
+  };
+}
