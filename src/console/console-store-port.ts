@@ -57,4 +57,6 @@ export interface ConsoleStore {
   predictionsFor(messageId: number): MessagePredictions;
   recordAction(action: OperatorActionRecord): number;
   stats(now: number, days: number, latestReport: string | null): ConsoleStats;
+  /** Runs `fn` in one transaction: an action and the reply it describes are stored together or not at all. */
+  atomically<T>(fn: () => T): T;
 }

@@ -114,14 +114,16 @@ export class ConsoleCore implements ConsoleService {
         throw new AppError('validation_failed', `answer ${answerId} was not suggested in this conversation`);
       action = suggested.text.trim() === text.trim() ? 'accept_suggestion' : 'edit_suggestion';
     }
-    const result = this.d.conversations.reply(conversationId, operator.login, text);
-    if (!result) throw new AppError('not_found', `conversation ${conversationId} does not exist`);
-    this.record(operator, conversationId, action, {
-      category: conversation.category,
-      answerId: answerId ?? null,
-      text,
+    // The label and the reply it describes are stored together or not at all.
+    const messageId = this.d.reads.atomically(() => {
+      this.record(operator, conversationId, action, {
+        category: conversation.category,
+        answerId: answerId ?? null,
+        text,
+      });
+      return this.d.conversations.reply(conversationId, operator.login, text)!.messageId;
     });
-    return { messageId: result.messageId, action };
+    return { messageId, action };
   }
 
   private conversation(id: number) {

@@ -78,7 +78,7 @@ export class SqliteConsoleStore implements ConsoleStore {
   private readonly statsQueries: SqliteConsoleStats;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.statsQueries = new SqliteConsoleStats(db);
@@ -183,6 +183,11 @@ export class SqliteConsoleStore implements ConsoleStore {
         now: this.clock.now(),
       }).lastInsertRowid,
     );
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** The stats page's figures over the last `days` days. */
