@@ -1,0 +1,102 @@
+/** How a history item's neighbour row is scaled before it is added: to sum 1, to max 1, or not. */
+export type RowNormalisation = 'sum' | 'max' | 'none';
+
+/**
+ * The hyper-parameters of every shop model. Defaults were chosen on validation splits
+ * carved from the training part of MovieLens-100k and Online Retail (`npm run bench:recs
+ * -- --tune`), never on the test part. A half-life of 0 means "no time decay".
+ */
+export interface ModelParams {
+  /** Weight of a view, a cart addition and a purchase: purchases say more than views. */
+  kindWeights: readonly [view: number, cart: number, purchase: number];
+  similarity: {
+    /** Neighbours kept per item. */
+    neighbours: number;
+    /** Added to the denominator: pairs seen by few users are pulled towards zero. */
+    shrink: number;
+    /** Asymmetric cosine exponent: 0.5 is the plain cosine. */
+    alpha: number;
+    /** Popularity damping: a neighbour's score is divided by its user count to this power. */
+    beta: number;
+    /** A user with n items contributes 1/n^userDamping to each pair (heavy buyers say less per pair). */
+    userDamping: number;
+    /** Older interactions count less in co-occurrence. */
+    halfLifeDays: number;
+    /** Only a user's most recent items enter co-occurrence: bounds the cost of wholesale buyers. */
+    maxUserItems: number;
+  };
+  boughtTogether: {
+    neighbours: number;
+    /** Minimum number of baskets holding both items. */
+    minSupport: number;
+    /** Rank by confidence / P(other)^damping: 0 ranks by confidence, 1 by lift. */
+    popularityDamping: number;
+    /** Baskets with more distinct items than this say little about pairs and are skipped. */
+    maxBasketItems: number;
+  };
+  popularity: {
+    halfLifeDays: number;
+    /** Trending compares the last `recentDays` with the `baselineDays` before them. */
+    trendingRecentDays: number;
+    trendingBaselineDays: number;
+    /** An item needs at least this much recent weight to trend. */
+    trendingMinRecent: number;
+    /** Length of the precomputed top lists (overall and per category). */
+    listLength: number;
+  };
+  personal: {
+    /** A user's most relevant items kept for scoring. */
+    historyLength: number;
+    /** Recency of a user's own events, relative to their last event. */
+    historyHalfLifeDays: number;
+    /** Weight of "buy again" for repeatable goods, against the item-to-item score. */
+    repeatWeight: number;
+    /** How each history item's neighbour row is scaled before the rows are added up. */
+    rowNormalisation: RowNormalisation;
+  };
+}
+
+/** The tuned defaults. */
+export const DEFAULT_PARAMS: ModelParams = {
+  kindWeights: [1, 2, 4],
+  similarity: {
+    neighbours: 100,
+    shrink: 10,
+    alpha: 0.5,
+    beta: 0.3,
+    userDamping: 0.3,
+    halfLifeDays: 0,
+    maxUserItems: 300,
+  },
+  boughtTogether: { neighbours: 30, minSupport: 3, popularityDamping: 0.3, maxBasketItems: 100 },
+  popularity: {
+    halfLifeDays: 30,
+    trendingRecentDays: 7,
+    trendingBaselineDays: 28,
+    trendingMinRecent: 3,
+    listLength: 200,
+  },
+  personal: { historyLength: 50, historyHalfLifeDays: 60, repeatWeight: 0.5, rowNormalisation: 'sum' },
+};
+
+/** Deep-merges partial overrides into `base` (used by tuning and tests). */
+export function withParams(base: ModelParams, overrides: DeepPartial<ModelParams>): ModelParams {
+  return {
+    kindWeights: (overrides.kindWeights as ModelParams['kindWeights']) ?? base.kindWeights,
+    similarity: { ...base.similarity, ...overrides.similarity },
+    boughtTogether: { ...base.boughtTogether, ...overrides.boughtTogether },
+    popularity: { ...base.popularity, ...overrides.popularity },
+    personal: { ...base.personal, ...overrides.personal },
+  };
+}
+
+/** Partial at every level. */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
+
+const DAY_MS = 86_400_000;
+
+/** The weight of an event `ageMs` old under a half-life in days (0: no decay). */
+export function decay(ageMs: number, halfLifeDays: number): number {
+  if (halfLifeDays <= 0) return 1;
+  return 2 ** (-Math.max(0, ageMs) / (halfLifeDays * DAY_MS));
+}
