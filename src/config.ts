@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-/** Parses `250ms`, `10s`, `2m`, `1h` or a bare number of milliseconds. */
+/** Parses `250ms`, `10s`, `2m`, `1h`, `1d` or a bare number of milliseconds. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
   if (!m) return undefined;
   return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 'ms').toLowerCase()]!);
 }
@@ -79,6 +79,9 @@ export const configSchema = z.object({
   NEURODESK_BODY_LIMIT: size('256kb'),
   NEURODESK_DB_BUSY_TIMEOUT: duration('5s'),
   NEURODESK_SHUTDOWN_TIMEOUT: duration('10s'),
+  NEURODESK_SHOP_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  NEURODESK_SHOP_DEMO_DIR: z.string().min(1).default('training/data/online-retail'),
+  NEURODESK_SHOP_REBUILD_INTERVAL: duration('5m'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -92,6 +95,13 @@ export interface Config {
   bodyLimitBytes: number;
   dbBusyTimeoutMs: number;
   shutdownTimeoutMs: number;
+  shop: {
+    /** Load the demo shop into an empty database at start (`auto`: in development only). */
+    demo: boolean;
+    demoDir: string;
+    /** How often the models are rebuilt when events or products changed. */
+    rebuildIntervalMs: number;
+  };
 }
 
 /** A configuration that failed validation; `problems` names each bad key. */
@@ -129,6 +139,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.NEURODESK_BODY_LIMIT,
     dbBusyTimeoutMs: c.NEURODESK_DB_BUSY_TIMEOUT,
     shutdownTimeoutMs: c.NEURODESK_SHUTDOWN_TIMEOUT,
+    shop: {
+      demo:
+        c.NEURODESK_SHOP_DEMO === 'on' || (c.NEURODESK_SHOP_DEMO === 'auto' && c.NODE_ENV === 'development'),
+      demoDir: c.NEURODESK_SHOP_DEMO_DIR,
+      rebuildIntervalMs: c.NEURODESK_SHOP_REBUILD_INTERVAL,
+    },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);

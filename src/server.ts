@@ -8,6 +8,7 @@ import { type Clock, systemClock } from './core/ports.js';
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock or extra routes. */
@@ -15,6 +16,8 @@ export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
   mounts?: readonly RouteMount[];
+  /** Overrides for the shop module (tests swap the model builder or parameters). */
+  shop?: Partial<Pick<ShopDeps, 'builder' | 'features' | 'params'>>;
   /** Called once with a key generated at first start (development), to show it to the user. */
   onGeneratedKey?: (key: string) => void;
 }
@@ -25,6 +28,7 @@ export interface Gateway {
   server: Server;
   store: Store;
   metrics: Metrics;
+  shop: ShopModule;
   apiKeys: string[];
   logger: Logger;
   /** Stops gracefully; resolves `true` if everything finished in time. */
@@ -38,8 +42,17 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const { keys, generated } = resolveApiKeys(config.apiKeys, config.dataDir);
   if (generated) options.onGeneratedKey?.(generated);
 
-  const db = openDatabase(join(config.dataDir, 'neurodesk.db'), { busyTimeoutMs: config.dbBusyTimeoutMs });
+  const dbPath = join(config.dataDir, 'neurodesk.db');
+  const db = openDatabase(dbPath, { busyTimeoutMs: config.dbBusyTimeoutMs });
   const store = createStore(db, clock);
+  const shop = startShop({
+    store,
+    dbPath,
+    clock,
+    logger: logger.child({ module: 'shop' }),
+    settings: { ...config.shop, bodyLimitBytes: config.bodyLimitBytes },
+    ...options.shop,
+  });
   const metrics = createMetrics();
   let closing = false;
 
@@ -51,6 +64,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         return { ok: true };
       },
     },
+    shop.readiness,
   ];
   const app = createApp({
     logger,
@@ -58,7 +72,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     apiKeys: keys,
     readiness,
     isClosing: () => closing,
-    mounts: options.mounts ?? [],
+    mounts: [shop.mount, ...(options.mounts ?? [])],
   });
 
   const server = createServer(
@@ -78,7 +92,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const url = `http://${host}:${address.port}`;
   logger.info({ url }, 'neurodesk listening');
 
-  const closers: Closer[] = [{ name: 'database', close: () => closeDatabase(db) }];
+  const closers: Closer[] = [shop.closer, { name: 'database', close: () => closeDatabase(db) }];
   let closingPromise: Promise<boolean> | undefined;
   const close = () => {
     closing = true;
@@ -91,5 +105,5 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
     return closingPromise;
   };
-  return { url, server, store, metrics, apiKeys: keys, logger, close };
+  return { url, server, store, metrics, shop, apiKeys: keys, logger, close };
 }

@@ -4,6 +4,9 @@ import { SqliteInbox } from './repositories/inbox.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
 import { SqliteOutbox } from './repositories/outbox.js';
 import { SqlitePredictionLog } from './repositories/predictions.js';
+import { SqliteShopCatalogue } from './repositories/shop-catalogue.js';
+import { SqliteShopEvents } from './repositories/shop-events.js';
+import { SqliteShopState } from './repositories/shop-state.js';
 
 export { closeDatabase, isBusyError, openDatabase } from './database.js';
 
@@ -14,6 +17,9 @@ export interface Store {
   jobs: SqliteJobQueue;
   outbox: SqliteOutbox;
   predictions: SqlitePredictionLog;
+  shopCatalogue: SqliteShopCatalogue;
+  shopEvents: SqliteShopEvents;
+  shopState: SqliteShopState;
 }
 
 /** Builds every repository over an open database. */
@@ -24,5 +30,8 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     jobs: new SqliteJobQueue(db, clock),
     outbox: new SqliteOutbox(db, clock),
     predictions: new SqlitePredictionLog(db, clock),
+    shopCatalogue: new SqliteShopCatalogue(db, clock),
+    shopEvents: new SqliteShopEvents(db, clock),
+    shopState: new SqliteShopState(db, clock),
   };
 }
