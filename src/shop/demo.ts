@@ -11,7 +11,7 @@ export const DEMO_LOADED_KEY = 'demo_loaded';
 /** What {@link loadDemoShop} did. */
 export type DemoOutcome =
   | { loaded: true; products: number; events: number; ms: number }
-  | { loaded: false; why: 'already_loaded' | 'catalogue_not_empty' | 'files_missing' };
+  | { loaded: false; why: 'already_loaded' | 'catalogue_not_empty' | 'files_missing' | 'cancelled' };
 
 /**
  * Loads the demo catalogue and purchase history (`products.csv`, `events.csv.gz` in `dir`)
@@ -24,6 +24,7 @@ export async function loadDemoShop(
   dir: string,
   clock: Clock,
   logger: Logger,
+  cancelled: () => boolean = () => false,
 ): Promise<DemoOutcome> {
   if (store.shopState.get(DEMO_LOADED_KEY) !== undefined) return { loaded: false, why: 'already_loaded' };
   if (store.shopCatalogue.count() > 0) return { loaded: false, why: 'catalogue_not_empty' };
@@ -34,6 +35,7 @@ export async function loadDemoShop(
   }
   const started = performance.now();
   const data = await readImport(files, clock.now(), new Set());
+  if (cancelled()) return { loaded: false, why: 'cancelled' };
   const stored = storeImport(store, data, () =>
     store.shopState.set(DEMO_LOADED_KEY, new Date(clock.now()).toISOString()),
   );

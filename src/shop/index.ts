@@ -66,6 +66,7 @@ export function startShop(deps: ShopDeps): ShopModule {
     onSwap: (s) => service.swap(s),
   });
   let failure: string | undefined;
+  let stopping = false;
   const demoPending =
     deps.settings.demo && deps.store.shopState.get(DEMO_LOADED_KEY) === undefined && catalogueSize() === 0;
   if (!demoPending && deps.store.shopEvents.count() <= INLINE_FIRST_BUILD_EVENTS) {
@@ -76,18 +77,20 @@ export function startShop(deps: ShopDeps): ShopModule {
   const ready = (async () => {
     if (demoPending) {
       try {
-        await loadDemoShop(deps.store, deps.settings.demoDir, deps.clock, deps.logger);
+        // Stopping during the load leaves the database untouched (the store is in one transaction).
+        await loadDemoShop(deps.store, deps.settings.demoDir, deps.clock, deps.logger, () => stopping);
         service.reloadCatalogue();
       } catch (err) {
         deps.logger.error({ err }, 'demo shop not loaded');
       }
     }
+    if (stopping) return;
     if (!manager.current()) await manager.rebuild();
-    manager.schedule(deps.settings.rebuildIntervalMs);
+    if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
   })().catch((err) => {
     failure = (err as Error).message;
     deps.logger.error({ err }, 'shop models not built; retrying on the rebuild schedule');
-    manager.schedule(deps.settings.rebuildIntervalMs);
+    if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
     throw err;
   });
   // The gateway must not die of an unhandled rejection when nobody awaits `ready`.
@@ -101,7 +104,14 @@ export function startShop(deps: ShopDeps): ShopModule {
       check: () =>
         manager.current() ? { ok: true } : { ok: false, detail: failure ?? 'building the first model' },
     },
-    closer: { name: 'shop models', close: () => manager.close() },
+    closer: {
+      name: 'shop models',
+      close: async () => {
+        stopping = true;
+        await ready.catch(() => {});
+        await manager.close();
+      },
+    },
     ready,
   };
 }
