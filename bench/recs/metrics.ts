@@ -1,12 +1,12 @@
 /** Precision@k: the share of the top k that is relevant. */
-export function precisionAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function precisionAt<T>(ranked: ArrayLike<T>, relevant: ReadonlySet<T>, k: number): number {
   let hits = 0;
   for (let r = 0; r < Math.min(k, ranked.length); r++) if (relevant.has(ranked[r]!)) hits++;
   return hits / k;
 }
 
 /** nDCG@k with binary relevance: DCG over the ideal DCG of min(k, |relevant|) hits. */
-export function ndcgAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function ndcgAt<T>(ranked: ArrayLike<T>, relevant: ReadonlySet<T>, k: number): number {
   let dcg = 0;
   for (let r = 0; r < Math.min(k, ranked.length); r++)
     if (relevant.has(ranked[r]!)) dcg += 1 / Math.log2(r + 2);
@@ -16,7 +16,7 @@ export function ndcgAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>,
 }
 
 /** Hit@k: 1 when any of the top k is relevant. */
-export function hitAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
+export function hitAt<T>(ranked: ArrayLike<T>, relevant: ReadonlySet<T>, k: number): number {
   for (let r = 0; r < Math.min(k, ranked.length); r++) if (relevant.has(ranked[r]!)) return 1;
   return 0;
 }

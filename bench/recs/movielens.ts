@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildModels } from '../../src/shop/model/build.js';
 import { InteractionLogBuilder, PURCHASE } from '../../src/shop/model/interaction-log.js';
-import { buildItemSimilarity } from '../../src/shop/model/item-similarity.js';
 import type { ModelParams } from '../../src/shop/model/params.js';
 import { PersonalScorer } from '../../src/shop/model/personal-scorer.js';
-import { buildPopularity } from '../../src/shop/model/popularity.js';
-import { aggregateUsers } from '../../src/shop/model/user-aggregate.js';
+import { trigramFeatures } from '../../src/shop/text-features.js';
 import { Mean, ndcgAt, precisionAt } from './metrics.js';
 import { seededRandom, shuffle } from './random.js';
 
@@ -14,6 +13,16 @@ export interface Interaction {
   user: string;
   item: string;
   time: number;
+}
+
+/** Reads the film titles of `u.item` (Latin-1), by item id. */
+export function readMovieTitles(dir: string): Map<string, string> {
+  const titles = new Map<string, string>();
+  for (const line of readFileSync(join(dir, 'u.item'), 'latin1').split('\n')) {
+    const [id, title] = line.split('|');
+    if (id && title) titles.set(id, title);
+  }
+  return titles;
 }
 
 /** Reads `u.data` (user, item, rating, unix seconds); every rating counts as an interaction. */
@@ -70,24 +79,24 @@ export function evaluateMovielens(
   train: readonly Interaction[],
   test: readonly Interaction[],
   params: ModelParams,
+  titles: ReadonlyMap<string, string> = new Map(),
   k = 10,
 ): MovielensResult {
-  const started = performance.now();
   const builder = new InteractionLogBuilder();
-  let ref = 0;
-  for (const r of train) {
-    builder.add(r.user, r.item, PURCHASE, r.time, null);
-    ref = Math.max(ref, r.time);
-  }
+  for (const r of train) builder.add(r.user, r.item, PURCHASE, r.time, null);
   const log = builder.build();
-  const users = aggregateUsers(log, params, ref);
-  const similar = buildItemSimilarity(users.userItems, log.items.length, params.similarity);
-  const popularity = buildPopularity(
+  const started = performance.now();
+  const models = buildModels({
     log,
-    { ...params, popularity: { ...params.popularity, halfLifeDays: 0 } },
-    ref,
-  );
+    titles: log.items.map((id) => titles.get(id) ?? id),
+    features: trigramFeatures(),
+    // Most popular is a plain count in this protocol's anchor: no decay.
+    params: { ...params, popularity: { ...params.popularity, halfLifeDays: 0 } },
+    lastRowId: 0,
+    now: Date.now(),
+  });
   const buildSeconds = (performance.now() - started) / 1000;
+  const { similar, popularity, profiles, purchased } = models;
 
   const userIndex = new Map(log.users.map((u, i) => [u, i]));
   const itemIndex = new Map(log.items.map((it, i) => [it, i]));
@@ -107,12 +116,11 @@ export function evaluateMovielens(
   const popPrecision = new Mean();
   const popNdcg = new Mean();
   for (const [u, truth] of relevant) {
-    const seen = new Set(
-      users.userItems.index.subarray(users.userItems.offsets[u]!, users.userItems.offsets[u + 1]!),
-    );
+    // Every training item of the user is "seen" (all are purchases here).
+    const seen = new Set(purchased.index.subarray(purchased.offsets[u]!, purchased.offsets[u + 1]!));
     const history = {
-      items: users.profiles.index.subarray(users.profiles.offsets[u]!, users.profiles.offsets[u + 1]!),
-      weights: users.profiles.values.subarray(users.profiles.offsets[u]!, users.profiles.offsets[u + 1]!),
+      items: profiles.index.subarray(profiles.offsets[u]!, profiles.offsets[u + 1]!),
+      weights: profiles.values.subarray(profiles.offsets[u]!, profiles.offsets[u + 1]!),
     };
     const ranked = scorer.score(history, k, { exclude: (j) => seen.has(j) }).ids;
     precision.add(precisionAt(ranked, truth, k));

@@ -159,50 +159,69 @@ export function recommendForUser(view: ShopView, userId: string, k: number): Rec
   }
   const history = new Map<number, number>();
   const fresh: string[] = [];
-  const bought = new Map<string, number>();
+  const freshBought = new Set<string>();
   let last = u === undefined ? -Infinity : s.data.userLast[u]!;
   for (const e of live) last = Math.max(last, e.timestamp);
   const halfLife = p.personal.historyHalfLifeDays;
-  if (u !== undefined) {
-    const shift = decay(last - s.data.userLast[u]!, halfLife);
-    const profile = s.profile(u);
-    for (let r = 0; r < profile.ids.length; r++) history.set(profile.ids[r]!, profile.scores[r]! * shift);
-    const purchased = s.purchased(u);
-    for (let r = 0; r < purchased.ids.length; r++) {
-      bought.set(s.data.items[purchased.ids[r]!]!, purchased.scores[r]! * shift);
+  // Owned once-only goods are marked in the snapshot's scratch array (item numbers, not
+  // strings: a wholesale customer owns thousands) and unmarked before returning.
+  const marked: number[] = [];
+  const again: number[] = [];
+  const againWeights: number[] = [];
+  const owns = (i: number, w: number) => {
+    if (s.repeatable[i]) {
+      again.push(i);
+      againWeights.push(w);
+    } else if (!s.excluded[i]) {
+      s.excluded[i] = 1;
+      marked.push(i);
     }
+  };
+  try {
+    if (u !== undefined) {
+      const shift = decay(last - s.data.userLast[u]!, halfLife);
+      const profile = s.profile(u);
+      for (let r = 0; r < profile.ids.length; r++) history.set(profile.ids[r]!, profile.scores[r]! * shift);
+      const purchased = s.purchased(u);
+      for (let r = 0; r < purchased.ids.length; r++) owns(purchased.ids[r]!, purchased.scores[r]! * shift);
+    }
+    for (const e of live) {
+      const w = p.kindWeights[KIND_CODE[e.type]]! * decay(last - e.timestamp, halfLife);
+      const i = s.itemIndex.get(e.itemId);
+      if (i !== undefined) history.set(i, (history.get(i) ?? 0) + w);
+      else if (!fresh.includes(e.itemId)) fresh.unshift(e.itemId);
+      if (e.type !== 'purchase') continue;
+      if (i !== undefined) owns(i, w);
+      else if (!view.products.get(e.itemId)?.repeatable) freshBought.add(e.itemId);
+    }
+    const ownedOnce = (id: string) => {
+      const i = s.itemIndex.get(id);
+      return i === undefined ? freshBought.has(id) : s.excluded[i] === 1;
+    };
+    const out = new ListBuilder(view, k, ownedOnce);
+    const ranked = [...history].sort((a, b) => b[1] - a[1]).slice(0, p.personal.historyLength);
+    const scored = s.scorer.score({ items: ranked.map(([i]) => i), weights: ranked.map(([, w]) => w) }, k, {
+      exclude: (j) => s.excluded[j] === 1,
+      buyAgain: { items: again, weights: againWeights },
+      repeatWeight: p.personal.repeatWeight,
+    });
+    for (let r = 0; r < scored.ids.length; r++)
+      out.add(s.data.items[scored.ids[r]!]!, scored.scores[r]!, 'personal');
+    let reason: string | undefined;
+    if (!out.full && fresh.length > 0) {
+      // Items newer than the model: their content neighbours stand in for co-occurrence.
+      for (const id of fresh.slice(0, 3))
+        if (addContent(view, out, view.products.get(id)!, 0.5) > 0) reason = 'cold_start';
+    }
+    const personal = out.items.length;
+    if (!out.full) {
+      for (const item of topItems(view, { k: k + marked.length + freshBought.size }, ownedOnce)!.items)
+        out.add(item.id, item.score, item.model);
+      if (out.items.length > personal) reason ??= 'padded_with_top_sellers';
+    }
+    const model: ModelName = out.items[0]?.model ?? 'personal';
+    return reason ? { model, reason, items: out.items } : { model, items: out.items };
+  } finally {
+    for (const i of marked) s.excluded[i] = 0;
   }
-  for (const e of live) {
-    const w = p.kindWeights[KIND_CODE[e.type]]! * decay(last - e.timestamp, halfLife);
-    const i = s.itemIndex.get(e.itemId);
-    if (i !== undefined) history.set(i, (history.get(i) ?? 0) + w);
-    else if (!fresh.includes(e.itemId)) fresh.unshift(e.itemId);
-    if (e.type === 'purchase') bought.set(e.itemId, (bought.get(e.itemId) ?? 0) + w);
-  }
-  const ownedOnce = (id: string) => bought.has(id) && !view.products.get(id)?.repeatable;
-  const out = new ListBuilder(view, k, ownedOnce);
-
-  const ranked = [...history].sort((a, b) => b[1] - a[1]).slice(0, p.personal.historyLength);
-  const again = [...bought].filter(([id]) => view.products.get(id)?.repeatable && s.itemIndex.has(id));
-  const scored = s.scorer.score({ items: ranked.map(([i]) => i), weights: ranked.map(([, w]) => w) }, k, {
-    exclude: (j) => ownedOnce(s.data.items[j]!) || !view.products.has(s.data.items[j]!),
-    buyAgain: { items: again.map(([id]) => s.itemIndex.get(id)!), weights: again.map(([, w]) => w) },
-    repeatWeight: p.personal.repeatWeight,
-  });
-  for (let r = 0; r < scored.ids.length; r++)
-    out.add(s.data.items[scored.ids[r]!]!, scored.scores[r]!, 'personal');
-  let reason: string | undefined;
-  if (!out.full && fresh.length > 0) {
-    // Items newer than the model: their content neighbours stand in for co-occurrence.
-    for (const id of fresh.slice(0, 3))
-      if (addContent(view, out, view.products.get(id)!, 0.5) > 0) reason = 'cold_start';
-  }
-  const personal = out.items.length;
-  if (!out.full) {
-    for (const item of topItems(view, { k: k + bought.size }, ownedOnce)!.items)
-      out.add(item.id, item.score, item.model);
-    if (out.items.length > personal) reason ??= 'padded_with_top_sellers';
-  }
-  const model: ModelName = out.items[0]?.model ?? 'personal';
-  return reason ? { model, reason, items: out.items } : { model, items: out.items };
 }

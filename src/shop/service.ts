@@ -76,6 +76,7 @@ export class ShopService {
     if (this.store.shopCatalogue.count() !== this.products.size) this.reloadCatalogue();
     const content = new ContentLookup(snapshot, this.features);
     for (const p of this.products.values()) content.addProduct(p);
+    snapshot.applyCatalogue(this.products.values());
     this.live.dropUpTo(snapshot.data.lastRowId);
     this.snapshot = snapshot;
     this.content = content;
@@ -103,5 +104,6 @@ export class ShopService {
     this.products.set(p.id, p);
     if (p.category !== null) this.categories.add(p.category);
     this.content?.addProduct(p);
+    this.snapshot?.applyCatalogue([p]);
   }
 }

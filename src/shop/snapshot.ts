@@ -1,6 +1,7 @@
 import type { ModelData } from './model/build.js';
 import type { Csr } from './model/csr.js';
 import { PersonalScorer } from './model/personal-scorer.js';
+import type { Product } from './types.js';
 
 /** A row of a CSR as two views (no copy). */
 export function rowOf(m: Csr, r: number): { ids: Int32Array; scores: Float32Array } {
@@ -18,6 +19,10 @@ export class ModelSnapshot {
   readonly userIndex: Map<string, number>;
   readonly categoryRow: Map<string, number>;
   readonly scorer: PersonalScorer;
+  /** Per item: 1 when the live catalogue marks it repeatable (kept current between builds). */
+  readonly repeatable: Uint8Array;
+  /** Per-request scratch: items a user must not be offered (cleared after each request). */
+  readonly excluded: Uint8Array;
 
   constructor(
     readonly data: ModelData,
@@ -27,6 +32,16 @@ export class ModelSnapshot {
     this.userIndex = new Map(data.users.map((id, i) => [id, i]));
     this.categoryRow = new Map(data.popularity.categoryNames.map((c, i) => [c, i]));
     this.scorer = new PersonalScorer(data.similar, data.items.length, data.params.personal.rowNormalisation);
+    this.repeatable = new Uint8Array(data.items.length);
+    this.excluded = new Uint8Array(data.items.length);
+  }
+
+  /** Takes the `repeatable` flags of the live catalogue (at swap, and whenever a product changes). */
+  applyCatalogue(products: Iterable<Product>): void {
+    for (const p of products) {
+      const i = this.itemIndex.get(p.id);
+      if (i !== undefined) this.repeatable[i] = p.repeatable ? 1 : 0;
+    }
   }
 
   /** Item-to-item neighbours of item `i`, best first. */

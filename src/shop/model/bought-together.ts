@@ -1,6 +1,6 @@
 import { type Csr, csrFromRows, transpose } from './csr.js';
 import type { InteractionLog } from './interaction-log.js';
-import type { ModelParams } from './params.js';
+import { decay, type ModelParams } from './params.js';
 import { TopK } from './top-k.js';
 
 /** Bought-together lists with the counts needed for support, confidence and lift. */
@@ -15,36 +15,52 @@ export interface BoughtTogetherModel {
   baskets: number;
 }
 
-/** The basket × item matrix (distinct items per basket), from purchase events. */
-export function basketItems(log: InteractionLog): Csr {
+/** The basket × item matrix (distinct items per basket) and each basket's time, from purchase events. */
+export function basketItems(log: InteractionLog): { matrix: Csr; time: Float64Array } {
   const rows: Set<number>[] = Array.from({ length: log.basketCount }, () => new Set());
+  const time = new Float64Array(log.basketCount).fill(-Infinity);
   for (let e = 0; e < log.length; e++) {
     const b = log.basket[e]!;
-    if (b >= 0) rows[b]!.add(log.item[e]!);
+    if (b < 0) continue;
+    rows[b]!.add(log.item[e]!);
+    time[b] = Math.max(time[b]!, log.time[e]!);
   }
-  return csrFromRows(
+  const matrix = csrFromRows(
     rows.map((s) => {
       const index = Int32Array.from(s).sort();
       return { index, values: new Float32Array(index.length).fill(1) };
     }),
   );
+  return { matrix, time };
 }
 
 /**
- * Association rules i → j from baskets. support = n_ij / N, confidence = n_ij / n_i,
- * lift = confidence / (n_j / N); pairs in fewer than `minSupport` baskets are dropped.
- * Lists are ranked by confidence / (n_j / N)^popularityDamping: 0 ranks by confidence
- * (which favours bestsellers), 1 by lift (which favours rarities).
+ * Association rules i → j from baskets: support n_ij (baskets holding both), confidence
+ * n_ij / n_i, lift = confidence / (n_j / N); pairs in fewer than `minSupport` baskets are
+ * dropped. Lists are ranked by confidence / (n_j / N)^popularityDamping (0 ranks by
+ * confidence, which favours bestsellers; 1 by lift, which favours rarities), with every
+ * count in the ranking weighted by the basket's age (`halfLifeDays`), so this season's
+ * pairs lead. The support, confidence and lift reported stay plain counts.
  */
 export function buildBoughtTogether(
   log: InteractionLog,
   p: ModelParams['boughtTogether'],
+  refTime: number,
 ): BoughtTogetherModel {
   const nItems = log.items.length;
-  const all = basketItems(log);
+  const { matrix: all, time } = basketItems(log);
   const baskets = all.offsets.length - 1;
+  const weight = Float64Array.from(time, (t) => decay(refTime - t, p.halfLifeDays));
   const itemBaskets = new Int32Array(nItems);
-  for (let k = 0; k < all.index.length; k++) itemBaskets[all.index[k]!]!++;
+  const itemWeight = new Float64Array(nItems);
+  let totalWeight = 0;
+  for (let b = 0; b < baskets; b++) {
+    totalWeight += weight[b]!;
+    for (let k = all.offsets[b]!; k < all.offsets[b + 1]!; k++) {
+      itemBaskets[all.index[k]!]!++;
+      itemWeight[all.index[k]!]! += weight[b]!;
+    }
+  }
   // Huge (wholesale) baskets still count towards n_i and N, but not towards pairs.
   const pairRows = csrFromRows(
     Array.from({ length: baskets }, (_, b) => {
@@ -56,7 +72,8 @@ export function buildBoughtTogether(
   );
   const itemToBaskets = transpose(pairRows, nItems);
 
-  const acc = new Int32Array(nItems);
+  const count = new Int32Array(nItems);
+  const acc = new Float64Array(nItems);
   const touched = new Int32Array(nItems);
   const top = new TopK(p.neighbours);
   const rows: { index: Int32Array; values: Float32Array }[] = [];
@@ -65,29 +82,28 @@ export function buildBoughtTogether(
     let n = 0;
     for (let k = itemToBaskets.offsets[i]!; k < itemToBaskets.offsets[i + 1]!; k++) {
       const b = itemToBaskets.index[k]!;
+      const w = weight[b]!;
       for (let m = pairRows.offsets[b]!; m < pairRows.offsets[b + 1]!; m++) {
         const j = pairRows.index[m]!;
-        if (acc[j] === 0) touched[n++] = j;
-        acc[j]!++;
+        if (count[j] === 0) {
+          touched[n++] = j;
+          acc[j] = 0;
+        }
+        count[j]!++;
+        acc[j]! += w;
       }
     }
     top.reset();
     for (let t = 0; t < n; t++) {
       const j = touched[t]!;
-      const both = acc[j]!;
-      acc[j] = 0;
-      if (j === i || both < p.minSupport) continue;
-      const confidence = both / itemBaskets[i]!;
-      top.push(j, confidence / (itemBaskets[j]! / baskets) ** p.popularityDamping);
+      if (j === i || count[j]! < p.minSupport || acc[j]! <= 0) continue;
+      const confidence = acc[j]! / itemWeight[i]!;
+      top.push(j, confidence / (itemWeight[j]! / totalWeight) ** p.popularityDamping);
     }
     const best = top.sorted();
     rows.push({ index: best.ids, values: best.scores });
-    // The score is a monotone function of the pair count, so the count is recovered exactly.
-    counts.push(
-      Float32Array.from(best.ids, (j, r) =>
-        Math.round(best.scores[r]! * itemBaskets[i]! * (itemBaskets[j]! / baskets) ** p.popularityDamping),
-      ),
-    );
+    counts.push(Float32Array.from(best.ids, (j) => count[j]!));
+    for (let t = 0; t < n; t++) count[touched[t]!] = 0;
   }
   const lists = csrFromRows(rows);
   const pairCounts = new Float32Array(lists.index.length);

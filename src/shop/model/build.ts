@@ -65,7 +65,7 @@ export function buildModels(input: BuildInput): ModelData {
     users: log.users,
     userLast,
     similar: buildItemSimilarity(users.userItems, log.items.length, params.similarity),
-    boughtTogether: buildBoughtTogether(log, params.boughtTogether),
+    boughtTogether: buildBoughtTogether(log, params.boughtTogether, refTime),
     popularity: buildPopularity(log, params, refTime),
     profiles: users.profiles,
     purchased: users.purchased,

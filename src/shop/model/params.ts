@@ -33,6 +33,8 @@ export interface ModelParams {
     popularityDamping: number;
     /** Baskets with more distinct items than this say little about pairs and are skipped. */
     maxBasketItems: number;
+    /** Older baskets count less in the ranking (0: no decay). */
+    halfLifeDays: number;
   };
   popularity: {
     halfLifeDays: number;
@@ -68,7 +70,13 @@ export const DEFAULT_PARAMS: ModelParams = {
     halfLifeDays: 0,
     maxUserItems: 300,
   },
-  boughtTogether: { neighbours: 30, minSupport: 3, popularityDamping: 0.3, maxBasketItems: 100 },
+  boughtTogether: {
+    neighbours: 30,
+    minSupport: 3,
+    popularityDamping: 0.3,
+    maxBasketItems: 100,
+    halfLifeDays: 0,
+  },
   popularity: {
     halfLifeDays: 30,
     trendingRecentDays: 7,

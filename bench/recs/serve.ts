@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { seededRandom } from './random.js';
+
+const KEY = 'bench-key';
+
+/** A gateway in a child process, so the load generator does not share its event loop. */
+async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      NEURODESK_DATA_DIR: dataDir,
+      NEURODESK_API_KEYS: KEY,
+      NEURODESK_SHOP_DEMO: 'off',
+      NEURODESK_SHOP_REBUILD_INTERVAL: '1h',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /neurodesk listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
+  });
+  for (;;) {
+    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (res?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, child };
+}
+
+/** Serving figures: latency percentiles in ms (autocannon records whole milliseconds). */
+export interface ServingResult {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requestsPerSecond: number;
+  requests: number;
+  non2xx: number;
+  p99MsDuringRebuild: number;
+  requestsDuringRebuild: number;
+  rebuildSeconds: number;
+}
+
+/**
+ * Loads the four read endpoints with a seeded random mix (40 % personal, 25 % similar, 25 %
+ * bought together, 10 % top), first steady, then while the models are rebuilt.
+ */
+export async function measureServing(
+  dataDir: string,
+  ids: { users: string[]; items: string[] },
+  seconds: number,
+  connections = 10,
+): Promise<ServingResult> {
+  const { url, child } = await startServer(dataDir);
+  try {
+    const random = seededRandom(99);
+    const pick = <T>(a: T[]) => a[Math.floor(random() * a.length)]!;
+    const path = () => {
+      const r = random();
+      if (r < 0.4) return `/api/v1/shop/users/${encodeURIComponent(pick(ids.users))}/recommendations?k=10`;
+      if (r < 0.65) return `/api/v1/shop/items/${encodeURIComponent(pick(ids.items))}/similar?k=10`;
+      if (r < 0.9) return `/api/v1/shop/items/${encodeURIComponent(pick(ids.items))}/bought-together?k=10`;
+      return '/api/v1/shop/top?k=10';
+    };
+    const load = (duration: number) =>
+      autocannon({
+        url,
+        connections,
+        duration,
+        headers: { authorization: `Bearer ${KEY}` },
+        requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
+      });
+    await load(2); // warm-up
+    const steady = await load(seconds);
+    const during = load(Math.max(5, Math.ceil(seconds / 2)));
+    await new Promise((r) => setTimeout(r, 500));
+    const started = performance.now();
+    const rebuilt = await fetch(`${url}/api/v1/shop/models/rebuild`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    if (rebuilt.status !== 200) throw new Error(`rebuild answered ${rebuilt.status}`);
+    const rebuildSeconds = (performance.now() - started) / 1000;
+    const underRebuild = await during;
+    return {
+      p50Ms: steady.latency.p50,
+      p99Ms: steady.latency.p99,
+      maxMs: steady.latency.max,
+      requestsPerSecond: steady.requests.average,
+      requests: steady.requests.total,
+      non2xx: steady.non2xx + underRebuild.non2xx + steady.errors + underRebuild.errors,
+      p99MsDuringRebuild: underRebuild.latency.p99,
+      requestsDuringRebuild: underRebuild.requests.total,
+      rebuildSeconds,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
