@@ -46,6 +46,27 @@ function coordinateAscent(
   return { overrides: best, score: bestScore };
 }
 
+/** Every combination of the knobs' values (a full grid), scored; returns the best. */
+function grid(
+  base: ModelParams,
+  start: Overrides,
+  knobs: Knob[],
+  score: (p: ModelParams) => number,
+  log: (line: string) => void,
+): { overrides: Overrides; score: number } {
+  let combos: Overrides[] = [start];
+  for (const knob of knobs) combos = combos.flatMap((o) => knob.values.map((v) => set(o, knob, v)));
+  let best = { overrides: start, score: -Infinity };
+  for (const o of combos) {
+    const s = score(withParams(base, o));
+    if (s > best.score) {
+      best = { overrides: o, score: s };
+      log(`  grid ${JSON.stringify(o)}: ${s.toFixed(4)}`);
+    }
+  }
+  return best;
+}
+
 /**
  * Tunes the item-to-item model on MovieLens: a validation split (80/20 per user, another
  * seed) carved from the training part only, scored by nDCG@10.
@@ -57,6 +78,22 @@ export function tuneMovielens(
   log: (line: string) => void,
 ): { overrides: Overrides; validationNdcg10: number } {
   const inner = splitPerUser(train, 0.8, seed + 1);
+  const score = (p: ModelParams) => evaluateMovielens(inner.train, inner.test, p).ndcg;
+  // The knobs that interact most are searched as a full grid first, the rest (and these
+  // again) by coordinate ascent from the best grid point.
+  const coarse = grid(
+    base,
+    {},
+    [
+      { group: 'personal', key: 'rowNormalisation', values: ['sum', 'max', 'none'] },
+      { group: 'personal', key: 'historyHalfLifeDays', values: [0, 60] },
+      { group: 'personal', key: 'historyLength', values: [50, 1000] },
+      { group: 'similarity', key: 'beta', values: [0, 0.1, 0.2, 0.3] },
+      { group: 'similarity', key: 'userDamping', values: [0.5, 0.8, 1] },
+    ],
+    score,
+    log,
+  );
   const knobs: Knob[] = [
     { group: 'similarity', key: 'beta', values: [0, 0.1, 0.2, 0.3, 0.4] },
     { group: 'similarity', key: 'userDamping', values: [0.5, 0.8, 1, 1.2] },
@@ -68,7 +105,7 @@ export function tuneMovielens(
     { group: 'personal', key: 'historyLength', values: [50, 100, 200, 1000] },
     { group: 'personal', key: 'historyHalfLifeDays', values: [0, 30, 180] },
   ];
-  const r = coordinateAscent(base, {}, knobs, (p) => evaluateMovielens(inner.train, inner.test, p).ndcg, log);
+  const r = coordinateAscent(base, coarse.overrides, knobs, score, log);
   return { overrides: r.overrides, validationNdcg10: r.score };
 }
 

@@ -89,6 +89,9 @@ export function topItems(
   return { model, items: out.items };
 }
 
+/** Content neighbours below this cosine share a stray trigram or two, not a subject. */
+export const MIN_CONTENT_SCORE = 0.1;
+
 /** Fills `out` with content neighbours of `product`; returns how many were added. */
 function addContent(view: ShopView, out: ListBuilder, product: Product, weight = 1): number {
   const before = out.items.length;
@@ -97,7 +100,7 @@ function addContent(view: ShopView, out: ListBuilder, product: Product, weight =
     out.k,
     (id) => id === product.id || out.has(id),
   );
-  for (const m of matches) out.add(m.id, m.score * weight, 'content');
+  for (const m of matches) if (m.score >= MIN_CONTENT_SCORE) out.add(m.id, m.score * weight, 'content');
   return out.items.length - before;
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/server.js';
+import { recommendForConversation } from '../../../src/shop/conversation.js';
 import { authHeaders, testConfig } from '../../helpers/config.js';
 import { json } from '../../helpers/http.js';
 import { orders, PRODUCTS } from './hand-made-shop.js';
@@ -143,6 +144,34 @@ describe('shop recommendations API', () => {
     const bad = await get('/top?k=1000');
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.message).toMatch(/^k: /);
+  });
+
+  it('gives a bot what is bought with the product a customer writes about, minus what they own', () => {
+    const view = gw.shop.service.view()!;
+    const r = recommendForConversation(view, {
+      text: 'Is the Smart TV 55 inch in stock?',
+      userId: 'u1',
+      k: 3,
+    });
+    expect(r?.about).toMatchObject({ id: 'tv', matchedBy: 'title' });
+    expect(r?.items[0]).toEqual({
+      id: 'soundbar',
+      title: 'Soundbar with subwoofer',
+      url: null,
+      price: 199,
+      model: 'bought-together',
+    });
+    // u1 bought the HDMI cable (once-only) with their TV.
+    expect(r?.items.map((i) => i.id)).not.toContain('hdmi');
+  });
+
+  it('recognises a product id named in a message, and attaches nothing to a message about no product', () => {
+    const view = gw.shop.service.view()!;
+    expect(recommendForConversation(view, { text: 'a question about hdmi' })?.about).toMatchObject({
+      id: 'hdmi',
+      matchedBy: 'product_id',
+    });
+    expect(recommendForConversation(view, { text: 'I want to change my password' })).toBeNull();
   });
 
   it('requires the API key', async () => {
