@@ -44,6 +44,10 @@ export interface ServingResult {
   requestsPerSecond: number;
   requests: number;
   non2xx: number;
+  /** At a fixed offered rate (requests per second), far above a small shop's traffic. */
+  fixedRate: number;
+  p50MsAtFixedRate: number;
+  p99MsAtFixedRate: number;
   p99MsDuringRebuild: number;
   requestsDuringRebuild: number;
   rebuildSeconds: number;
@@ -51,13 +55,16 @@ export interface ServingResult {
 
 /**
  * Loads the four read endpoints with a seeded random mix (40 % personal, 25 % similar, 25 %
- * bought together, 10 % top), first steady, then while the models are rebuilt.
+ * bought together, 10 % top) over `connections` connections: as fast as they go
+ * (saturation), then at a fixed offered rate, then as fast as they go while the models
+ * are rebuilt.
  */
 export async function measureServing(
   dataDir: string,
   ids: { users: string[]; items: string[] },
   seconds: number,
   connections = 10,
+  fixedRate = 1000,
 ): Promise<ServingResult> {
   const { url, child } = await startServer(dataDir);
   try {
@@ -70,16 +77,18 @@ export async function measureServing(
       if (r < 0.9) return `/api/v1/shop/items/${encodeURIComponent(pick(ids.items))}/bought-together?k=10`;
       return '/api/v1/shop/top?k=10';
     };
-    const load = (duration: number) =>
+    const load = (duration: number, overallRate?: number) =>
       autocannon({
         url,
         connections,
         duration,
+        overallRate,
         headers: { authorization: `Bearer ${KEY}` },
         requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
       });
     await load(2); // warm-up
     const steady = await load(seconds);
+    const fixed = await load(seconds, fixedRate);
     const during = load(Math.max(5, Math.ceil(seconds / 2)));
     await new Promise((r) => setTimeout(r, 500));
     const started = performance.now();
@@ -96,7 +105,16 @@ export async function measureServing(
       maxMs: steady.latency.max,
       requestsPerSecond: steady.requests.average,
       requests: steady.requests.total,
-      non2xx: steady.non2xx + underRebuild.non2xx + steady.errors + underRebuild.errors,
+      fixedRate,
+      p50MsAtFixedRate: fixed.latency.p50,
+      p99MsAtFixedRate: fixed.latency.p99,
+      non2xx:
+        steady.non2xx +
+        fixed.non2xx +
+        underRebuild.non2xx +
+        steady.errors +
+        fixed.errors +
+        underRebuild.errors,
       p99MsDuringRebuild: underRebuild.latency.p99,
       requestsDuringRebuild: underRebuild.requests.total,
       rebuildSeconds,

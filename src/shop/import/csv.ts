@@ -4,6 +4,8 @@
  * next physical line, so quoted fields may hold newlines.
  */
 export function parseCsvRecord(text: string): string[] | null {
+  // Most records quote nothing: a plain split is several times faster.
+  if (!text.includes('"')) return text.split(',');
   const fields: string[] = [];
   let field = '';
   let i = 0;

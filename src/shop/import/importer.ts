@@ -2,7 +2,7 @@ import type { Store } from '../../store/index.js';
 import { checkEvents, checkProducts, MAX_PROBLEMS } from '../batch.js';
 import type { Product, ShopEvent } from '../types.js';
 import { eventFromCsv, productFromCsv } from './coerce.js';
-import { readRecords } from './read-records.js';
+import { readRecordBatches } from './read-records.js';
 
 /** Files to import; either may be left out. */
 export interface ImportFiles {
@@ -49,32 +49,38 @@ export async function readImport(
   const events: ShopEvent[] = [];
   const known = new Set(existing);
   if (files.products) {
-    for await (const rec of readRecords(files.products)) {
-      if (problems.length >= MAX_PROBLEMS) break;
-      if (rec.error) {
-        problems.push({ file: files.products, line: rec.line, message: rec.error });
-        continue;
-      }
-      const checked = checkProducts([rec.csv ? productFromCsv(rec.csv) : rec.value], () => rec.line);
-      if (!checked.ok)
-        problems.push({ file: files.products, line: rec.line, message: checked.problems[0]!.message });
-      else {
-        products.push(checked.values[0]!);
-        known.add(checked.values[0]!.id);
+    for await (const batch of readRecordBatches(files.products)) {
+      for (const rec of batch) {
+        if (problems.length >= MAX_PROBLEMS) break;
+        if (rec.error) {
+          problems.push({ file: files.products, line: rec.line, message: rec.error });
+          continue;
+        }
+        const checked = checkProducts([rec.csv ? productFromCsv(rec.csv) : rec.value], () => rec.line);
+        if (!checked.ok)
+          problems.push({ file: files.products, line: rec.line, message: checked.problems[0]!.message });
+        else {
+          products.push(checked.values[0]!);
+          known.add(checked.values[0]!.id);
+        }
       }
     }
   }
   if (files.events) {
-    for await (const rec of readRecords(files.events)) {
-      if (problems.length >= MAX_PROBLEMS) break;
-      if (rec.error) {
-        problems.push({ file: files.events, line: rec.line, message: rec.error });
-        continue;
+    for await (const batch of readRecordBatches(files.events)) {
+      for (const rec of batch) {
+        if (problems.length >= MAX_PROBLEMS) break;
+        if (rec.error) {
+          problems.push({ file: files.events, line: rec.line, message: rec.error });
+          continue;
+        }
+        const checked = checkEvents([rec.csv ? eventFromCsv(rec.csv) : rec.value], now, (id) =>
+          known.has(id),
+        );
+        if (!checked.ok)
+          problems.push({ file: files.events, line: rec.line, message: checked.problems[0]!.message });
+        else events.push(checked.values[0]!);
       }
-      const checked = checkEvents([rec.csv ? eventFromCsv(rec.csv) : rec.value], now, (id) => known.has(id));
-      if (!checked.ok)
-        problems.push({ file: files.events, line: rec.line, message: checked.problems[0]!.message });
-      else events.push(checked.values[0]!);
     }
   }
   if (problems.length > 0) throw new ImportRejected(problems);
