@@ -3,6 +3,38 @@ import type { RetailLine } from '../../training/shop/online-retail.js';
 import { evaluateMovielens, type Interaction, splitPerUser } from './movielens.js';
 import { evaluateRetail, lastDays, splitByTime } from './retail.js';
 
+/**
+ * Where every search starts (the hand-set values before any tuning), fixed here so that
+ * `--tune` gives the same answer however the shipped defaults were later set.
+ */
+export const SEARCH_START: ModelParams = {
+  kindWeights: [1, 2, 4],
+  similarity: {
+    neighbours: 100,
+    shrink: 10,
+    alpha: 0.5,
+    beta: 0.3,
+    userDamping: 0.3,
+    halfLifeDays: 0,
+    maxUserItems: 300,
+  },
+  boughtTogether: {
+    neighbours: 30,
+    minSupport: 3,
+    popularityDamping: 0.3,
+    maxBasketItems: 100,
+    halfLifeDays: 0,
+  },
+  popularity: {
+    halfLifeDays: 30,
+    trendingRecentDays: 7,
+    trendingBaselineDays: 28,
+    trendingMinRecent: 3,
+    listLength: 200,
+  },
+  personal: { historyLength: 50, historyHalfLifeDays: 60, repeatWeight: 0.5, rowNormalisation: 'sum' },
+};
+
 /** One tunable knob: where it lives in the params and the values tried. */
 interface Knob {
   group: 'similarity' | 'boughtTogether' | 'popularity' | 'personal';
