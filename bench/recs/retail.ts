@@ -81,6 +81,8 @@ export interface RetailResult {
   basketTopSellersPrecision: number;
   basketQueries: number;
   personalHitRate: number;
+  /** The same without "buy again": item-to-item through the history only. */
+  personalNoRepeatHitRate: number;
   personalTopSellersHitRate: number;
   personalUsers: number;
   buildSeconds: number;
@@ -143,11 +145,23 @@ export function evaluateRetail(
     set.add(l.stockCode);
   }
   const personal = new Mean();
+  const personalNoRepeat = new Mean();
+  const noRepeat = retailView(
+    { ...data, params: { ...data.params, personal: { ...data.params.personal, repeatWeight: 0 } } },
+    products,
+  );
   const personalTop = new Mean();
   const sellers = topItems(view, { k: 400 })!.items.map((i) => i.id);
   for (const [user, truth] of bought) {
     const recs = recommendForUser(view, user, k).items.map((i) => i.id);
     personal.add(hitAt(recs, truth, k));
+    personalNoRepeat.add(
+      hitAt(
+        recommendForUser(noRepeat, user, k).items.map((i) => i.id),
+        truth,
+        k,
+      ),
+    );
     const owned = s.purchased(s.userIndex.get(user)!);
     const ownedOnce = new Set(
       Array.from(owned.ids, (j) => s.data.items[j]!).filter((id) => !products.get(id)?.repeatable),
@@ -162,6 +176,7 @@ export function evaluateRetail(
     basketTopSellersPrecision: btTopPrecision.value,
     basketQueries: bt.count,
     personalHitRate: personal.value,
+    personalNoRepeatHitRate: personalNoRepeat.value,
     personalTopSellersHitRate: personalTop.value,
     personalUsers: personal.count,
     buildSeconds,

@@ -128,7 +128,7 @@ say(
 );
 say(
   `  customers (${retail.personalUsers}): personal hit@10 ${r4(retail.personalHitRate)}` +
-    ` vs top sellers ${r4(retail.personalTopSellersHitRate)}`,
+    ` vs top sellers ${r4(retail.personalTopSellersHitRate)} (without "buy again" ${r4(retail.personalNoRepeatHitRate)})`,
 );
 
 const whole = storeWholeRetail(retailLines, join('bench', 'tmp', 'recs-whole-retail'));
@@ -181,6 +181,7 @@ const path = writeBenchResults(
     retailBasketQueries: retail.basketQueries,
     retailPersonalHitRate10: r4(retail.personalHitRate),
     retailPersonalTopSellersHitRate10: r4(retail.personalTopSellersHitRate),
+    retailPersonalNoRepeatHitRate10: r4(retail.personalNoRepeatHitRate),
     retailPersonalUsers: retail.personalUsers,
     retailSplit: 'by time: the last 30 days are the test period',
     demoFirstStartListeningSeconds: r4(demo.first.listeningSeconds),
