@@ -36,6 +36,31 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
   return { url, child };
 }
 
+/** Cumulative request counts per latency bucket (seconds) of the shop GET routes, from /metrics. */
+async function serverBuckets(url: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out = new Map<number, number>();
+  const re =
+    /^neurodesk_http_request_duration_seconds_bucket\{le="([^"]+)",method="GET",route="\/api\/v1\/shop[^"]*"\} (\d+)/;
+  for (const line of text.split('\n')) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const le = m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]);
+    out.set(le, (out.get(le) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** The smallest bucket edge (ms) holding 99 % of the requests made between two readings. */
+function p99Bucket(before: Map<number, number>, after: Map<number, number>): number {
+  const edges = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  for (const le of edges) {
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= 0.99 * total) return le * 1000;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
 /** Serving figures: latency percentiles in ms (autocannon records whole milliseconds). */
 export interface ServingResult {
   p50Ms: number;
@@ -44,6 +69,12 @@ export interface ServingResult {
   requestsPerSecond: number;
   requests: number;
   non2xx: number;
+  /**
+   * Server-side p99 (upper bound, a bucket edge) of the shop routes over the saturated and
+   * fixed-rate phases, from the gateway's own latency histogram: time inside the process,
+   * without the client's queueing.
+   */
+  serverP99Ms: number;
   /** At a fixed offered rate (requests per second), far above a small shop's traffic. */
   fixedRate: number;
   p50MsAtFixedRate: number;
@@ -87,8 +118,10 @@ export async function measureServing(
         requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
       });
     await load(2); // warm-up
+    const before = await serverBuckets(url);
     const steady = await load(seconds);
     const fixed = await load(seconds, fixedRate);
+    const serverP99Ms = p99Bucket(before, await serverBuckets(url));
     const during = load(Math.max(5, Math.ceil(seconds / 2)));
     await new Promise((r) => setTimeout(r, 500));
     const started = performance.now();
@@ -105,6 +138,7 @@ export async function measureServing(
       maxMs: steady.latency.max,
       requestsPerSecond: steady.requests.average,
       requests: steady.requests.total,
+      serverP99Ms,
       fixedRate,
       p50MsAtFixedRate: fixed.latency.p50,
       p99MsAtFixedRate: fixed.latency.p99,
