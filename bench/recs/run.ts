@@ -154,7 +154,8 @@ if (!args['no-serve']) {
     `Serving (whole Online Retail, 10 connections, mixed endpoints): p50 ${serving.p50Ms} ms, p99 ${serving.p99Ms} ms,` +
       ` ${Math.round(serving.requestsPerSecond)} req/s at saturation; at ${serving.fixedRate} req/s p50` +
       ` ${serving.p50MsAtFixedRate} ms, p99 ${serving.p99MsAtFixedRate} ms; saturated during a rebuild p99` +
-      ` ${serving.p99MsDuringRebuild} ms; server-side p99 ≤ ${serving.serverP99Ms} ms` +
+      ` ${serving.p99MsDuringRebuild} ms; server-side p99 ≤ ${serving.serverP99Ms} ms; /healthz under the same` +
+      ` load p99 ${serving.healthzP99Ms} ms at ${Math.round(serving.healthzRequestsPerSecond)} req/s` +
       ` (rebuild ${serving.rebuildSeconds.toFixed(1)} s), non-2xx ${serving.non2xx}`,
   );
 }
@@ -194,6 +195,8 @@ const path = writeBenchResults(
           servingMaxMs: serving.maxMs,
           servingRequestsPerSecond: Math.round(serving.requestsPerSecond),
           servingServerSideP99Ms: serving.serverP99Ms,
+          healthzP99MsSameLoad: serving.healthzP99Ms,
+          healthzRequestsPerSecondSameLoad: Math.round(serving.healthzRequestsPerSecond),
           servingFixedRate: serving.fixedRate,
           servingP50MsAtFixedRate: serving.p50MsAtFixedRate,
           servingP99MsAtFixedRate: serving.p99MsAtFixedRate,

@@ -75,6 +75,9 @@ export interface ServingResult {
    * without the client's queueing.
    */
   serverP99Ms: number;
+  /** The same saturating load on `/healthz`: what the machine and the HTTP stack cost alone. */
+  healthzP99Ms: number;
+  healthzRequestsPerSecond: number;
   /** At a fixed offered rate (requests per second), far above a small shop's traffic. */
   fixedRate: number;
   p50MsAtFixedRate: number;
@@ -122,6 +125,8 @@ export async function measureServing(
     const steady = await load(seconds);
     const fixed = await load(seconds, fixedRate);
     const serverP99Ms = p99Bucket(before, await serverBuckets(url));
+    // The floor: the same load on /healthz, which does no shop work at all.
+    const floor = await autocannon({ url: `${url}/healthz`, connections, duration: seconds });
     const during = load(Math.max(5, Math.ceil(seconds / 2)));
     await new Promise((r) => setTimeout(r, 500));
     const started = performance.now();
@@ -139,6 +144,8 @@ export async function measureServing(
       requestsPerSecond: steady.requests.average,
       requests: steady.requests.total,
       serverP99Ms,
+      healthzP99Ms: floor.latency.p99,
+      healthzRequestsPerSecond: floor.requests.average,
       fixedRate,
       p50MsAtFixedRate: fixed.latency.p50,
       p99MsAtFixedRate: fixed.latency.p99,
