@@ -9,6 +9,7 @@
  * training parts only. Prints the figures and writes bench/results/recs.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -51,6 +52,7 @@ function pick<T extends object>(from: T | undefined, keys: string[]): Partial<T>
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const seed = Number(args.seed);
+const loadAtStart = loadavg()[0]!;
 
 for (const path of [join(args.movielens!, 'u.data'), args.retail!]) {
   if (!existsSync(path)) {
@@ -206,6 +208,7 @@ const path = writeBenchResults(
         }
       : {}),
     paramsSource: existsSync(TUNED) ? TUNED : 'defaults',
+    loadAverage1mAtStart: Math.round(loadAtStart * 100) / 100,
   },
 );
 say(`wrote ${path}`);

@@ -12,8 +12,13 @@ import { shopRoutes } from './routes.js';
 import { ShopService } from './service.js';
 import { trigramFeatures } from './text-features.js';
 
-/** Up to this many stored events, the first model is built on the main thread before listening. */
-export const INLINE_FIRST_BUILD_EVENTS = 20_000;
+/**
+ * Up to this many stored events, the first model is built on the main thread before the
+ * server listens (about a second here for 100,000): nothing is being served yet, and it
+ * saves starting the worker and moving the model across on the way to ready. Bigger shops
+ * listen at once and build in the worker.
+ */
+export const INLINE_FIRST_BUILD_EVENTS = 100_000;
 
 /** Shop settings from the config. */
 export interface ShopSettings {
@@ -70,8 +75,6 @@ export function startShop(deps: ShopDeps): ShopModule {
   const demoPending =
     deps.settings.demo && deps.store.shopState.get(DEMO_LOADED_KEY) === undefined && catalogueSize() === 0;
   if (!demoPending && deps.store.shopEvents.count() <= INLINE_FIRST_BUILD_EVENTS) {
-    // A small shop's first model costs milliseconds: build it before the server listens,
-    // so the gateway is ready at once (no worker start-up on the critical path).
     manager.install(buildFromDatabase(deps.dbPath, deps.params ?? DEFAULT_PARAMS, deps.clock.now()));
   }
   const ready = (async () => {
