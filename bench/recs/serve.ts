@@ -16,6 +16,8 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
       NEURODESK_API_KEYS: KEY,
       NEURODESK_SHOP_DEMO: 'off',
       NEURODESK_SHOP_REBUILD_INTERVAL: '1h',
+      // One load generator is one source: a per-source rate limit would measure itself.
+      NEURODESK_RATE_LIMIT: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
