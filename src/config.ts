@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-/** Parses `250ms`, `10s`, `2m`, `1h` or a bare number of milliseconds. */
+/** Parses `250ms`, `10s`, `2m`, `1h`, `1d` or a bare number of milliseconds. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
   if (!m) return undefined;
   return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 'ms').toLowerCase()]!);
 }
@@ -109,6 +109,9 @@ export const configSchema = z.object({
   NEURODESK_CONSOLE_SESSION_TTL: duration('12h'),
   NEURODESK_CONSOLE_SECURE_COOKIE: z.enum(['true', 'false']).default('false'),
   NEURODESK_CONSOLE_ORIGINS: list,
+  NEURODESK_SHOP_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  NEURODESK_SHOP_DEMO_DIR: z.string().min(1).default('training/data/online-retail'),
+  NEURODESK_SHOP_REBUILD_INTERVAL: duration('5m'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -145,6 +148,13 @@ export interface Config {
     secureCookie: boolean;
     /** Origins besides the console's own allowed to open its websocket. */
     allowedOrigins: string[];
+  };
+  shop: {
+    /** Load the demo shop into an empty database at start (`auto`: in development only). */
+    demo: boolean;
+    demoDir: string;
+    /** How often the models are rebuilt when events or products changed. */
+    rebuildIntervalMs: number;
   };
 }
 
@@ -207,6 +217,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sessionTtlMs: c.NEURODESK_CONSOLE_SESSION_TTL,
       secureCookie: c.NEURODESK_CONSOLE_SECURE_COOKIE === 'true',
       allowedOrigins: c.NEURODESK_CONSOLE_ORIGINS,
+    },
+    shop: {
+      demo:
+        c.NEURODESK_SHOP_DEMO === 'on' || (c.NEURODESK_SHOP_DEMO === 'auto' && c.NODE_ENV === 'development'),
+      demoDir: c.NEURODESK_SHOP_DEMO_DIR,
+      rebuildIntervalMs: c.NEURODESK_SHOP_REBUILD_INTERVAL,
     },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {

@@ -13,6 +13,7 @@ import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } 
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
@@ -28,6 +29,8 @@ export interface StartOptions {
   suggester?: AnswerSuggester;
   /** Randomness of the retry jitter. */
   random?: () => number;
+  /** Overrides for the shop module (tests swap the model builder or parameters). */
+  shop?: Partial<Pick<ShopDeps, 'builder' | 'features' | 'params'>>;
   /** Called once with a key generated at first start (development), to show it to the user. */
   onGeneratedKey?: (key: string) => void;
   /** Called once with the console's generated `admin` password (development), to show it to the user. */
@@ -40,6 +43,7 @@ export interface Gateway {
   server: Server;
   store: Store;
   metrics: Metrics;
+  shop: ShopModule;
   apiKeys: string[];
   logger: Logger;
   bots: BotRegistry;
@@ -62,8 +66,17 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const { keys, generated } = resolveApiKeys(config.apiKeys, config.dataDir);
   if (generated) options.onGeneratedKey?.(generated);
 
-  const db = openDatabase(join(config.dataDir, 'neurodesk.db'), { busyTimeoutMs: config.dbBusyTimeoutMs });
+  const dbPath = join(config.dataDir, 'neurodesk.db');
+  const db = openDatabase(dbPath, { busyTimeoutMs: config.dbBusyTimeoutMs });
   const store = createStore(db, clock);
+  const shop = startShop({
+    store,
+    dbPath,
+    clock,
+    logger: logger.child({ module: 'shop' }),
+    settings: { ...config.shop, bodyLimitBytes: config.bodyLimitBytes },
+    ...options.shop,
+  });
   const metrics = createMetrics();
   let closing = false;
 
@@ -109,6 +122,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         return { ok: true };
       },
     },
+    shop.readiness,
   ];
   const app = createApp({
     logger,
@@ -116,7 +130,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     apiKeys: keys,
     readiness,
     isClosing: () => closing,
-    mounts: [...gateway.mounts, consoleFeature.mount, ...(options.mounts ?? [])],
+    mounts: [...gateway.mounts, consoleFeature.mount, shop.mount, ...(options.mounts ?? [])],
     apiGuards: [rateLimit(gateway.limiter)],
   });
 
@@ -141,6 +155,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const closers: Closer[] = [
     { name: 'gateway', close: () => gateway.stop() },
+    shop.closer,
     { name: 'database', close: () => closeDatabase(db) },
   ];
   let closingPromise: Promise<boolean> | undefined;
@@ -159,5 +174,5 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     return closingPromise;
   };
   const core = { events: gateway.events, intake: gateway.intake, conversations: gateway.conversations };
-  return { url, server, store, metrics, apiKeys: keys, logger, bots, core, close };
+  return { url, server, store, metrics, shop, apiKeys: keys, logger, bots, core, close };
 }

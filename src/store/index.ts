@@ -8,6 +8,9 @@ import { SqliteJobQueue } from './repositories/jobs.js';
 import { SqliteOperators } from './repositories/operators.js';
 import { SqliteOutbox } from './repositories/outbox.js';
 import { SqlitePredictionLog } from './repositories/predictions.js';
+import { SqliteShopCatalogue } from './repositories/shop-catalogue.js';
+import { SqliteShopEvents } from './repositories/shop-events.js';
+import { SqliteShopState } from './repositories/shop-state.js';
 
 export { closeDatabase, isBusyError, openDatabase } from './database.js';
 export type { Bitrix24Install } from './repositories/bitrix24-installs.js';
@@ -23,6 +26,9 @@ export interface Store {
   bitrix24: SqliteBitrix24Installs;
   operators: SqliteOperators;
   console: SqliteConsoleStore;
+  shopCatalogue: SqliteShopCatalogue;
+  shopEvents: SqliteShopEvents;
+  shopState: SqliteShopState;
 }
 
 /** Builds every repository over an open database. */
@@ -40,5 +46,8 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     bitrix24: new SqliteBitrix24Installs(db, clock),
     operators: new SqliteOperators(db, clock),
     console: new SqliteConsoleStore(db, clock),
+    shopCatalogue: new SqliteShopCatalogue(db, clock),
+    shopEvents: new SqliteShopEvents(db, clock),
+    shopState: new SqliteShopState(db, clock),
   };
 }

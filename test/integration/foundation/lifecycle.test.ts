@@ -9,6 +9,8 @@ const baseEnv = (dataDir: string) => ({
   PORT: '0',
   LOG_LEVEL: 'silent',
   NEURODESK_DATA_DIR: dataDir,
+  // Development loads the demo shop at first start; these tests are about the process, not the shop.
+  NEURODESK_SHOP_DEMO: 'off',
 });
 
 describe('process lifecycle', () => {
