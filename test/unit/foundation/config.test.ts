@@ -44,3 +44,17 @@ describe('config', () => {
     expect(parseSize('-1')).toBeUndefined();
   });
 });
+
+describe('configuration docs', () => {
+  it('documents every key in .env.example and README', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configSchema } = await import('../../../src/config.js');
+    const example = readFileSync('.env.example', 'utf8');
+    const readme = readFileSync('README.md', 'utf8');
+    const keys = Object.keys(configSchema.shape);
+    expect(keys.filter((k) => !new RegExp(`^${k}=`, 'm').test(example))).toEqual([]);
+    expect(
+      keys.filter((k) => !readme.includes(k) && !readme.includes(k.replace(/_(MAX|BURST)$/, ''))),
+    ).toEqual([]);
+  });
+});
