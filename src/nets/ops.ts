@@ -3,6 +3,7 @@ import {
   ARG_MAX_OVER_TIME,
   GATHER_ROWS,
   hasNetKernels,
+  MAX_OVER_TIME,
   SCATTER_OVER_TIME,
   SPARSE_MATMUL,
   SPARSE_MATMUL_GRAD,
@@ -31,15 +32,20 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return f(x, w) as tf.Tensor2D;
 }
 
-/** Global max pooling over axis 1 of `[batch, steps, features]`, gradient only at the maxima. */
-export function maxOverTime(x: tf.Tensor3D): tf.Tensor2D {
+/**
+ * Global max pooling over axis 1 of `[batch, steps, features]`. With `trainable`, the
+ * gradient flows only to the maxima; without, no positions are kept (inference).
+ */
+export function maxOverTime(x: tf.Tensor3D, trainable = true): tf.Tensor2D {
   if (!hasNetKernels()) return tf.max(x, 1);
+  const max = (input: tf.Tensor) => tf.engine().runKernel(MAX_OVER_TIME, { x: input }) as tf.Tensor2D;
+  if (!trainable) return max(x);
   const steps = x.shape[1];
   const f = tf.customGrad((input, save) => {
     const at = tf.engine().runKernel(ARG_MAX_OVER_TIME, { x: input as tf.Tensor3D }) as tf.Tensor2D;
     (save as tf.GradSaveFunc)([at]);
     return {
-      value: tf.max(input as tf.Tensor3D, 1),
+      value: max(input as tf.Tensor),
       gradFunc: (dy, saved) =>
         tf
           .engine()

@@ -5,7 +5,7 @@ import { forward, type Weights } from './forward.js';
 import type { Topology } from './topology.js';
 
 /** Texts per forward pass at inference: small enough that length-sorted groups pad little. */
-export const INFERENCE_GROUP = 32;
+export const INFERENCE_GROUP = 16;
 
 /**
  * Logits of many texts, `[n × classes]` row-major, with no dropout. Texts are sorted by

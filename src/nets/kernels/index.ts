@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRowsKernel } from './gather-rows.js';
-import { argMaxOverTimeKernel, scatterOverTimeKernel } from './max-over-time.js';
+import { argMaxOverTimeKernel, maxOverTimeKernel, scatterOverTimeKernel } from './max-over-time.js';
 import { sparseMatMulGradKernel, sparseMatMulKernel } from './sparse-matmul.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
 export { GATHER_ROWS } from './gather-rows.js';
-export { ARG_MAX_OVER_TIME, SCATTER_OVER_TIME } from './max-over-time.js';
+export { ARG_MAX_OVER_TIME, MAX_OVER_TIME, SCATTER_OVER_TIME } from './max-over-time.js';
 export { SPARSE_MATMUL, SPARSE_MATMUL_GRAD } from './sparse-matmul.js';
 
 /** Backends whose tensors our kernels can read and write directly. */
@@ -24,6 +24,7 @@ export function registerNetKernels(backendName: string): boolean {
   const configs = [
     unsortedSegmentSumKernel(backendName),
     gatherRowsKernel(backendName),
+    maxOverTimeKernel(backendName),
     argMaxOverTimeKernel(backendName),
     scatterOverTimeKernel(backendName),
     sparseMatMulKernel(backendName),

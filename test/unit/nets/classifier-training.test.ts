@@ -95,7 +95,7 @@ describe('net folder', () => {
     expect(() => ClassifierNet.load(path)).toThrow(/meta\.json (is \d+ bytes|does not match its SHA-256)/);
     const weights = join(path, 'weights.bin');
     const bytes = readFileSync(weights);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     writeFileSync(weights, bytes);
     expect(() => ClassifierNet.load(path)).toThrow(/weights\.bin does not match its SHA-256/);
   });

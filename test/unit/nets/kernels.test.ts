@@ -71,6 +71,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const x = tf.tensor3d(randArray(rng, b * t * f), [b, t, f]);
         const dy = tf.tensor2d(randArray(rng, b * f), [b, f]);
         expectClose(maxOverTime(x).dataSync(), tf.max(x, 1).dataSync());
+        expectClose(maxOverTime(x, false).dataSync(), tf.max(x, 1).dataSync());
         const ours = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(maxOverTime(v as tf.Tensor3D), dy)))(x);
         const xs = x.dataSync();
         const g = dy.dataSync();
