@@ -52,7 +52,7 @@ export const DEFAULT_ARCHITECTURE: ArchitectureSettings = {
 /** Default hyper-parameters of `npm run train -- classifier`. */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   seed: 1,
-  maxEpochs: 25,
+  maxEpochs: 16,
   patience: 4,
   batchSize: 128,
   learningRate: 0.003,
@@ -61,6 +61,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   wideL2: 0,
   dropout: 0.5,
   classWeightPower: 1,
+  auxLossWeight: 1,
 };
 
 /** Default options apart from the data. */

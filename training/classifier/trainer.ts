@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeIdf, disposeBatch, makeBatch } from '../../src/nets/classifier/batch.js';
-import { forward, type Weights } from '../../src/nets/classifier/forward.js';
+import { combineLogits, pathLogits, type Weights } from '../../src/nets/classifier/forward.js';
 import { predictLogits } from '../../src/nets/classifier/infer.js';
 import { type Topology, weightSpecs } from '../../src/nets/classifier/topology.js';
 import { gaussian, type Random, seededRandom, shuffle } from '../../src/nets/random.js';
@@ -23,6 +23,11 @@ export interface TrainSettings {
   dropout: number;
   /** Class weights are (mean count / class count)^power: 0 none, 1 fully balanced. */
   classWeightPower: number;
+  /**
+   * Weight of an extra loss on each path's own logits (with the output bias), so each path
+   * learns to classify by itself instead of the faster wide path doing all the work; 0 for none.
+   */
+  auxLossWeight: number;
 }
 
 /** One epoch's figures, for the progress bar and the report. */
@@ -181,9 +186,17 @@ export function trainWeights(input: TrainInput): TrainResult {
       const exampleWeights = tf.tensor1d(yw);
       const totalWeight = yw.reduce((a, v) => a + v, 0);
       const { value: loss, grads } = tf.variableGrads(() => {
-        const logits = forward(t, w, batch, { dropoutMask });
-        const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1));
-        let total = tf.div(tf.sum(tf.mul(ce, exampleWeights)), totalWeight);
+        const parts = pathLogits(t, w, batch, { training: true, dropoutMask });
+        const weightedCe = (logits: tf.Tensor2D) =>
+          tf.div(
+            tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)), exampleWeights)),
+            totalWeight,
+          );
+        let total = weightedCe(combineLogits(w, parts));
+        if (s.auxLossWeight > 0 && parts.length > 1) {
+          for (const part of parts)
+            total = tf.add(total, tf.mul(s.auxLossWeight, weightedCe(combineLogits(w, [part]))));
+        }
         for (const spec of specs) {
           if (!spec.decay) continue;
           const lambda = spec.name.startsWith('wide/') ? s.wideL2 : s.l2;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { locateNet, NetFolderError, type NetLocation, publishNet, readNetFiles } from '../net-folder.js';
 import { Vectoriser } from '../vectoriser.js';
 import { decodeWeight, encodeWeight, encodingFor, type StoredWeight } from '../weight-codec.js';
@@ -54,28 +55,19 @@ export class ClassifierNet {
         throw new NetFolderError(location.dir, `${file} is not valid JSON (${(err as Error).message})`);
       }
     };
-    const parse = <T>(
-      schema: {
-        safeParse(v: unknown): {
-          success: boolean;
-          data?: T;
-          error?: { issues: Array<{ path: PropertyKey[]; message: string }> };
-        };
-      },
-      file: string,
-    ): T => {
+    const parse = <T>(schema: z.ZodType<T>, file: string): T => {
       const r = schema.safeParse(json(file));
       if (!r.success) {
-        const issue = r.error!.issues[0]!;
+        const issue = r.error.issues[0]!;
         throw new NetFolderError(
           location.dir,
           `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
         );
       }
-      return r.data as T;
+      return r.data;
     };
-    const topology = parse<Topology>(topologySchema, 'topology.json');
-    const meta = parse<ClassifierMeta>(classifierMetaSchema, 'meta.json');
+    const topology = parse(topologySchema, 'topology.json');
+    const meta = parse(classifierMetaSchema, 'meta.json');
     if (meta.labels.length !== topology.classes) {
       throw new NetFolderError(
         location.dir,
