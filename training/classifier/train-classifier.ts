@@ -45,7 +45,7 @@ export interface ClassifierTrainOptions {
 
 /** The defaults of `npm run train -- classifier`, chosen by measurement (docs/classifier.md). */
 export const DEFAULT_ARCHITECTURE: ArchitectureSettings = {
-  conv: { embedDim: 32, widths: [3, 4, 5], filters: 128, maxLength: 256 },
+  conv: { embedDim: 32, widths: [3, 4, 5], filters: 64, maxLength: 256 },
   wideBits: 16,
 };
 
