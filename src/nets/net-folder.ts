@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -33,6 +44,27 @@ export class NetFolderError extends Error {
 }
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Writes a file and flushes it to disk, so a rename that follows never exposes a torn file. */
+function writeDurable(path: string, data: Uint8Array | string): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a folder's entries (the renames in it) to disk. */
+function syncDir(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Resolves `nets/NAME` (its CURRENT version) or `nets/NAME/VERSION` to a version folder.
@@ -108,11 +140,13 @@ export function publishNet(
   mkdirSync(tmp);
   const manifest: Manifest = { files: {} };
   for (const [name, data] of files) {
-    writeFileSync(join(tmp, name), data);
+    writeDurable(join(tmp, name), data);
     manifest.files[name] = { bytes: data.byteLength, sha256: sha256(data) };
   }
-  writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeDurable(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  syncDir(tmp);
   renameSync(tmp, dir);
+  syncDir(resolve(root));
   if (setCurrent) setCurrentVersion(root, version);
   return { dir, name: basename(resolve(root)), version };
 }
@@ -122,6 +156,7 @@ export function setCurrentVersion(root: string, version: string): void {
   if (!statSync(join(root, version, 'manifest.json')).isFile())
     throw new Error(`${version} is not a net version`);
   const tmp = join(root, `.CURRENT-${process.pid}`);
-  writeFileSync(tmp, `${version}\n`);
+  writeDurable(tmp, `${version}\n`);
   renameSync(tmp, join(root, 'CURRENT'));
+  syncDir(root);
 }
