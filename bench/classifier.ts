@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/nets/backend.js';
@@ -7,7 +7,9 @@ import { evaluateClassifier } from '../training/classifier/evaluate.js';
 import { defaultClassifierOptions, trainClassifier } from '../training/classifier/train-classifier.js';
 import { readLabelled } from '../training/data.js';
 import { FASTTEXT_ARGS, hasFasttext, runFasttext } from './fasttext.js';
-import { type Figures, writeBenchResults } from './results.js';
+import { writeBenchResults } from './write-results.js';
+
+type Figures = Record<string, number | string | boolean | null>;
 
 /**
  * `npm run bench:classifier [-- --net nets/bank-classifier] [--data-dir DIR]`
@@ -86,8 +88,6 @@ if (hasFasttext()) {
   process.stderr.write('fasttext is not on PATH (apt-get install -y fasttext): skipping the baseline\n');
 }
 net.dispose();
-writeBenchResults(
-  'classifier',
-  figures,
-  `npm run bench:classifier${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-);
+const command = `npm run bench:classifier${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const path = writeBenchResults('classifier', command, figures);
+process.stdout.write(`${readFileSync(path, 'utf8')}written to ${path}\n`);

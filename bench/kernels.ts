@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/nets/backend.js';
 import { gatherRows, linear, maxOverTime } from '../src/nets/ops.js';
 import { seededRandom } from '../src/nets/random.js';
-import { type Figures, writeBenchResults } from './results.js';
+import { writeBenchResults } from './write-results.js';
+
+type Figures = Record<string, number | string | boolean | null>;
 
 /**
  * `npm run bench:kernels`: times each op we replaced against TF.js's own, at the shapes of a
@@ -98,4 +101,5 @@ figures.im2colWindowGatherGradMs = time(() =>
   ),
 );
 
-writeBenchResults('kernels', figures, 'npm run bench:kernels');
+const path = writeBenchResults('kernels', 'npm run bench:kernels', figures);
+process.stdout.write(`${readFileSync(path, 'utf8')}written to ${path}\n`);
