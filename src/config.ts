@@ -112,6 +112,12 @@ export const configSchema = z.object({
   NEURODESK_SHOP_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   NEURODESK_SHOP_DEMO_DIR: z.string().min(1).default('training/data/online-retail'),
   NEURODESK_SHOP_REBUILD_INTERVAL: duration('5m'),
+  NEURODESK_TF_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  NEURODESK_NETS_DIR: z.string().min(1).default('./nets'),
+  NEURODESK_CLASSIFIER_NET: z
+    .string()
+    .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-classifier')
+    .default('bank-classifier'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -156,6 +162,12 @@ export interface Config {
     /** How often the models are rebuilt when events or products changed. */
     rebuildIntervalMs: number;
   };
+  /** TF.js backend to force, or `auto` for the best that loads. */
+  tfBackend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Folder of trained nets (`<name>/<version>/`, `<name>/CURRENT`). */
+  netsDir: string;
+  /** The classifier loaded at start and served by `POST /api/v1/classify`. */
+  classifierNet: string;
 }
 
 /** A configuration that failed validation; `problems` names each bad key. */
@@ -224,6 +236,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       demoDir: c.NEURODESK_SHOP_DEMO_DIR,
       rebuildIntervalMs: c.NEURODESK_SHOP_REBUILD_INTERVAL,
     },
+    tfBackend: c.NEURODESK_TF_BACKEND,
+    netsDir: c.NEURODESK_NETS_DIR,
+    classifierNet: c.NEURODESK_CLASSIFIER_NET,
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The service's Prometheus registry and the HTTP figures every route reports. */
 export interface Metrics {
@@ -8,6 +8,12 @@ export interface Metrics {
   inbound: Counter<'channel'>;
   decisions: Counter<'action'>;
   replies: Counter<'channel' | 'result'>;
+  /** 1 for the active TF.js backend (an info metric). */
+  tfBackend: Gauge<'backend'>;
+  /** Predictions by kind and by the net name and version that made them. */
+  predictions: Counter<'kind' | 'net' | 'version' | 'unsure'>;
+  /** In-process prediction latency by kind. */
+  predictionDuration: Histogram<'kind'>;
 }
 
 /** Creates a registry of its own (not prom-client's global), so several apps can share a process. */
@@ -45,6 +51,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'neurodesk_reply_attempts_total',
       help: 'Outbox delivery attempts by channel and result (sent, retry, dead)',
       labelNames: ['channel', 'result'],
+      registers: [registry],
+    }),
+    tfBackend: new Gauge({
+      name: 'neurodesk_tf_backend_info',
+      help: 'The active TF.js backend (value 1)',
+      labelNames: ['backend'],
+      registers: [registry],
+    }),
+    predictions: new Counter({
+      name: 'neurodesk_predictions_total',
+      help: 'Predictions by kind, net name and version, and whether the net was unsure',
+      labelNames: ['kind', 'net', 'version', 'unsure'],
+      registers: [registry],
+    }),
+    predictionDuration: new Histogram({
+      name: 'neurodesk_prediction_duration_seconds',
+      help: 'In-process prediction latency by kind',
+      labelNames: ['kind'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers: [registry],
     }),
   };

@@ -13,8 +13,11 @@ import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } 
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { initBackend } from './nets/backend.js';
+import { ClassifierRegistry } from './nets/classifier-registry.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
+import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
@@ -49,6 +52,10 @@ export interface Gateway {
   bots: BotRegistry;
   /** The bot gateway's core: event bus, intake, operators' actions. */
   core: Pick<BotGateway, 'events' | 'intake' | 'conversations'>;
+  /** The classifier nets in memory (loaded by the time start resolves; empty when one was injected). */
+  classifiers: ClassifierRegistry;
+  /** The active TF.js backend, or null when no net is loaded here (an injected classifier). */
+  tfBackend: string | null;
   /** Stops gracefully; resolves `true` if everything finished in time. */
   close(): Promise<boolean>;
 }
@@ -80,6 +87,20 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const metrics = createMetrics();
   let closing = false;
 
+  // The nets: the default classifier and every one a bot names, unless a test injects its own.
+  const classifiers = new ClassifierRegistry(config.netsDir);
+  const classifierNets = options.classifier
+    ? []
+    : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
+  let tfBackend: string | null = null;
+  if (classifierNets.length > 0) {
+    const backend = await initBackend(config.tfBackend);
+    tfBackend = backend.name;
+    logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
+    metrics.tfBackend.set({ backend: backend.name }, 1);
+  }
+  const classifier = options.classifier ?? classifiers;
+
   const gateway = composeGateway({
     config,
     store,
@@ -87,7 +108,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     clock,
     logger,
     metrics,
-    classifier: options.classifier ?? { classify: netsNotLoaded('the ticket classifier') },
+    classifier,
     suggester: options.suggester ?? { suggest: netsNotLoaded('the answer suggester') },
     random: options.random,
   });
@@ -124,13 +145,44 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     },
     shop.readiness,
   ];
+  if (classifierNets.length > 0) {
+    readiness.push({
+      name: 'classifier',
+      check: () => {
+        const problems = classifierNets.flatMap((name) => {
+          const s = classifiers.status(name);
+          if (s.state === 'ready') return [];
+          return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
+        });
+        return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
+      },
+    });
+  }
   const app = createApp({
     logger,
     metrics,
     apiKeys: keys,
     readiness,
     isClosing: () => closing,
-    mounts: [...gateway.mounts, consoleFeature.mount, shop.mount, ...(options.mounts ?? [])],
+    readyInfo: () => {
+      const s = classifiers.status(config.classifierNet);
+      return {
+        tfBackend,
+        nets: { classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null } },
+      };
+    },
+    mounts: [
+      ...gateway.mounts,
+      consoleFeature.mount,
+      shop.mount,
+      classifyRoute({
+        classifier,
+        netName: config.classifierNet,
+        bodyLimitBytes: config.bodyLimitBytes,
+        metrics,
+      }),
+      ...(options.mounts ?? []),
+    ],
     apiGuards: [rateLimit(gateway.limiter)],
   });
 
@@ -147,6 +199,23 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       resolve();
     });
   });
+  // Loaded after listening, so probes see /readyz 503 (not a refused connection) meanwhile,
+  // and before the workers start, so the first messages find their nets. A net that fails to
+  // load leaves the gateway up and not ready, with the reason in /readyz; its messages are
+  // retried, then handed off unclassified.
+  await new Promise<void>((resolve) => {
+    setImmediate(() => {
+      for (const name of classifierNets) {
+        try {
+          const net = classifiers.load(name);
+          logger.info({ net: name, version: net.location?.version }, 'classifier loaded');
+        } catch (err) {
+          logger.error({ err, net: name }, 'classifier failed to load');
+        }
+      }
+      resolve();
+    });
+  });
   gateway.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -156,6 +225,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const closers: Closer[] = [
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
+    { name: 'classifiers', close: () => classifiers.dispose() },
     { name: 'database', close: () => closeDatabase(db) },
   ];
   let closingPromise: Promise<boolean> | undefined;
@@ -174,5 +244,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     return closingPromise;
   };
   const core = { events: gateway.events, intake: gateway.intake, conversations: gateway.conversations };
-  return { url, server, store, metrics, shop, apiKeys: keys, logger, bots, core, close };
+  return {
+    url,
+    server,
+    store,
+    metrics,
+    shop,
+    apiKeys: keys,
+    logger,
+    bots,
+    core,
+    classifiers,
+    tfBackend,
+    close,
+  };
 }

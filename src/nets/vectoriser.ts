@@ -176,39 +176,57 @@ export class Vectoriser {
   private bag(norm: string): { bagIds: Int32Array; bagCounts: Float32Array } {
     const bag = this.settings.bag;
     if (!bag || norm.length === 0) return { bagIds: new Int32Array(0), bagCounts: new Float32Array(0) };
-    const counts = new Map<number, number>();
-    const add = (hash: number) => {
-      const id = bucket(hash, bag.bits);
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    };
+    const ids: number[] = [];
     const seed = this.settings.seed;
     if (bag.words || bag.wordBigrams) {
       const words = this.words(norm).map((w) => encoder.encode(w));
       for (let i = 0; i < words.length; i++) {
-        if (bag.words) add(murmurhash3(words[i]!, (seed + SEED_WORD) >>> 0));
+        if (bag.words) ids.push(bucket(murmurhash3(words[i]!, (seed + SEED_WORD) >>> 0), bag.bits));
         if (bag.wordBigrams && i > 0) {
           const a = words[i - 1]!;
           const pair = new Uint8Array(a.length + 1 + words[i]!.length);
           pair.set(a);
           pair[a.length] = 0x20;
           pair.set(words[i]!, a.length + 1);
-          add(murmurhash3(pair, (seed + SEED_BIGRAM) >>> 0));
+          ids.push(bucket(murmurhash3(pair, (seed + SEED_BIGRAM) >>> 0), bag.bits));
         }
       }
     }
     if (bag.charMax >= bag.charMin) {
-      for (const token of norm.split(' ')) {
-        const { bytes, offsets } = utf8WithOffsets(` ${token} `);
-        const points = offsets.length - 1;
+      // Tokens are separated by single spaces in a normalised text, so the padded text holds
+      // every " token " window: n-grams within a token (and its boundary marks) are byte
+      // ranges of one encoding.
+      const { bytes, offsets } = utf8WithOffsets(` ${norm} `);
+      const points = offsets.length - 1;
+      const seeds = Array.from({ length: bag.charMax + 1 }, (_, n) => (seed + SEED_CHAR + n) >>> 0);
+      let start = 0;
+      for (let end = 1; end < points; end++) {
+        if (bytes[offsets[end]!] !== 0x20) continue;
+        // The window [start, end] is " token ".
+        const len = end - start + 1;
         for (let n = bag.charMin; n <= bag.charMax; n++) {
-          const s = (seed + SEED_CHAR + n) >>> 0;
-          for (let i = 0; i + n <= points; i++) add(murmurhash3(bytes, s, offsets[i]!, offsets[i + n]!));
+          for (let i = start; i + n <= start + len; i++) {
+            ids.push(bucket(murmurhash3(bytes, seeds[n]!, offsets[i]!, offsets[i + n]!), bag.bits));
+          }
         }
+        start = end;
       }
     }
-    const bagIds = Int32Array.from(counts.keys()).sort();
-    const bagCounts = new Float32Array(bagIds.length);
-    for (let i = 0; i < bagIds.length; i++) bagCounts[i] = counts.get(bagIds[i]!)!;
-    return { bagIds, bagCounts };
+    return countIds(ids);
   }
+}
+
+/** Distinct ids in ascending order with their counts. */
+function countIds(ids: number[]): { bagIds: Int32Array; bagCounts: Float32Array } {
+  const sorted = Int32Array.from(ids).sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+  const bagIds = new Int32Array(distinct);
+  const bagCounts = new Float32Array(distinct);
+  let k = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) bagIds[++k] = sorted[i]!;
+    bagCounts[k]! += 1;
+  }
+  return { bagIds, bagCounts };
 }

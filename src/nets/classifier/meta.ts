@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { vectoriserSettingsSchema } from '../vectoriser.js';
+
+/** `meta.json` of a classifier version: everything but the topology and the weight values. */
+export const classifierMetaSchema = z.object({
+  kind: z.literal('classifier'),
+  name: z.string().min(1),
+  createdAt: z.string(),
+  vectoriser: vectoriserSettingsSchema,
+  labels: z.array(z.string()).min(2),
+  /** Temperature fitted on the validation split: confidence = softmax(logits / T). */
+  temperature: z.number().positive(),
+  /** Predictions with a calibrated confidence under this are flagged `unsure`. */
+  unsureThreshold: z.number().min(0).max(1),
+  /** How the threshold was chosen, in words (for the report). */
+  unsureRule: z.string().optional(),
+  /** Figures measured at training time (validation split). */
+  metrics: z.record(z.string(), z.number()),
+  trainingData: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
+  training: z.record(z.string(), z.unknown()),
+  weights: z.array(
+    z.object({
+      name: z.string(),
+      shape: z.array(z.number().int().min(0)),
+      encoding: z.enum(['float32', 'int8-rows']),
+      offset: z.number().int().min(0),
+      bytes: z.number().int().min(0),
+    }),
+  ),
+});
+
+/** `meta.json` of a classifier version. */
+export type ClassifierMeta = z.infer<typeof classifierMetaSchema>;

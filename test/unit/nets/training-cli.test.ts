@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../training/cli.js';
+import { tempDir } from '../../helpers/config.js';
+import { toyData, writeToyCsv } from '../../helpers/toy-classifier.js';
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+let dir: string;
+let csv: string;
+
+beforeAll(() => {
+  dir = tempDir('neurodesk-cli-');
+  csv = writeToyCsv(dir, toyData(160, 3));
+});
+
+describe('train and evaluate commands', () => {
+  it('trains a classifier into a version folder and points CURRENT at it', async () => {
+    const c = capture();
+    const code = await runCli(
+      [
+        'train',
+        'classifier',
+        '--data',
+        csv,
+        '--out',
+        join(dir, 'nets', 'toy'),
+        '--max-epochs',
+        '2',
+        '--backend',
+        'wasm',
+        '--version',
+        'v1',
+      ],
+      c.io,
+    );
+    expect(c.err()).toContain('epoch 2/2');
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir, 'nets', 'toy', 'CURRENT'), 'utf8').trim()).toBe('v1');
+    for (const f of ['topology.json', 'weights.bin', 'meta.json', 'manifest.json']) {
+      expect(existsSync(join(dir, 'nets', 'toy', 'v1', f))).toBe(true);
+    }
+    const meta = JSON.parse(readFileSync(join(dir, 'nets', 'toy', 'v1', 'meta.json'), 'utf8'));
+    expect(meta.trainingData).toMatchObject({ file: csv, rows: 160 });
+    expect(meta.trainingData.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(meta.labels).toHaveLength(4);
+  });
+
+  it('prints one JSON object with accuracy, macroF1 and n as the last line of --json', async () => {
+    const c = capture();
+    const code = await runCli(
+      ['evaluate', 'classifier', '--net', join(dir, 'nets', 'toy'), '--data', csv, '--json'],
+      c.io,
+    );
+    expect(code).toBe(0);
+    const last = JSON.parse(c.out().trim().split('\n').pop()!);
+    expect(last.n).toBe(160);
+    expect(last.accuracy).toBeGreaterThan(0.5);
+    expect(last.macroF1).toBeGreaterThan(0);
+    expect(last.net).toBe('toy/v1');
+  });
+
+  it('prints a readable report without --json', async () => {
+    const c = capture();
+    await runCli(['evaluate', 'classifier', '--net', join(dir, 'nets', 'toy', 'v1'), '--data', csv], c.io);
+    expect(c.out()).toMatch(/accuracy \d+\.\d\d%\s+macro-F1/);
+    expect(c.out()).toContain('most confused');
+  });
+
+  it('answers usage for an unknown kind and a clear error for a missing net', async () => {
+    const unknown = capture();
+    expect(await runCli(['train', 'nope'], unknown.io)).toBe(2);
+    expect(unknown.err()).toContain('npm run train -- classifier');
+    const missing = capture();
+    expect(
+      await runCli(['evaluate', 'classifier', '--net', join(dir, 'none'), '--data', csv], missing.io),
+    ).toBe(1);
+    expect(missing.err()).toMatch(/net folder .*none: neither a version folder/);
+    const noData = capture();
+    expect(await runCli(['train', 'classifier', '--out', join(dir, 'x')], noData.io)).toBe(1);
+    expect(noData.err()).toContain('--data and --out are required');
+  });
+});

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
+import type { Weights } from '../../src/nets/classifier/forward.js';
+import { calibratedSoftmax, predictLogits } from '../../src/nets/classifier/infer.js';
+import type { Topology } from '../../src/nets/classifier/topology.js';
+import { seededRandom } from '../../src/nets/random.js';
+import {
+  DEFAULT_VECTORISER_SETTINGS,
+  Vectoriser,
+  type VectoriserSettings,
+} from '../../src/nets/vectoriser.js';
+import { roundTrip } from '../../src/nets/weight-codec.js';
+import type { LabelledData } from '../data.js';
+import { chooseUnsureThreshold, confidences, expectedCalibrationError, fitTemperature } from './calibrate.js';
+import { classificationReport } from './metrics.js';
+import { stratifiedSplit } from './split.js';
+import { type EpochReport, type StepReport, type TrainSettings, trainWeights } from './trainer.js';
+
+/** The architecture knobs (the rest of the topology follows from the data and vectoriser). */
+export interface ArchitectureSettings {
+  conv: { embedDim: number; widths: number[]; filters: number; maxLength: number } | null;
+  /** log2 of the wide path's buckets, or null for no wide path. */
+  wideBits: number | null;
+}
+
+/** Everything a classifier training run takes. */
+export interface ClassifierTrainOptions {
+  name: string;
+  data: LabelledData;
+  /** Path of the training file, recorded in meta.json with its SHA-256. */
+  dataFile: string;
+  vectoriser: VectoriserSettings;
+  architecture: ArchitectureSettings;
+  train: TrainSettings;
+  /** Fraction of each class held out for early stopping and calibration. */
+  valFraction: number;
+  /** Precision the predictions above the unsure threshold must reach on validation. */
+  unsurePrecision: number;
+  now: () => Date;
+  onStep?: (s: StepReport) => void;
+  onEpoch?: (e: EpochReport) => void;
+}
+
+/** The defaults of `npm run train -- classifier`, chosen by measurement (docs/classifier.md). */
+export const DEFAULT_ARCHITECTURE: ArchitectureSettings = {
+  conv: { embedDim: 32, widths: [3, 4, 5], filters: 64, maxLength: 256 },
+  wideBits: 16,
+};
+
+/** Default hyper-parameters of `npm run train -- classifier`. */
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
+  seed: 1,
+  maxEpochs: 16,
+  patience: 4,
+  batchSize: 128,
+  learningRate: 0.003,
+  wideLearningRate: 0.02,
+  l2: 0,
+  wideL2: 0,
+  dropout: 0.5,
+  classWeightPower: 1,
+  auxLossWeight: 1,
+};
+
+/** Default options apart from the data. */
+export function defaultClassifierOptions(): Omit<ClassifierTrainOptions, 'name' | 'data' | 'dataFile'> {
+  return {
+    vectoriser: DEFAULT_VECTORISER_SETTINGS,
+    architecture: DEFAULT_ARCHITECTURE,
+    train: DEFAULT_TRAIN_SETTINGS,
+    valFraction: 0.1,
+    unsurePrecision: 0.95,
+    now: () => new Date(),
+  };
+}
+
+/** Rounds weights through the storage codec, so the evaluated net is the stored one. */
+function compact(weights: Weights): Weights {
+  const out: Weights = {};
+  for (const [name, w] of Object.entries(weights)) {
+    out[name] = tf.tensor(roundTrip(w.dataSync() as Float32Array, w.shape), w.shape);
+  }
+  tf.dispose(Object.values(weights));
+  return out;
+}
+
+/** Trains, calibrates and wraps a classifier (not yet saved). */
+export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet; history: EpochReport[] } {
+  const started = performance.now();
+  const labels = [...new Set(o.data.labels)].sort();
+  if (labels.length < 2) throw new Error('training data must have at least two labels');
+  const y = Int32Array.from(o.data.labels, (l) => labels.indexOf(l));
+  const vectoriser = new Vectoriser(o.vectoriser);
+  const feats = o.data.texts.map((t) => vectoriser.featurize(t));
+  const split = stratifiedSplit(y, o.valFraction, seededRandom(o.train.seed ^ 0x9e3779b9));
+  const pick = (idx: number[]) => ({
+    feats: idx.map((i) => feats[i]!),
+    labels: Int32Array.from(idx, (i) => y[i]!),
+  });
+  const train = pick(split.train);
+  const val = pick(split.val);
+  const a = o.architecture;
+  const topology: Topology = {
+    kind: 'neurodesk-text-classifier',
+    version: 1,
+    classes: labels.length,
+    conv: a.conv ? { vocab: 2 ** vectoriser.settings.trigramBits, ...a.conv } : null,
+    wide: a.wideBits !== null && vectoriser.settings.bag ? { vocab: 2 ** a.wideBits } : null,
+  };
+  const result = trainWeights({
+    topology,
+    train,
+    val,
+    settings: o.train,
+    onStep: o.onStep,
+    onEpoch: o.onEpoch,
+  });
+  const weights = compact(result.weights);
+  const idf = weights['wide/idf']?.dataSync() as Float32Array | undefined;
+  const logits = predictLogits(topology, weights, val.feats, idf);
+  const temperature = fitTemperature(logits, val.labels, labels.length);
+  const rows = confidences(calibratedSoftmax(logits, labels.length, temperature), val.labels, labels.length);
+  const threshold = chooseUnsureThreshold(rows, o.unsurePrecision);
+  const report = classificationReport(
+    rows.map((_, i) => argmax(logits.subarray(i * labels.length, (i + 1) * labels.length))),
+    val.labels,
+    labels,
+  );
+  const sure = rows.filter((r) => r.conf >= threshold);
+  const trainSeconds = (performance.now() - started) / 1000;
+  const net = ClassifierNet.create(topology, weights, {
+    kind: 'classifier',
+    name: o.name,
+    createdAt: o.now().toISOString(),
+    vectoriser: vectoriser.settings,
+    labels,
+    temperature,
+    unsureThreshold: threshold,
+    unsureRule: `lowest confidence at which validation predictions at or above it are ≥ ${o.unsurePrecision * 100} % right`,
+    metrics: {
+      valAccuracy: report.accuracy,
+      valMacroF1: report.macroF1,
+      valEce: expectedCalibrationError(rows),
+      valSureShare: sure.length / rows.length,
+      valSureAccuracy: sure.length ? sure.filter((r) => r.right).length / sure.length : 0,
+      trainRows: train.labels.length,
+      valRows: val.labels.length,
+      trainSeconds,
+    },
+    trainingData: {
+      file: o.dataFile,
+      sha256: createHash('sha256').update(readFileSync(o.dataFile)).digest('hex'),
+      rows: o.data.texts.length,
+    },
+    training: {
+      ...o.train,
+      valFraction: o.valFraction,
+      bestEpoch: result.bestEpoch,
+      epochs: result.history.length,
+    },
+  });
+  return { net, history: result.history };
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}
+
+/** A version name from a time: `YYYYMMDD-HHMMSS` (UTC), sortable. */
+export function versionName(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
