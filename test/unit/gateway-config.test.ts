@@ -17,7 +17,8 @@ describe('gateway configuration', () => {
       retryMaxMs: 600_000,
       jobMaxAttempts: 5,
       webhookToleranceMs: 300_000,
-      rateLimitPerMinute: 1200,
+      rateLimitPerMinute: 6000,
+      rateLimitBurst: 600,
       chatMaxPayloadBytes: 4096,
       wsHeartbeatMs: 30_000,
     });
