@@ -104,8 +104,11 @@ export class MessagePipeline {
         });
       } catch (err) {
         if (!o.final) throw err;
-        this.d.logger.error({ err, messageId }, 'nets failed on the last attempt: handing off unclassified');
-        classification = undefined;
+        // On the last attempt keep what did work: a classification still routes the handoff.
+        this.d.logger.error(
+          { err, messageId, classified: classification !== undefined },
+          'nets failed on the last attempt: handing off',
+        );
         suggestions = undefined;
       }
     }
