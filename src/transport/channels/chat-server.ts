@@ -144,7 +144,7 @@ export class ChatServer {
     ws.on('pong', () => {
       session.alive = true;
     });
-    ws.on('message', (data, isBinary) => this.receive(ws, session, data.toString(), isBinary, req));
+    ws.on('message', (data, isBinary) => void this.receive(ws, session, data.toString(), isBinary, req));
     ws.on('close', () => {
       this.sessions.delete(ws);
       if (session.conversationId !== null) this.d.hub.remove(session.conversationId, ws);
@@ -168,7 +168,7 @@ export class ChatServer {
     }
   }
 
-  private receive(ws: WebSocket, s: Session, raw: string, isBinary: boolean, req: IncomingMessage) {
+  private async receive(ws: WebSocket, s: Session, raw: string, isBinary: boolean, req: IncomingMessage) {
     const error = (code: string, message: string, extra: Record<string, unknown> = {}) =>
       ws.send(JSON.stringify({ type: 'error', code, message, ...extra }));
     if (isBinary) return ws.close(1003, 'text frames only');
@@ -190,7 +190,7 @@ export class ChatServer {
       return error('rate_limited', 'too many messages; retry later', { retry_after: limit.retryAfterS });
     const m = parsed.data;
     try {
-      const r = this.d.intake.accept({
+      const r = await this.d.intake.accept({
         bot: s.bot.name,
         channel: 'chat',
         deliveryId: `${s.token}:${m.id}`,

@@ -46,7 +46,7 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
     '/webhooks/chatwoot/:bot',
     rateLimit(deps.limiter),
     readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    (req, res) => {
+    async (req, res) => {
       const bot = botFor(deps, req, 'chatwoot');
       const secret = bot.channels.chatwoot!.hmacSecret;
       if (secret) {
@@ -80,7 +80,7 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
       const type = String(m.message_type);
       if ((type === 'incoming' || type === '0') && m.private !== true) {
         const text = m.content ?? '';
-        const r = deps.intake.accept({
+        const r = await deps.intake.accept({
           bot: bot.name,
           channel: 'chatwoot',
           deliveryId: `message:${m.account.id}:${m.id}`,

@@ -86,7 +86,7 @@ export function mountSlack(app: Express, deps: WebhookDeps): void {
     '/webhooks/slack/:bot',
     rateLimit(deps.limiter),
     readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    (req, res) => {
+    async (req, res) => {
       const bot = botFor(deps, req, 'slack');
       const ok = verifySlack({
         secret: bot.channels.slack!.signingSecret,
@@ -111,7 +111,7 @@ export function mountSlack(app: Express, deps: WebhookDeps): void {
       }
       const inbound = normaliseSlack(bot.name, p);
       if (inbound) {
-        const r = deps.intake.accept(inbound);
+        const r = await deps.intake.accept(inbound);
         req.log.info(
           {
             channel: 'slack',

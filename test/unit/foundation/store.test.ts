@@ -108,6 +108,45 @@ describe('inbox', () => {
   });
 });
 
+describe('inbox batches (one commit for several deliveries)', () => {
+  it('store each delivery of a batch once, and see a replay within the batch as a duplicate', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    const results = store.inbox.acceptMany([
+      { message: message({ deliveryId: '1' }), jobKind: 'process_message' },
+      { message: message({ deliveryId: '2' }) },
+      { message: message({ deliveryId: '1', text: 'a replay' }), jobKind: 'process_message' },
+    ]);
+    expect(results.map((r) => !(r instanceof Error) && r.duplicate)).toEqual([false, false, true]);
+    const [first, , replay] = results as Array<{ messageId: number; jobId?: number }>;
+    expect(replay!.messageId).toBe(first!.messageId);
+    expect(
+      store.db.prepare('SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM jobs) j').get(),
+    ).toEqual({ m: 2, j: 1 });
+  });
+
+  it('roll back only the delivery that failed, keeping the others of the batch', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    store.db.exec(
+      `CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text = 'poison'
+       BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
+    const results = store.inbox.acceptMany([
+      { message: message({ deliveryId: '1' }), jobKind: 'process_message' },
+      { message: message({ deliveryId: '2', text: 'poison' }), jobKind: 'process_message' },
+      { message: message({ deliveryId: '3' }), jobKind: 'process_message' },
+    ]);
+    expect(results.map((r) => r instanceof Error)).toEqual([false, true, false]);
+    expect(
+      store.db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM inbound_deliveries) d,
+                  (SELECT COUNT(*) FROM jobs) j`,
+        )
+        .get(),
+    ).toEqual({ m: 2, d: 2, j: 2 });
+  });
+});
+
 describe('outbox and jobs', () => {
   it('retries a failed reply when it is due and dead-letters it when told to', () => {
     const clock = clockAt();
