@@ -199,6 +199,7 @@ export class MessagePipeline {
       },
       replies,
       jobId: o.jobId,
+      durable: o.inline === true,
     });
     this.d.logger.info(
       {

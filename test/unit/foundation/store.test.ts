@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../../src/core/ports.js';
+import { withoutDiskSync } from '../../../src/store/database.js';
 import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
 import { migrate } from '../../../src/store/migrate.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
@@ -144,6 +145,45 @@ describe('inbox batches (one commit for several deliveries)', () => {
         )
         .get(),
     ).toEqual({ m: 2, d: 2, j: 2 });
+  });
+});
+
+describe('background bookkeeping', () => {
+  const level = (db: Database.Database) => db.pragma('synchronous', { simple: true });
+
+  it('commits without a disk sync of its own, then puts the connection back to FULL, even when it throws', () => {
+    const db = openDatabase(join(tempDir(), 'sync.db'));
+    expect(withoutDiskSync(db, () => level(db))).toBe(1);
+    expect(level(db)).toBe(2);
+    expect(() =>
+      withoutDiskSync(db, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(level(db)).toBe(2);
+    closeDatabase(db);
+  });
+
+  it('leaves an enclosing transaction to decide', () => {
+    const db = openDatabase(join(tempDir(), 'sync-tx.db'));
+    expect(db.transaction(() => withoutDiskSync(db, () => level(db)))()).toBe(2);
+    closeDatabase(db);
+  });
+
+  it('never leaves an acknowledged delivery without its sync: the workers’ writes restore FULL', () => {
+    const clock = clockAt();
+    const store = createStore(openDatabase(join(tempDir(), 'sync-store.db')), clock);
+    const accepted = store.inbox.accept(message(), 'process_message');
+    const [job] = store.jobs.claimDue(10);
+    store.jobs.fail(job!.id, 'nets down', clock.now());
+    store.jobs.complete(store.jobs.claimDue(10)[0]!.id);
+    const id = store.outbox.enqueue({ channel: 'telegram', bot: 'b', kind: 'sendMessage', payload: {} });
+    store.outbox.claimDue(10);
+    store.outbox.markFailed(id, 'HTTP 503', clock.now());
+    store.outbox.claimDue(10);
+    store.outbox.markSent(id);
+    expect(accepted.duplicate).toBe(false);
+    expect(level(store.db)).toBe(2);
   });
 });
 
