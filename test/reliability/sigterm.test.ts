@@ -72,7 +72,9 @@ describe('SIGTERM under load', () => {
               outcomes.set(id, r.status);
             },
 
-            (err: Error & { cause?: { code?: string } }) => outcomes.set(id, err.cause?.code ?? 'error'),
+            (err: Error & { cause?: { code?: string } }) => {
+              outcomes.set(id, err.cause?.code ?? 'error');
+            },
           ),
         );
       }
