@@ -19,6 +19,7 @@ import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
+import { answerClientErrors } from './transport/http/raw-error.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
@@ -190,6 +191,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
     app,
   );
+  answerClientErrors(server);
   attachUpgrades(server, { ...gateway.upgrades, '/ws/console': consoleFeature.upgrade }, () => closing);
   const inFlight = trackInFlight(server);
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.js';
+import type { ErrorCode } from '../../errors.js';
+import { endWithError } from '../http/raw-error.js';
 
 /** Handles an HTTP upgrade for one path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -16,16 +16,7 @@ export function refuseUpgrade(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const status = ERROR_CATALOGUE[code];
-  const body = JSON.stringify({ error: { code, message } });
-  const lines = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    'Connection: close',
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  endWithError(socket, code, message, headers);
 }
 
 /**
