@@ -185,3 +185,26 @@ describe('customer chat at shutdown', () => {
     expect(await c.closed).toEqual({ code: 1001, reason: 'server shutting down' });
   });
 });
+
+describe('chat frames that are not Unicode text', () => {
+  it('answer a lone surrogate with an error frame, store nothing, and keep the chat open', async () => {
+    const gw = await startTestGateway();
+    try {
+      const c = await ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
+      await c.next(); // ready
+      await c.next(); // greeting
+      c.send('{"type":"message","id":"m1","text":"card \\ud800 lost"}');
+      expect(await c.next()).toEqual({
+        type: 'error',
+        code: 'invalid_json',
+        message: 'JSON string has a lone surrogate: not valid Unicode text',
+      });
+      expect(counts(gw).inbound).toBe(0);
+      c.send({ type: 'message', id: 'm2', text: 'card 😀 lost' });
+      expect(await c.next()).toMatchObject({ type: 'ack', id: 'm2', duplicate: false });
+      await c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});

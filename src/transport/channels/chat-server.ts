@@ -19,8 +19,10 @@ import { renderTemplate, templatesFor } from '../../core/bots/bot.js';
 import type { ConversationStore, MessageRecord } from '../../core/conversation-port.js';
 import type { Intake } from '../../core/intake.js';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
+import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isBusyError } from '../../store/index.js';
+import { parseJsonText } from '../http/body.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { refuseUpgrade } from '../ws/upgrade-router.js';
 import type { ChatHub } from './chat-hub.js';
@@ -174,9 +176,9 @@ export class ChatServer {
     if (isBinary) return ws.close(1003, 'text frames only');
     let json: unknown;
     try {
-      json = JSON.parse(raw);
-    } catch {
-      return error('invalid_json', 'frames must be JSON');
+      json = parseJsonText(raw);
+    } catch (err) {
+      return error('invalid_json', isAppError(err) ? err.message : 'frames must be JSON');
     }
     const parsed = clientFrame.safeParse(json);
     if (!parsed.success) {
