@@ -6,7 +6,7 @@ import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Operator } from '../store/repositories/operators.js';
 import { parseJsonText } from '../transport/http/body.js';
-import { refuseUpgrade } from '../transport/ws/upgrade-router.js';
+import { answerHandshakeErrors, refuseUpgrade } from '../transport/ws/upgrade-router.js';
 import {
   type ClientRequest,
   type ConsoleEvent,
@@ -90,6 +90,7 @@ export class ConsoleHub {
       maxPayload: this.o.maxPayloadBytes,
       perMessageDeflate: false,
     });
+    answerHandshakeErrors(this.wss);
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
     this.unsubscribe = this.o.service.subscribe((event) => this.publish(event));

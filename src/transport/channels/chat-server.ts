@@ -24,7 +24,7 @@ import type { Logger } from '../../logger.js';
 import { isBusyError } from '../../store/index.js';
 import { parseJsonText } from '../http/body.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import { refuseUpgrade } from '../ws/upgrade-router.js';
+import { answerHandshakeErrors, refuseUpgrade } from '../ws/upgrade-router.js';
 import type { ChatHub } from './chat-hub.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
@@ -95,6 +95,7 @@ export class ChatServer {
       maxPayload: d.maxPayloadBytes,
       perMessageDeflate: false,
     });
+    answerHandshakeErrors(this.wss);
     this.heartbeat = setInterval(() => this.beat(), d.heartbeatMs);
     this.heartbeat.unref();
   }
