@@ -15,7 +15,14 @@ import { detectLanguage } from '../../core/language.js';
 import { keepRaw, readBody } from '../http/body.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { verifyChatwoot } from './signatures.js';
-import { botFor, header, unauthorized, validate, verifiedJson, type WebhookDeps } from './webhook-common.js';
+import {
+  botFor,
+  header,
+  unauthorized,
+  validate,
+  verifiedObject,
+  type WebhookDeps,
+} from './webhook-common.js';
 
 const id = z.union([z.number().int(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 
@@ -60,8 +67,8 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
         });
         if (!ok) throw unauthorized();
       }
-      const body = verifiedJson(req);
-      if ((body as { event?: unknown } | null)?.event !== 'message_created') {
+      const body = verifiedObject(req);
+      if (body.event !== 'message_created') {
         res.status(200).end(); // conversation_opened, webwidget_triggered, ...: nothing to do
         return;
       }
