@@ -5,6 +5,12 @@
 import { expect } from 'vitest';
 import { ERROR_CATALOGUE } from '../../src/errors.js';
 import type { Gateway } from '../../src/server.js';
+import { authHeaders } from './config.js';
+import { operatorsConfig } from './console-client.js';
+import { type Endpoint, endpoints } from './endpoints.js';
+import { startTestGateway } from './gateway.js';
+import { bitrixInstall, postBitrix } from './platforms.js';
+import { PlatformStandIn } from './stand-in.js';
 
 /** A request built byte by byte. */
 export interface BuiltRequest {
@@ -77,4 +83,65 @@ export function storedMarks(gw: Gateway, replyConversation: number): string {
       )
       .get(replyConversation),
   );
+}
+
+/** The gateway the bad-input suites run against, with what they need around it. */
+export interface BadInputGateway {
+  gw: Gateway & { dataDir: string };
+  api: PlatformStandIn;
+  /** A conversation the operator-reply endpoint answers in. */
+  replyConversation: number;
+  endpoints: Endpoint[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real gateway in-process with a small body limit (so over-limit bodies stay cheap), no
+ * per-address limit (every request comes from one address), the console's operators, a
+ * Bitrix24 portal installed and a REST conversation to reply in.
+ */
+export async function startBadInputGateway(bodyLimit: number): Promise<BadInputGateway> {
+  const api = await PlatformStandIn.start((r) =>
+    r.path.startsWith('/rest/')
+      ? { body: { result: 1 } }
+      : { body: { ok: true, id: 1, result: { message_id: 1 } } },
+  );
+  const gw = await startTestGateway({
+    standIn: api,
+    config: {
+      NEURODESK_RATE_LIMIT: '0',
+      NEURODESK_BODY_LIMIT: `${bodyLimit}b`,
+      NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(),
+    },
+  });
+  expect((await postBitrix(gw, bitrixInstall(`${api.url}/rest/`))).status).toBe(200);
+  const ticket = await fetch(`${gw.url}/api/v1/tickets`, {
+    method: 'POST',
+    body: JSON.stringify({ text: 'my card has not arrived', callback_url: `${api.url}/crm` }),
+    headers: { 'content-type': 'application/json', ...authHeaders },
+  });
+  const replyConversation = ((await ticket.json()) as { conversation_id: number }).conversation_id;
+  return {
+    gw,
+    api,
+    replyConversation,
+    endpoints: endpoints({ standInUrl: api.url, replyConversation }),
+    close: async () => {
+      await gw.close();
+      await api.close();
+    },
+  };
+}
+
+/** Sends a valid request to `e` (payload `n`) and checks it succeeds and stores something. */
+export async function expectValidSucceeds(b: BadInputGateway, e: Endpoint, n: number): Promise<void> {
+  const before = storedMarks(b.gw, b.replyConversation);
+  const body = e.encode(e.payload(n));
+  const ok = await send(b.gw.url, {
+    path: e.path,
+    headers: { 'content-type': e.contentType, ...e.auth(body) },
+    body,
+  });
+  expect(ok.status, ok.body).toBeLessThan(300);
+  expect(storedMarks(b.gw, b.replyConversation)).not.toBe(before);
 }
