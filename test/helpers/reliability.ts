@@ -115,3 +115,11 @@ export function integrityCheck(dataDir: string): string {
     db.close();
   }
 }
+
+/**
+ * The latency a scenario must stay under: the target in the full run; four times it in the
+ * short run, a smoke test on a shared CI machine (its correctness checks are the full ones).
+ */
+export function latencyBound(targetMs: number): number {
+  return scaled(targetMs, targetMs * 4);
+}
