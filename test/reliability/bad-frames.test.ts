@@ -287,7 +287,8 @@ describe('bad chat frames', () => {
 });
 
 describe('bad console frames', () => {
-  const valid = (id: string) => ({ v: 1, id, type: 'stats', days: 1 });
+  // Taking a conversation (again) is answered at once and stores an operator action.
+  const valid = (id: string) => ({ v: 1, id, type: 'take', conversationId: b.replyConversation });
   const connect = async () => {
     const s = await open(wsUrl('/ws/console'), { cookie });
     s.ws.send(JSON.stringify({ v: 1, id: 'hello', type: 'hello' }));
@@ -327,7 +328,7 @@ describe('bad console frames', () => {
           { path: ['v'], types: ['int'], required: true },
           { path: ['id'], types: ['string'], required: true },
           { path: ['type'], types: ['string'], required: true },
-          { path: ['days'], types: ['int'], required: false },
+          { path: ['conversationId'], types: ['int'], required: true },
         ],
       },
       isAnswer: (f, id) => f.type === 'ack' && f.id === id,
