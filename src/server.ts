@@ -16,7 +16,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { initBackend } from './nets/backend.js';
 import { ClassifierRegistry } from './nets/classifier-registry.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
-import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
+import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
@@ -77,6 +77,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const dbPath = join(config.dataDir, 'neurodesk.db');
   const db = openDatabase(dbPath, { busyTimeoutMs: config.dbBusyTimeoutMs });
   const store = createStore(db, clock);
+  const checkpointer = startCheckpointer(db, {
+    onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+  });
   const shop = startShop({
     store,
     dbPath,
@@ -228,6 +231,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
     { name: 'classifiers', close: () => classifiers.dispose() },
+    { name: 'checkpointer', close: () => checkpointer.stop() },
     { name: 'database', close: () => closeDatabase(db) },
   ];
   let closingPromise: Promise<boolean> | undefined;

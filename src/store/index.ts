@@ -12,6 +12,7 @@ import { SqliteShopCatalogue } from './repositories/shop-catalogue.js';
 import { SqliteShopEvents } from './repositories/shop-events.js';
 import { SqliteShopState } from './repositories/shop-state.js';
 
+export { type Checkpointer, startCheckpointer } from './checkpointer.js';
 export { closeDatabase, isBusyError, openDatabase } from './database.js';
 export type { Bitrix24Install } from './repositories/bitrix24-installs.js';
 

@@ -1,12 +1,14 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../../src/core/ports.js';
 import { withoutDiskSync } from '../../../src/store/database.js';
-import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, createStore, openDatabase, startCheckpointer } from '../../../src/store/index.js';
 import { migrate } from '../../../src/store/migrate.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { tempDir } from '../../helpers/config.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const schemaOf = (db: Database.Database) =>
   db
@@ -184,6 +186,27 @@ describe('background bookkeeping', () => {
     store.outbox.markSent(id);
     expect(accepted.duplicate).toBe(false);
     expect(level(store.db)).toBe(2);
+  });
+});
+
+describe('WAL checkpoints', () => {
+  it('are made by a worker thread, so no commit has to copy the WAL into the database itself', async () => {
+    const path = join(tempDir(), 'ckpt.db');
+    const db = openDatabase(path);
+    const checkpointer = startCheckpointer(db, { intervalMs: 20 });
+    const store = createStore(db, clockAt());
+    const before = statSync(path).size;
+    // About 2 MB of messages: far under the connection's own threshold (10,000 pages).
+    for (let i = 0; i < 400; i++)
+      store.inbox.accept(message({ deliveryId: `c${i}`, text: 'x'.repeat(5000) }));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    await waitFor(
+      () => statSync(path).size > before + 1_500_000,
+      5000,
+      'the WAL copied into the database file',
+    );
+    await checkpointer.stop();
+    closeDatabase(db);
   });
 });
 
