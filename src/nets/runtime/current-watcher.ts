@@ -11,6 +11,8 @@ export interface WatchOptions {
   logger: Logger;
   /** Delay between a file event and the check, so a burst of events makes one reload. */
   debounceMs?: number;
+  /** Watch the folders for events (default true); without, only the poll sees changes. */
+  watch?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export function watchCurrent(o: WatchOptions): { close(): void } {
     o.registry.check(name, trigger).catch((err) => o.logger.error({ err, net: name }, 'net check failed'));
   };
   const watchName = (name: string) => {
-    if (watchers.has(name)) return;
+    if (o.watch === false || watchers.has(name)) return;
     const dir = join(o.registry.root, name);
     if (!existsSync(dir)) return;
     try {

@@ -193,7 +193,11 @@ export class NetRegistry {
   private async require(name: string, op: string): Promise<ServedNet> {
     let served = this.served(name);
     if (!served) {
-      if (!this.states.has(name)) served = await this.load(name, 'use').catch(() => undefined);
+      const state = this.states.get(name);
+      // First use loads it; calls meanwhile wait for that one load.
+      if (!state) await this.load(name, 'use').catch(() => undefined);
+      else if (state.status.state === 'loading') await state.chain;
+      served = this.served(name);
       if (!served) {
         const s = this.status(name);
         throw new AppError(
