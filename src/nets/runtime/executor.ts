@@ -13,6 +13,10 @@ export interface NetExecutor {
   run(ref: VersionRef, op: string, texts: readonly string[]): Promise<Float32Array>;
   /** Each inference thread's cache. */
   stats(): Promise<HostStats[]>;
+  /** True while every inference thread has batches queued (absent: never busy). */
+  busy?(): boolean;
+  /** Calls `listener` whenever a thread that was busy gets room for another batch. */
+  onCapacity?(listener: () => void): void;
   /** Frees every net and stops the threads. */
   close(): Promise<void>;
 }

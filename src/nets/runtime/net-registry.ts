@@ -89,8 +89,12 @@ export class NetRegistry {
         const width = out.length / items.length;
         return items.map((_, i) => out.subarray(i * width, (i + 1) * width));
       },
-      (size) => o.metrics?.batchSize.observe(size),
+      {
+        onBatch: (size) => o.metrics?.batchSize.observe(size),
+        busy: o.executor.busy ? () => o.executor.busy!() : undefined,
+      },
     );
+    o.executor.onCapacity?.(() => this.batcher.kick());
   }
 
   /** The nets root. */

@@ -26,6 +26,9 @@ interface Thread {
   pending: Map<number, Pending>;
 }
 
+/** Batches a thread holds at once: one running, one ready to start the moment it ends. */
+const QUEUE_DEPTH = 2;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Starts the inference thread entry, from dist (`.js`) or, under tsx, from the `.ts` source. */
@@ -50,6 +53,7 @@ function startWorker(data: NetWorkerData): Worker {
 export class WorkerExecutor implements NetExecutor {
   readonly threads: number;
   private readonly slots: Array<Thread | undefined>;
+  private readonly capacityListeners: Array<() => void> = [];
   private nextId = 1;
   private closed = false;
 
@@ -75,6 +79,16 @@ export class WorkerExecutor implements NetExecutor {
     return (await this.send(best, { type: 'run', ref, op, texts })).out!;
   }
 
+  /** Every thread has a batch running and one queued behind it (more would only wait). */
+  busy(): boolean {
+    for (let i = 0; i < this.threads; i++) if (this.load(i) < QUEUE_DEPTH) return false;
+    return true;
+  }
+
+  onCapacity(listener: () => void): void {
+    this.capacityListeners.push(listener);
+  }
+
   async stats(): Promise<HostStats[]> {
     return Promise.all(this.slots.map(async (_, i) => (await this.send(i, { type: 'stats' })).stats!));
   }
@@ -83,6 +97,10 @@ export class WorkerExecutor implements NetExecutor {
     this.closed = true;
     const threads = this.slots.splice(0, this.slots.length, ...this.slots.map(() => undefined));
     await Promise.all(threads.map((t) => t?.worker.terminate()));
+  }
+
+  private notifyCapacity(): void {
+    for (const listener of this.capacityListeners) listener();
   }
 
   private load(i: number): number {
@@ -98,6 +116,7 @@ export class WorkerExecutor implements NetExecutor {
       if (this.slots[i] === thread) this.slots[i] = undefined;
       for (const p of thread.pending.values()) p.reject(new Error(`inference thread stopped: ${reason}`));
       thread.pending.clear();
+      this.notifyCapacity();
       if (!this.closed) this.options.onExit?.(reason);
     };
     worker.on('message', (msg: NetWorkerReply | NetWorkerEvent) => {
@@ -110,6 +129,7 @@ export class WorkerExecutor implements NetExecutor {
       if (thread.pending.size === 0) worker.unref();
       if (msg.ok) p?.resolve(msg);
       else p?.reject(new Error(msg.error));
+      if (thread.pending.size === QUEUE_DEPTH - 1) this.notifyCapacity();
     });
     worker.on('error', (err) => fail(err.message));
     worker.on('exit', (code) => fail(`exited with code ${code}`));

@@ -61,9 +61,33 @@ describe('micro-batcher', () => {
     expect(await b.submit('a', 3)).toBe(3);
   });
 
+  it('keeps a due batch filling while the runner is busy, and sends it when the runner has room', async () => {
+    const r = recorder();
+    let busy = true;
+    const b = new MicroBatcher({ maxSize: 50, maxWaitMs: 1 }, r.fn, { busy: () => busy });
+    const first = [1, 2].map((n) => b.submit('a', n));
+    await new Promise((res) => setTimeout(res, 5)); // due, but held
+    const later = [3, 4].map((n) => b.submit('a', n));
+    expect(r.batches).toEqual([]);
+    busy = false;
+    b.kick();
+    expect(await Promise.all([...first, ...later])).toEqual([2, 4, 6, 8]);
+    expect(r.batches).toEqual([{ key: 'a', items: [1, 2, 3, 4] }]);
+  });
+
+  it('sends a held batch after a bounded delay even if the runner never says it has room', async () => {
+    const r = recorder();
+    const b = new MicroBatcher({ maxSize: 50, maxWaitMs: 1 }, r.fn, { busy: () => true });
+    const started = performance.now();
+    expect(await b.submit('a', 5)).toBe(10);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+  });
+
   it('reports the size of every batch', async () => {
     const sizes: number[] = [];
-    const b = new MicroBatcher({ maxSize: 2, maxWaitMs: 1 }, recorder().fn, (n) => sizes.push(n));
+    const b = new MicroBatcher({ maxSize: 2, maxWaitMs: 1 }, recorder().fn, {
+      onBatch: (n) => sizes.push(n),
+    });
     await Promise.all([1, 2, 3].map((n) => b.submit('a', n)));
     expect(sizes).toEqual([2, 1]);
   });
