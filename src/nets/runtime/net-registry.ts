@@ -138,11 +138,16 @@ export class NetRegistry {
    */
   async run(name: string, op: string, text: string): Promise<NetOutput> {
     const served = await this.require(name, op);
-    const row = await this.batcher.submit(`${name}@${served.ref.version}#${op}`, {
-      ref: served.ref,
-      op,
-      text,
-    });
+    const row = await this.batcher
+      .submit(`${name}@${served.ref.version}#${op}`, { ref: served.ref, op, text })
+      .catch((err) => {
+        // An inference thread that died (it is replaced) or a version that cannot be
+        // reloaded after an eviction: the caller may retry.
+        throw new AppError('not_ready', `net "${name}" could not answer: ${(err as Error).message}`, {
+          cause: err,
+          headers: { 'Retry-After': '1' },
+        });
+      });
     return { row, net: { name, version: served.ref.version }, info: served.prepared.info };
   }
 

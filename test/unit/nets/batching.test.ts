@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
 import { createLogger } from '../../../src/logger.js';
@@ -61,7 +62,7 @@ describe('micro-batched inference', () => {
     });
   });
 
-  it('gives the same outputs from an inference thread as in the main thread', async () => {
+  it('gives the same outputs from an inference thread as in the main thread, and survives its death', async () => {
     const threads = new WorkerExecutor({ threads: 1, maxBytes: 256 * MB, backend: 'wasm' });
     try {
       const inThread = registry(threads, 32);
@@ -69,6 +70,17 @@ describe('micro-batched inference', () => {
       outs.forEach((o, i) => {
         expect(Array.from(o.row)).toEqual(Array.from(oneByOne[i]!));
       });
+      // A thread that dies fails its batches with 503 not_ready and is replaced on the next call.
+      const slots = (threads as unknown as { slots: Array<{ worker: Worker } | undefined> }).slots;
+      const pending = inThread.run('bank-classifier', 'classify', TEXTS[0]!);
+      const busy = inThread.runMany('bank-classifier', 'classify', [...TEXTS, ...TEXTS, ...TEXTS]);
+      await new Promise((r) => setTimeout(r, 5)); // both are in the thread now
+      await slots[0]!.worker.terminate();
+      await expect(pending).rejects.toMatchObject({ code: 'not_ready' });
+      await expect(busy).rejects.toThrow(/inference thread stopped/);
+      expect(Array.from((await inThread.run('bank-classifier', 'classify', TEXTS[1]!)).row)).toEqual(
+        Array.from(oneByOne[1]!),
+      );
       const [stats] = await threads.stats();
       expect(stats!.nets).toEqual([
         expect.objectContaining({ name: 'bank-classifier', bytes: expect.any(Number), inFlight: 0 }),
