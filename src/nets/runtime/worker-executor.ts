@@ -89,8 +89,12 @@ export class WorkerExecutor implements NetExecutor {
     this.capacityListeners.push(listener);
   }
 
+  /** Threads not started yet (nothing asked them for work) report an empty cache. */
   async stats(): Promise<HostStats[]> {
-    return Promise.all(this.slots.map(async (_, i) => (await this.send(i, { type: 'stats' })).stats!));
+    const idle: HostStats = { maxBytes: this.options.maxBytes, bytes: 0, tensors: 0, evictions: 0, nets: [] };
+    return Promise.all(
+      this.slots.map(async (slot, i) => (slot ? (await this.send(i, { type: 'stats' })).stats! : idle)),
+    );
   }
 
   async close(): Promise<void> {
