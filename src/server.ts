@@ -125,6 +125,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     metrics.tfBackend.set({ backend: backend.name }, 1);
   }
   const netLogger = logger.child({ module: 'nets' });
+  // Read at each scrape, once the executor exists.
+  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
   const executor = createExecutor(
     config,
     tfBackend ?? config.tfBackend,
@@ -134,7 +136,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     },
     netLogger,
   );
-  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
   const nets = new NetRegistry({
     root: config.netsDir,
     executor,
