@@ -118,6 +118,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-classifier')
     .default('bank-classifier'),
+  NEURODESK_NETS_CACHE_MB: int(256, 1, 1_000_000),
+  NEURODESK_NETS_POLL: duration('2s'),
+  NEURODESK_NET_WORKERS: int(1, 0, 64),
+  NEURODESK_BATCH_MAX_SIZE: int(32, 1, 4096),
+  NEURODESK_BATCH_MAX_WAIT: duration('2ms'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -168,6 +173,19 @@ export interface Config {
   netsDir: string;
   /** The classifier loaded at start and served by `POST /api/v1/classify`. */
   classifierNet: string;
+  /** The nets runtime: cache, hot reload, inference threads, micro-batching. */
+  nets: {
+    /** Memory bound of each inference thread's cache of loaded versions, in bytes. */
+    cacheBytes: number;
+    /** How often CURRENT is read besides the file watch (0: the watch only). */
+    pollMs: number;
+    /** Inference threads besides the HTTP thread (0: inference runs in the HTTP thread). */
+    workers: number;
+    /** Most texts per batch (1: no micro-batching). */
+    batchMaxSize: number;
+    /** Longest a text waits for batchmates. */
+    batchMaxWaitMs: number;
+  };
 }
 
 /** A configuration that failed validation; `problems` names each bad key. */
@@ -239,6 +257,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tfBackend: c.NEURODESK_TF_BACKEND,
     netsDir: c.NEURODESK_NETS_DIR,
     classifierNet: c.NEURODESK_CLASSIFIER_NET,
+    nets: {
+      cacheBytes: c.NEURODESK_NETS_CACHE_MB * 1024 ** 2,
+      pollMs: c.NEURODESK_NETS_POLL,
+      workers: c.NEURODESK_NET_WORKERS,
+      batchMaxSize: c.NEURODESK_BATCH_MAX_SIZE,
+      batchMaxWaitMs: c.NEURODESK_BATCH_MAX_WAIT,
+    },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);

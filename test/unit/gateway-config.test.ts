@@ -46,4 +46,26 @@ describe('gateway configuration', () => {
       expect(problems).toMatch(/^NEURODESK_RETRY_BASE: .*soon/m);
     }
   });
+
+  it('defaults the nets runtime to a 256 MB cache, a 2 s poll and batches of 32 within 2 ms, and names bad keys', () => {
+    expect(loadConfig({}).nets).toEqual({
+      cacheBytes: 256 * 1024 ** 2,
+      pollMs: 2000,
+      workers: 1,
+      batchMaxSize: 32,
+      batchMaxWaitMs: 2,
+    });
+    expect(loadConfig({ NEURODESK_NET_WORKERS: '0', NEURODESK_BATCH_MAX_SIZE: '1' }).nets).toMatchObject({
+      workers: 0,
+      batchMaxSize: 1,
+    });
+    try {
+      loadConfig({ NEURODESK_NETS_CACHE_MB: '0', NEURODESK_BATCH_MAX_WAIT: 'soon' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^NEURODESK_NETS_CACHE_MB: /m);
+      expect(problems).toMatch(/^NEURODESK_BATCH_MAX_WAIT: .*soon/m);
+    }
+  });
 });
