@@ -7,11 +7,12 @@ import { liveTensors, metricValue, netState } from '../helpers/net-stats.js';
 import { type GatewayProcess, spawnGateway } from '../helpers/process.js';
 import { gatewayEnv, latencyBound, recordFigures, scaled } from '../helpers/reliability.js';
 
-// The gateway as `npm start` runs it (src/main.ts), serving the committed net
-// nets/bank-classifier with the production defaults: one inference thread, micro-batching.
+// The gateway as `npm start` runs it (src/main.ts), serving the committed nets with the
+// production defaults: one inference thread, micro-batching.
 const RATE = 100;
 const SECONDS = scaled(60, 10);
-const NET = 'bank-classifier';
+/** The endpoints under load, one at a time, and the net that serves each. */
+const ENDPOINTS = [{ name: 'classify', path: '/api/v1/classify', net: 'bank-classifier' }];
 // Customers' questions the net has never seen: the BANKING77 test split, in turn.
 const TEXTS = parseCsv(readFileSync('training/data/banking77/test.csv', 'utf8'))
   .slice(1)
@@ -32,52 +33,55 @@ afterAll(async () => {
   await gw?.exited;
 });
 
-describe('the classifier under load', () => {
-  it(`classifies ${RATE} texts a second for ${SECONDS} s with p99 under 150 ms, and holds no more tensors after than before`, async () => {
-    let i = 0;
-    const next = () => ({
-      path: '/api/v1/classify',
-      body: JSON.stringify({ text: TEXTS[i++ % TEXTS.length] }),
-      headers: { 'content-type': 'application/json', ...authHeaders },
-    });
-    // Warm-up (the net's first batches, connections open), not in the figures.
-    const warmUp = await steadyLoad(gw.url, 50, 4, next);
-    const tensorsBefore = await liveTensors(gw.url);
-    const rssBefore = await metricValue(gw.url, 'neurodesk_process_resident_memory_bytes');
-    const batchesBefore = await metricValue(gw.url, 'neurodesk_net_batch_size_count');
-    const textsBefore = await metricValue(gw.url, 'neurodesk_net_batch_size_sum');
+describe('the nets under load', () => {
+  it.each(ENDPOINTS)(
+    `answer $path ${RATE} times a second for ${SECONDS} s with p99 under 150 ms, and hold no more tensors after than before`,
+    async (endpoint) => {
+      let i = 0;
+      const next = () => ({
+        path: endpoint.path,
+        body: JSON.stringify({ text: TEXTS[i++ % TEXTS.length] }),
+        headers: { 'content-type': 'application/json', ...authHeaders },
+      });
+      // Warm-up (the net's first batches, connections open), not in the figures.
+      const warmUp = await steadyLoad(gw.url, 50, 4, next);
+      const tensorsBefore = await liveTensors(gw.url);
+      const rssBefore = await metricValue(gw.url, 'neurodesk_process_resident_memory_bytes');
+      const batchesBefore = await metricValue(gw.url, 'neurodesk_net_batch_size_count');
+      const textsBefore = await metricValue(gw.url, 'neurodesk_net_batch_size_sum');
 
-    const result = await steadyLoad(gw.url, RATE, SECONDS, next);
+      const result = await steadyLoad(gw.url, RATE, SECONDS, next);
 
-    const tensorsAfter = await liveTensors(gw.url);
-    const rssAfter = await metricValue(gw.url, 'neurodesk_process_resident_memory_bytes');
-    const batches = (await metricValue(gw.url, 'neurodesk_net_batch_size_count')) - batchesBefore;
-    const texts = (await metricValue(gw.url, 'neurodesk_net_batch_size_sum')) - textsBefore;
-    const served = await netState(gw.url, NET);
-    recordFigures('nets-load', {
-      net: `${NET}@${served.version}`,
-      targetRatePerS: RATE,
-      seconds: SECONDS,
-      requests: result.sent,
-      achievedRatePerS: result.achievedRps,
-      failed: result.failed,
-      warmUpFailed: warmUp.failed,
-      latencyP50Ms: result.p50Ms,
-      latencyP90Ms: result.p90Ms,
-      latencyP99Ms: result.p99Ms,
-      latencyMaxMs: result.maxMs,
-      p99TargetMs: 150,
-      meanBatchSize: Math.round((texts / Math.max(1, batches)) * 10) / 10,
-      liveTensorsBefore: tensorsBefore,
-      liveTensorsAfter: tensorsAfter,
-      residentMemoryGrowthMB: Math.round((rssAfter - rssBefore) / 1024 ** 2),
-    });
-    expect(warmUp.failed).toBe(0);
-    expect(result.failed).toBe(0);
-    expect(texts).toBe(result.sent);
-    expect(result.achievedRps).toBeGreaterThanOrEqual(RATE * 0.95);
-    expect(result.p99Ms).toBeLessThan(latencyBound(150));
-    expect(tensorsBefore).toBeGreaterThan(0);
-    expect(tensorsAfter).toBe(tensorsBefore);
-  });
+      const tensorsAfter = await liveTensors(gw.url);
+      const rssAfter = await metricValue(gw.url, 'neurodesk_process_resident_memory_bytes');
+      const batches = (await metricValue(gw.url, 'neurodesk_net_batch_size_count')) - batchesBefore;
+      const texts = (await metricValue(gw.url, 'neurodesk_net_batch_size_sum')) - textsBefore;
+      const served = await netState(gw.url, endpoint.net);
+      recordFigures(`nets-load-${endpoint.name}`, {
+        net: `${endpoint.net}@${served.version}`,
+        targetRatePerS: RATE,
+        seconds: SECONDS,
+        requests: result.sent,
+        achievedRatePerS: result.achievedRps,
+        failed: result.failed,
+        warmUpFailed: warmUp.failed,
+        latencyP50Ms: result.p50Ms,
+        latencyP90Ms: result.p90Ms,
+        latencyP99Ms: result.p99Ms,
+        latencyMaxMs: result.maxMs,
+        p99TargetMs: 150,
+        meanBatchSize: Math.round((texts / Math.max(1, batches)) * 10) / 10,
+        liveTensorsBefore: tensorsBefore,
+        liveTensorsAfter: tensorsAfter,
+        residentMemoryGrowthMB: Math.round((rssAfter - rssBefore) / 1024 ** 2),
+      });
+      expect(warmUp.failed).toBe(0);
+      expect(result.failed).toBe(0);
+      expect(texts).toBe(result.sent);
+      expect(result.achievedRps).toBeGreaterThanOrEqual(RATE * 0.95);
+      expect(result.p99Ms).toBeLessThan(latencyBound(150));
+      expect(tensorsBefore).toBeGreaterThan(0);
+      expect(tensorsAfter).toBe(tensorsBefore);
+    },
+  );
 });
