@@ -57,6 +57,7 @@ describe('the webhook acknowledge path under load', () => {
       requests: result.sent,
       achievedRatePerS: result.achievedRps,
       failed: result.failed,
+      ...Object.fromEntries(Object.entries(result.statuses).map(([k, v]) => [`answered${k}`, v])),
       warmUpRequests: warmUp.sent,
       warmUpFailed: warmUp.failed,
       storedDeliveries: stored.n,
