@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import type { Weights } from '../../src/nets/classifier/forward.js';
 import { calibratedSoftmax, predictLogits } from '../../src/nets/classifier/infer.js';
+import type { ClassifierMeta } from '../../src/nets/classifier/meta.js';
 import type { Topology } from '../../src/nets/classifier/topology.js';
 import { seededRandom } from '../../src/nets/random.js';
 import {
@@ -31,6 +32,8 @@ export interface ClassifierTrainOptions {
   data: LabelledData;
   /** Path of the training file, recorded in meta.json with its SHA-256. */
   dataFile: string;
+  /** What meta.json records as the training data, when `data` is more than the file (a retraining). */
+  trainingData?: ClassifierMeta['trainingData'];
   vectoriser: VectoriserSettings;
   architecture: ArchitectureSettings;
   train: TrainSettings;
@@ -149,7 +152,7 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
       valRows: val.labels.length,
       trainSeconds,
     },
-    trainingData: {
+    trainingData: o.trainingData ?? {
       file: o.dataFile,
       sha256: createHash('sha256').update(readFileSync(o.dataFile)).digest('hex'),
       rows: o.data.texts.length,
