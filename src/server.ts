@@ -6,6 +6,7 @@ import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
 import { createConsole } from './console/index.js';
+import { consoleReportsRoute, latestReportLink } from './console/reports-route.js';
 import { ConsoleCore } from './console/service.js';
 import { BotRegistry, botCategories } from './core/bots/bot.js';
 import { loadBots } from './core/bots/load-bots.js';
@@ -19,6 +20,7 @@ import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
+import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
@@ -120,6 +122,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     events: gateway.events,
     clock,
     categoriesOf: (name) => botCategories(bots.get(name)),
+    latestReport: () => latestReportLink(store.trainingRuns),
   });
   const consoleFeature = await createConsole({
     operatorStore: store.operators,
@@ -174,6 +177,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     mounts: [
       ...gateway.mounts,
       consoleFeature.mount,
+      consoleReportsRoute({ runs: store.trainingRuns, operators: store.operators }),
+      trainingRunsRoutes(store.trainingRuns),
       shop.mount,
       classifyRoute({
         classifier,

@@ -62,9 +62,11 @@ export function lineChart(o: {
   );
   if (o.markX) {
     const x = sx(o.markX.x).toFixed(1);
+    // The label goes on the side of the line that has room.
+    const right = sx(o.markX.x) < w - m.r - 40;
     parts.push(
       `<line x1="${x}" y1="${m.t}" x2="${x}" y2="${h - m.b}" class="mark"/>`,
-      `<text x="${x}" y="${m.t + 10}" class="tick" dx="3">${esc(o.markX.label)}</text>`,
+      `<text x="${x}" y="${m.t + 18}" class="tick" dx="${right ? 3 : -3}" text-anchor="${right ? 'start' : 'end'}">${esc(o.markX.label)}</text>`,
     );
   }
   o.series.forEach((s, i) => {
@@ -97,7 +99,7 @@ export function confusionHeatMap(o: { title: string; labels: string[]; confusion
   const cell = n > 40 ? 8 : n > 15 ? 14 : 24;
   const labelW = Math.min(220, 8 + Math.max(...rows.map((i) => o.labels[i]!.length)) * 6);
   const size = n * cell;
-  const w = labelW + size + 10;
+  const w = Math.max(labelW + size + 10, 8 + o.title.length * 7);
   const h = 24 + labelW + size + 10;
   const font = Math.min(11, cell - 1);
   const top = 24 + labelW;

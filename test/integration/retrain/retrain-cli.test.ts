@@ -80,4 +80,103 @@ describe('npm run retrain -- classifier', () => {
     expect(html).toContain('<svg');
     expect(runs().at(-1)).toMatchObject({ status: 'promoted', old_version: 'v1', new_version: version });
   });
+
+  it('skips the run when nothing was labelled since the version in service was trained', async () => {
+    const before = current();
+    const r = await retrain();
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toContain(`SKIPPED: no new labels since ${before} was trained`);
+    expect(current()).toBe(before);
+  });
+
+  it('writes no version and leaves the one in service alone on --dry-run, counting only actions --since', async () => {
+    const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
+    // Replies that left the predicted category standing: confirmations, a day later.
+    for (const text of ['my card has not arrived yet', 'what is the exchange rate for euros']) {
+      storeAction(db, {
+        text,
+        category: text.includes('card') ? 'card_arrival' : 'exchange_rate',
+        action: 'reply',
+        answer: 'Here is how.',
+        at: 86_400_000 + 5,
+      });
+    }
+    closeDatabase(db);
+    const before = current();
+    const versions = readdirSync(join(fx.netsDir, fx.netName)).sort();
+    const r = await retrain('--dry-run', '--since', '1970-01-02T00:00:00Z', '--max-epochs', '2');
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toMatch(/DRY RUN: nothing written; the gate would have (promoted|refused) the new version/);
+    expect(r.out).toContain('labels: 2 texts from 2 operator actions (0 corrections, 2 confirmations');
+    expect(current()).toBe(before);
+    expect(readdirSync(join(fx.netsDir, fx.netName)).sort()).toEqual(versions);
+    const run = runs().at(-1)!;
+    expect(run).toMatchObject({ status: 'dry_run', new_version: null });
+    expect(run.report_path).toBe(join(fx.dataDir, 'training-reports', `run-${run.id}.html`));
+    expect(readFileSync(run.report_path as string, 'utf8')).toContain('data-decision="dry_run"');
+  });
+
+  it('refuses a version trained on shuffled labels and keeps the one in service', async () => {
+    const before = current();
+    const r = await retrain('--shuffle-labels', '--max-epochs', '4');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toMatch(/REFUSED: (\S+) is kept on disk, \S+ stays in service/);
+    expect(r.out).toContain('LABELS SHUFFLED');
+    expect(r.out).toMatch(
+      /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
+    );
+    expect(current()).toBe(before);
+    const refused = /REFUSED: (\S+)/.exec(r.out)![1]!;
+    expect(existsSync(join(fx.netsDir, fx.netName, refused, 'manifest.json'))).toBe(true);
+    expect(readFileSync(join(fx.netsDir, fx.netName, refused, 'report.html'), 'utf8')).toContain(
+      'data-decision="refused"',
+    );
+    expect(runs().at(-1)).toMatchObject({ status: 'refused', old_version: before, new_version: refused });
+  });
+
+  it('promotes a refused version on --force and stores the reason with the run', async () => {
+    const r = await retrain(
+      '--shuffle-labels',
+      '--max-epochs',
+      '2',
+      '--force',
+      'checking the override by hand',
+    );
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toMatch(/FORCED: (\S+) replaces \S+ although the gate refused it/);
+    expect(r.err).toContain('gate overridden by --force: checking the override by hand');
+    const forced = /FORCED: (\S+)/.exec(r.out)![1]!;
+    expect(current()).toBe(forced);
+    const run = runs().at(-1)!;
+    expect(run).toMatchObject({ status: 'forced', forced_reason: 'checking the override by hand' });
+    expect(JSON.parse(run.reasons as string).at(-1)).toBe('forced: checking the override by hand');
+  });
+
+  it('refuses to start while another run holds the lock', async () => {
+    const lock = RunLock.acquire(join(fx.dataDir, 'retrain.lock'), 'retrain classifier --bot other');
+    try {
+      const r = await retrain();
+      expect(r.code).toBe(RETRAIN_EXIT.locked);
+      expect(r.err).toMatch(/another run holds .*retrain\.lock: retrain classifier --bot other \(pid \d+/);
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(join(fx.dataDir, 'retrain.lock'))).toBe(false);
+  });
+
+  it('answers usage errors with exit code 2 and the usage text', async () => {
+    const noBot = capture();
+    expect(await runRetrainCli(['classifier'], noBot.io, {})).toBe(RETRAIN_EXIT.usage);
+    expect(noBot.err()).toContain('--bot NAME is required');
+    expect(noBot.err()).toContain('usage: npm run retrain -- classifier --bot NAME');
+    const emptyReason = capture();
+    expect(await runRetrainCli(['classifier', '--bot', 'desk', '--force', ' '], emptyReason.io, {})).toBe(2);
+    expect(emptyReason.err()).toContain('--force needs a reason');
+    const unknown = capture();
+    expect(await runRetrainCli(['shop'], unknown.io, {})).toBe(2);
+    expect(unknown.err()).toContain('unknown kind "shop"');
+    const badSince = await retrain('--since', 'last tuesday');
+    expect(badSince.code).toBe(RETRAIN_EXIT.usage);
+    expect(badSince.err).toContain('--since: expected a date');
+  });
 });
