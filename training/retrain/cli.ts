@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Config, loadConfig, parseDuration, readEnvFile } from '../../src/config.js';
+import { type Config, loadConfig, readEnvFile } from '../../src/config.js';
 import { systemClock } from '../../src/core/ports.js';
 import { initBackend } from '../../src/nets/backend.js';
 import { closeDatabase, createStore, openDatabase } from '../../src/store/index.js';
 import type { CliIo } from '../commands.js';
+import { parseSince } from '../labels/since.js';
 import { botNets } from './bot-nets.js';
 import { LockHeldError, RunLock } from './lock.js';
 import { type RetrainOutcome, retrainClassifier } from './retrain-classifier.js';
@@ -38,14 +39,12 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-/** `--since 2026-11-01`, `--since 2026-11-01T08:00:00Z`, or a duration back from now (`--since 7d`). */
-export function parseSince(text: string, now: Date): Date {
-  const ms = /^\d+(\.\d+)?\s*(s|m|h|d)$/i.test(text.trim()) ? parseDuration(text) : undefined;
-  if (ms !== undefined) return new Date(now.getTime() - ms);
-  const at = Date.parse(text);
-  if (Number.isNaN(at))
-    throw new UsageError(`--since: expected a date (2026-11-01), a time or a duration (7d), got "${text}"`);
-  return new Date(at);
+function since(text: string, now: Date): Date {
+  try {
+    return parseSince(text, now);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 function integer(name: string, text: string | undefined, min: number): number | undefined {
@@ -100,7 +99,7 @@ export async function runRetrainCli(
       throw new UsageError('--held-out: expected a fraction from 0 to 0.5');
     const options = {
       bot: values.bot,
-      since: values.since === undefined ? undefined : parseSince(values.since, now()),
+      since: values.since === undefined ? undefined : since(values.since, now()),
       dryRun: values['dry-run'],
       force: values.force,
       seed: integer('seed', values.seed, 0),
