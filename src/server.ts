@@ -16,6 +16,9 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { initBackend } from './nets/backend.js';
 import { ClassifierRegistry } from './nets/classifier-registry.js';
+import { parseCron } from './retraining/cron.js';
+import { RetrainScheduler } from './retraining/scheduler.js';
+import { spawnRetrain } from './retraining/spawn-retrain.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { classifyRoute } from './transport/http/classify-route.js';
@@ -222,12 +225,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
   });
   gateway.start();
+  const retrainSchedule = config.retrain.schedule ? startRetrainSchedule(config, bots, logger) : null;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, bots: bots.all().map((b) => b.name) }, 'neurodesk listening');
 
   const closers: Closer[] = [
+    { name: 'retrain schedule', close: () => retrainSchedule?.stop() },
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
     { name: 'classifiers', close: () => classifiers.dispose() },
@@ -263,4 +268,35 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     tfBackend,
     close,
   };
+}
+
+/** Retrains every bot's classifier on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
+function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
+  const log = logger.child({ component: 'retrain' });
+  const g = config.retrain.gate;
+  const scheduler = new RetrainScheduler({
+    schedule: parseCron(config.retrain.schedule!),
+    bots: () => bots.all().map((b) => b.name),
+    logger: log,
+    start: (bot) =>
+      spawnRetrain(
+        bot,
+        {
+          dataDir: config.dataDir,
+          netsDir: config.netsDir,
+          botsDir: config.botsDir,
+          backend: config.tfBackend,
+          // The child applies the gateway's own gate, whatever its environment says.
+          env: {
+            NEURODESK_RETRAIN_HELD_OUT: String(config.retrain.heldOutFraction),
+            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance),
+            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop),
+            NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
+          },
+        },
+        (stream, line) => (stream === 'out' ? log.info({ bot }, line) : log.debug({ bot }, line)),
+      ),
+  });
+  scheduler.start();
+  return scheduler;
 }
