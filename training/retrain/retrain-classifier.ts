@@ -263,7 +263,8 @@ export async function retrainClassifier(
         rows: regression.texts.length,
       };
       const meta = newNet.meta;
-      meta.golden = pickGoldenInputs(newNet, regression);
+      // The canary comes from the fixed regression set: no customer's text is copied into the net.
+      meta.canary = pickGoldenInputs(newNet, regression);
       meta.retraining = {
         runId,
         fromVersion: oldVersion,

@@ -31,8 +31,11 @@ export const classifierMetaSchema = z.object({
       .optional(),
   }),
   training: z.record(z.string(), z.unknown()),
-  /** Inputs with the labels this version gives them, checked again when it is loaded (a canary). */
-  golden: z.array(z.object({ text: z.string(), label: z.string() })).optional(),
+  /**
+   * Golden inputs: texts the net classified right with high confidence when it was saved. A
+   * reload refuses a version that no longer gives these labels.
+   */
+  canary: z.array(z.object({ text: z.string(), label: z.string() })).optional(),
   /** How a retraining run made and judged this version. */
   retraining: z
     .object({

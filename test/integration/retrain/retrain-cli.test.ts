@@ -74,7 +74,8 @@ describe('npm run retrain -- classifier', () => {
     expect(meta.labels).toContain(NEW_CATEGORY);
     expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
     expect(meta.trainingData).toMatchObject({ file: fx.baseFile, labels: { rows: 40 } });
-    expect(meta.golden.length).toBeGreaterThan(0);
+    expect(meta.canary.length).toBeGreaterThan(0);
+    expect(meta.canary.every((g: { text: string }) => !fx.newTexts.includes(g.text))).toBe(true);
     const html = readFileSync(join(fx.netsDir, fx.netName, version, 'report.html'), 'utf8');
     expect(html).toContain('data-decision="promoted"');
     expect(html).toContain('<svg');
