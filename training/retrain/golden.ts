@@ -9,7 +9,7 @@ import type { LabelledData } from '../data.js';
 export function pickGoldenInputs(
   net: ClassifierNet,
   data: LabelledData,
-  max = 32,
+  max = 16,
 ): Array<{ text: string; label: string }> {
   const best = new Map<string, { text: string; conf: number }>();
   const predictions = [];
