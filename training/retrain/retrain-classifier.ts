@@ -62,6 +62,8 @@ export interface RetrainOutcome {
   newVersion: string | null;
   reportPath: string | null;
   reasons: string[];
+  /** What the run found, when it trained a version (not for skips). */
+  result?: ClassifierRunResult;
 }
 
 const COLS = { textCol: 'text', labelCol: 'category' };
@@ -342,7 +344,7 @@ export async function retrainClassifier(
       reportPath,
     });
     ctx.io.out.write(summary);
-    return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons };
+    return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons, result };
   } catch (err) {
     return fail(err);
   } finally {
