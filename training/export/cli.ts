@@ -38,6 +38,21 @@ export function formatRows(
   return `${lines.join('\r\n')}\r\n`;
 }
 
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'csv' },
+      bot: { type: 'string' },
+      since: { type: 'string' },
+      out: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  });
+}
+
 /** Runs `export WHAT ...`; returns the exit code. */
 export function runExportCli(
   argv: string[],
@@ -46,20 +61,9 @@ export function runExportCli(
   now = new Date(),
 ): number {
   let what: string | undefined;
-  let values;
+  let values: ReturnType<typeof parse>['values'];
   try {
-    const parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', default: 'csv' },
-        bot: { type: 'string' },
-        since: { type: 'string' },
-        out: { type: 'string' },
-        'data-dir': { type: 'string' },
-      },
-    });
+    const parsed = parse(argv);
     values = parsed.values;
     what = parsed.positionals[0];
     if (what !== 'labels' && what !== 'pairs')
