@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
+import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
 import type { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
 import type { SqliteTrainingRuns, TrainingRunStatus } from '../../src/store/repositories/training-runs.js';
 import { DEFAULT_TRAIN_SETTINGS, trainClassifier, versionName } from '../classifier/train-classifier.js';
@@ -142,8 +142,13 @@ export async function retrainClassifier(
   const startedAt = ctx.now();
   const netName = ctx.netOf(o.bot);
   const root = join(ctx.netsDir, netName);
-  const old = ClassifierNet.load(root);
-  const oldVersion = old.location!.version;
+  // The run is recorded even if the version in service cannot be loaded: that failure is news too.
+  let oldVersion: string | null = null;
+  try {
+    oldVersion = locateNet(root).version;
+  } catch {
+    // Recorded as the run's error below.
+  }
   const abandoned = ctx.runs.abandonInterrupted();
   if (abandoned > 0) ctx.io.err.write(`marked ${abandoned} interrupted run(s) as failed\n`);
   const runId = ctx.runs.start({
@@ -168,18 +173,21 @@ export async function retrainClassifier(
     ctx.runs.finish(runId, { status: 'failed', error: (err as Error).message });
     throw err;
   };
+  let old: ClassifierNet | undefined;
   let newNet: ClassifierNet | undefined;
   try {
+    old = ClassifierNet.load(root);
+    const servedVersion = old.location!.version;
     const baseFile = o.baseDataFile ?? old.meta.trainingData.file;
     if (!existsSync(baseFile)) {
       throw new Error(
-        `the base training data ${baseFile} of ${netName}/${oldVersion} is missing; pass --base-data FILE`,
+        `the base training data ${baseFile} of ${netName}/${servedVersion} is missing; pass --base-data FILE`,
       );
     }
     const baseSha = sha256File(baseFile);
     if (!o.baseDataFile && baseSha !== old.meta.trainingData.sha256) {
       throw new Error(
-        `${baseFile} changed since ${netName}/${oldVersion} was trained (SHA-256 differs); pass --base-data ${baseFile} to train on it anyway`,
+        `${baseFile} changed since ${netName}/${servedVersion} was trained (SHA-256 differs); pass --base-data ${baseFile} to train on it anyway`,
       );
     }
     const base = readLabelled(baseFile, COLS);
@@ -195,10 +203,10 @@ export async function retrainClassifier(
       const reason =
         labels.length === 0
           ? 'no operator labels to learn from'
-          : `no new labels since ${oldVersion} was trained`;
+          : `no new labels since ${servedVersion} was trained`;
       ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { labelStats: stats } });
       ctx.io.out.write(
-        `retrain classifier: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${oldVersion} stays in service\n`,
+        `retrain classifier: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${servedVersion} stays in service\n`,
       );
       return { runId, status: 'skipped', newVersion: null, reportPath: null, reasons: [reason] };
     }
@@ -212,7 +220,7 @@ export async function retrainClassifier(
     });
     const recipe = recipeOf(old, o);
     ctx.io.err.write(
-      `retraining ${netName} (bot ${o.bot}) from ${oldVersion}: ${data.summary.trainRows} rows ` +
+      `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.trainRows} rows ` +
         `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ${ctx.backend} backend\n`,
     );
     const bar = new ProgressBar(ctx.io.err);
@@ -269,7 +277,7 @@ export async function retrainClassifier(
       meta.canary = pickGoldenInputs(newNet, regression);
       meta.retraining = {
         runId,
-        fromVersion: oldVersion,
+        fromVersion: servedVersion,
         decision,
         heldOutFraction: o.heldOutFraction,
         regressionSet,
@@ -290,7 +298,7 @@ export async function retrainClassifier(
       runId,
       bot: o.bot,
       net: netName,
-      oldVersion,
+      oldVersion: servedVersion,
       newVersion: location?.version ?? null,
       decision,
       reasons,
@@ -348,7 +356,7 @@ export async function retrainClassifier(
   } catch (err) {
     return fail(err);
   } finally {
-    old.dispose();
+    old?.dispose();
     newNet?.dispose();
   }
 }

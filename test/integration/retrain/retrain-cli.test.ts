@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../../src/store/index.js';
@@ -163,6 +163,28 @@ describe('npm run retrain -- classifier', () => {
       lock.release();
     }
     expect(existsSync(join(fx.dataDir, 'retrain.lock'))).toBe(false);
+  });
+
+  it("records a run that fails because the bot's net cannot be loaded, with the reason", async () => {
+    const bot = JSON.parse(readFileSync(join(fx.botsDir, 'desk.json'), 'utf8'));
+    writeFileSync(
+      join(fx.botsDir, 'ghost.json'),
+      JSON.stringify({ ...bot, name: 'ghost', nets: { ...bot.nets, classifier: 'no-such-net' } }),
+    );
+    const c = capture();
+    const code = await runRetrainCli(['classifier', '--bot', 'ghost', '--backend', 'wasm'], c.io, {
+      NEURODESK_DATA_DIR: fx.dataDir,
+      NEURODESK_NETS_DIR: fx.netsDir,
+      NEURODESK_BOTS_DIR: fx.botsDir,
+    });
+    expect(code).toBe(RETRAIN_EXIT.failed);
+    expect(c.err()).toMatch(/retrain classifier: failed: net folder .*no-such-net: neither a version folder/);
+    expect(runs().at(-1)).toMatchObject({
+      bot: 'ghost',
+      net_name: 'no-such-net',
+      status: 'failed',
+      old_version: null,
+    });
   });
 
   it('answers usage errors with exit code 2 and the usage text', async () => {
