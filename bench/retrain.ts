@@ -14,21 +14,23 @@ import { type ClassifierRetrainOptions, retrainClassifier } from '../training/re
 import { writeBenchResults } from './write-results.js';
 
 /**
- * `npm run bench:retrain [-- --net nets/bank-classifier] [--max-epochs N] [--no-noise-floor]`
+ * `npm run bench:retrain [-- --net nets/bank-classifier] [--mode both|fine-tune|scratch] [--max-epochs N] [--no-noise-floor]`
  *
  * The full retraining of the default classifier, measured. Operators are simulated on
  * BANKING77 test: its first half (by a seeded shuffle) becomes 1,540 operator actions with the
  * true category (70 % replies that left the category standing, 30 % corrections, 3 % repeated
  * with other spacing and case), the second half is the fixed regression set. The committed net
- * is the version in service. A second, dry run trains on the base data alone with another seed:
- * how far two trainings on the same data differ (the noise the gate's thresholds must allow).
+ * is the version in service. Each mode (fine-tuning the version in service, the default, and
+ * training from scratch) runs once with the labels, then once more as a dry run on the base data
+ * alone with another seed: how far two trainings on the same data differ (the noise the gate's
+ * thresholds must allow).
  */
 const { values } = parseArgs({
   options: {
     net: { type: 'string', default: 'nets/bank-classifier' },
     'max-epochs': { type: 'string' },
-    'noise-floor': { type: 'boolean', default: true },
     'no-noise-floor': { type: 'boolean', default: false },
+    mode: { type: 'string', default: 'both' },
     backend: { type: 'string', default: 'wasm' },
   },
 });
@@ -128,52 +130,70 @@ function drops(set: SetComparison | undefined, minSupport: number) {
 }
 
 const figures: Record<string, unknown> = { backend: backend.name, gate: JSON.stringify(config.retrain.gate) };
-const started = performance.now();
-const run = await retrainClassifier(ctx, base);
-figures.retrainSeconds = (performance.now() - started) / 1000;
-const r = run.result!;
-const reg = r.sets.find((s) => s.name === 'regression')!;
-const held = r.sets.find((s) => s.name === 'held_out')!;
-Object.assign(figures, {
-  decision: run.status,
-  reasons: run.reasons.join(' | '),
-  trainSeconds: r.trainSeconds,
-  epochs: r.history.length,
-  trainRows: r.data.trainRows,
-  labels: r.data.labels,
-  labelActions: r.data.labelStats.actions,
-  heldOutN: held.n,
-  heldOutOldMacroF1: held.old.macroF1,
-  heldOutNewMacroF1: held.new.macroF1,
-  heldOutOldAccuracy: held.old.accuracy,
-  heldOutNewAccuracy: held.new.accuracy,
-  regressionN: reg.n,
-  regressionOldMacroF1: reg.old.macroF1,
-  regressionNewMacroF1: reg.new.macroF1,
-  regressionOldAccuracy: reg.old.accuracy,
-  regressionNewAccuracy: reg.new.accuracy,
-  regressionWorstCategoryDrop: drops(reg, config.retrain.gate.minCategorySupport).worst,
-  regressionCategoriesDropOver5: drops(reg, config.retrain.gate.minCategorySupport).over5,
-  regressionCategoriesDropOver10: drops(reg, config.retrain.gate.minCategorySupport).over10,
-  reportPath: run.reportPath,
-});
+const modes =
+  values.mode === 'both'
+    ? (['fineTune', 'scratch'] as const)
+    : ([values.mode === 'scratch' ? 'scratch' : 'fineTune'] as const);
+const resetCurrent = () => writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
 
-if (values['noise-floor'] && !values['no-noise-floor']) {
+for (const mode of modes) {
+  resetCurrent();
+  const started = performance.now();
+  const run = await retrainClassifier(ctx, { ...base, fromScratch: mode === 'scratch' });
+  const r = run.result!;
+  const reg = r.sets.find((s) => s.name === 'regression')!;
+  const held = r.sets.find((s) => s.name === 'held_out')!;
+  const d = drops(reg, config.retrain.gate.minCategorySupport);
+  Object.assign(figures, {
+    trainRows: r.data.trainRows,
+    labels: r.data.labels,
+    labelActions: r.data.labelStats.actions,
+    heldOutN: held.n,
+    regressionN: reg.n,
+    heldOutOldMacroF1: held.old.macroF1,
+    regressionOldMacroF1: reg.old.macroF1,
+    regressionOldAccuracy: reg.old.accuracy,
+    [`${mode}RetrainSeconds`]: (performance.now() - started) / 1000,
+    [`${mode}TrainSeconds`]: r.trainSeconds,
+    [`${mode}Epochs`]: r.history.length,
+    [`${mode}Decision`]: run.status,
+    [`${mode}Reasons`]: run.reasons.join(' | '),
+    [`${mode}HeldOutNewMacroF1`]: held.new.macroF1,
+    [`${mode}HeldOutNewAccuracy`]: held.new.accuracy,
+    [`${mode}RegressionNewMacroF1`]: reg.new.macroF1,
+    [`${mode}RegressionNewAccuracy`]: reg.new.accuracy,
+    [`${mode}RegressionWorstCategoryDrop`]: d.worst,
+    [`${mode}RegressionCategoriesDropOver5`]: d.over5,
+    [`${mode}RegressionCategoriesDropOver10`]: d.over10,
+    [`${mode}Report`]: run.reportPath,
+  });
+}
+
+if (!values['no-noise-floor']) {
   // Same data as the net in service, another seed: the run-to-run noise of a retraining.
   db.exec('DELETE FROM operator_actions');
-  writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
-  const t0 = performance.now();
-  const noise = await retrainClassifier(ctx, { ...base, dryRun: true, force: 'noise floor', seed: 2 });
-  const n = noise.result!.sets.find((s) => s.name === 'regression')!;
-  const d = drops(n, config.retrain.gate.minCategorySupport);
-  Object.assign(figures, {
-    noiseFloorSeconds: (performance.now() - t0) / 1000,
-    noiseFloorMacroF1Delta: n.new.macroF1 - n.old.macroF1,
-    noiseFloorAccuracyDelta: n.new.accuracy - n.old.accuracy,
-    noiseFloorWorstCategoryDrop: d.worst,
-    noiseFloorCategoriesDropOver5: d.over5,
-    noiseFloorCategoriesDropOver10: d.over10,
-  });
+  for (const mode of modes) {
+    resetCurrent();
+    const t0 = performance.now();
+    const noise = await retrainClassifier(ctx, {
+      ...base,
+      fromScratch: mode === 'scratch',
+      dryRun: true,
+      force: 'noise floor',
+      seed: 2,
+    });
+    const n = noise.result!.sets.find((s) => s.name === 'regression')!;
+    const d = drops(n, config.retrain.gate.minCategorySupport);
+    Object.assign(figures, {
+      [`${mode}NoiseSeconds`]: (performance.now() - t0) / 1000,
+      [`${mode}NoiseMacroF1Delta`]: n.new.macroF1 - n.old.macroF1,
+      [`${mode}NoiseAccuracyDelta`]: n.new.accuracy - n.old.accuracy,
+      [`${mode}NoiseWorstCategoryDrop`]: d.worst,
+      [`${mode}NoiseCategoriesDropOver5`]: d.over5,
+      [`${mode}NoiseCategoriesDropOver10`]: d.over10,
+      [`${mode}NoiseWouldPass`]: noise.result!.verdict.pass,
+    });
+  }
 }
 closeDatabase(db);
 const command = `npm run bench:retrain${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

@@ -5,7 +5,7 @@ import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import type { Weights } from '../../src/nets/classifier/forward.js';
 import { calibratedSoftmax, predictLogits } from '../../src/nets/classifier/infer.js';
 import type { ClassifierMeta } from '../../src/nets/classifier/meta.js';
-import type { Topology } from '../../src/nets/classifier/topology.js';
+import type { Topology, WeightSpec } from '../../src/nets/classifier/topology.js';
 import { seededRandom } from '../../src/nets/random.js';
 import {
   DEFAULT_VECTORISER_SETTINGS,
@@ -42,6 +42,8 @@ export interface ClassifierTrainOptions {
   /** Precision the predictions above the unsure threshold must reach on validation. */
   unsurePrecision: number;
   now: () => Date;
+  /** Starting values of a weight, given the sorted labels (fine-tuning a previous version); random when undefined. */
+  init?: (spec: WeightSpec, labels: readonly string[]) => Float32Array | undefined;
   onStep?: (s: StepReport) => void;
   onEpoch?: (e: EpochReport) => void;
 }
@@ -117,6 +119,7 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
     train,
     val,
     settings: o.train,
+    init: o.init && ((spec) => o.init!(spec, labels)),
     onStep: o.onStep,
     onEpoch: o.onEpoch,
   });

@@ -16,7 +16,7 @@ export const RETRAIN_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, locked: 4 
 
 const USAGE = `usage: npm run retrain -- classifier --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
          [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--base-data FILE]
-         [--shuffle-labels] [--backend auto|wasm|cpu] [--data-dir DIR] [--nets-dir DIR] [--bots-dir DIR]
+         [--from-scratch] [--shuffle-labels] [--backend auto|wasm|cpu] [--data-dir DIR] [--nets-dir DIR] [--bots-dir DIR]
 exit codes: 0 promoted, forced, dry run or skipped; 1 failed; 2 usage; 3 refused by the gate; 4 another run holds the lock
 `;
 
@@ -31,6 +31,7 @@ const OPTIONS = {
   regression: { type: 'string' },
   'base-data': { type: 'string' },
   'shuffle-labels': { type: 'boolean', default: false },
+  'from-scratch': { type: 'boolean', default: false },
   backend: { type: 'string', default: 'auto' },
   'data-dir': { type: 'string' },
   'nets-dir': { type: 'string' },
@@ -109,6 +110,7 @@ export async function runRetrainCli(
       regressionFile: values.regression,
       baseDataFile: values['base-data'],
       shuffleLabels: values['shuffle-labels'],
+      fromScratch: values['from-scratch'],
     };
     const backend = await initBackend(values.backend as 'auto');
     const store = createStore(db, systemClock);

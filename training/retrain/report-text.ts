@@ -36,7 +36,7 @@ export function formatRunSummary(r: ClassifierRunResult, reportPath: string | nu
       `${s.duplicates} duplicates, ${s.conflicts} overruled, ${s.empty} empty dropped)${d.since ? ` since ${d.since}` : ''}`,
     `training: ${d.trainRows} rows = ${d.baseRows - d.baseRelabelled - d.baseHeldOut} of ${d.baseFile} + ${d.labelsTrain} labels` +
       `${d.newCategories.length ? `; new categories: ${d.newCategories.join(', ')}` : ''}${d.shuffledLabels ? '; LABELS SHUFFLED (control run)' : ''}`,
-    `         ${r.history.length} epochs (best ${r.bestEpoch}), ${r.trainSeconds.toFixed(1)} s on ${r.backend}`,
+    `         ${d.fromScratch ? 'from scratch' : `fine-tuned from ${r.oldVersion}`}, ${r.history.length} epochs (best ${r.bestEpoch}), ${r.trainSeconds.toFixed(1)} s on ${r.backend}`,
     '',
     `                          ${r.oldVersion.padEnd(18)} ${String(r.newVersion ?? 'new').padEnd(18)} change`,
   ];

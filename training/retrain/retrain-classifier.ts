@@ -19,6 +19,7 @@ import { writeReportFiles } from './report-files.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
 import type { ClassifierRunResult, TrainedDecision } from './run-result.js';
+import { warmStartFrom } from './warm-start.js';
 
 /** Where a retraining run reads and writes, and how it talks. */
 export interface RetrainContext {
@@ -51,8 +52,16 @@ export interface ClassifierRetrainOptions {
   regressionFile?: string;
   /** Overrides the in-service version's base training file (its hash is then not checked). */
   baseDataFile?: string;
-  /** Control run: permute the training labels, which the gate must refuse. */
+  /**
+   * Control run: permute the training labels and train from scratch: a net no better than
+   * chance, which the gate must refuse. (Fine-tuning on them would mostly keep the old net.)
+   */
   shuffleLabels: boolean;
+  /**
+   * Train from random weights instead of fine-tuning the version in service (its weights as the
+   * start, a quarter of the learning rate, at most 6 epochs, patience 2).
+   */
+  fromScratch?: boolean;
 }
 
 /** How a run ended. */
@@ -99,6 +108,8 @@ function uniqueVersion(root: string, at: Date): string {
   return v;
 }
 
+const scratch = (o: ClassifierRetrainOptions) => o.fromScratch === true || o.shuffleLabels;
+
 /** The in-service recipe, so a retrained version is the same kind of net with more knowledge. */
 function recipeOf(old: ClassifierNet, o: ClassifierRetrainOptions) {
   const t = old.topology;
@@ -106,6 +117,13 @@ function recipeOf(old: ClassifierNet, o: ClassifierRetrainOptions) {
   const train = { ...DEFAULT_TRAIN_SETTINGS };
   for (const key of Object.keys(train) as Array<keyof TrainSettings>) {
     if (typeof m[key] === 'number') train[key] = m[key] as number;
+  }
+  if (!scratch(o)) {
+    // A converged net needs small steps: Adam's first updates are about the learning rate in size.
+    train.learningRate *= 0.25;
+    train.wideLearningRate *= 0.25;
+    train.maxEpochs = Math.min(train.maxEpochs, 6);
+    train.patience = Math.min(train.patience, 2);
   }
   if (o.seed !== undefined) train.seed = o.seed;
   if (o.maxEpochs !== undefined) train.maxEpochs = o.maxEpochs;
@@ -167,6 +185,7 @@ export async function retrainClassifier(
       regressionFile: o.regressionFile ?? null,
       baseDataFile: o.baseDataFile ?? null,
       shuffleLabels: o.shuffleLabels,
+      fromScratch: scratch(o),
     },
   });
   const fail = (err: unknown): never => {
@@ -242,6 +261,7 @@ export async function retrainClassifier(
         },
       },
       now: ctx.now,
+      init: scratch(o) ? undefined : warmStartFrom(old),
       onStep: (s) => bar.step(s.epoch, recipe.train.maxEpochs, s.step, s.steps, s.loss),
       onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.valAccuracy, e.seconds),
     });
@@ -316,6 +336,7 @@ export async function retrainClassifier(
         since: o.since?.toISOString() ?? null,
         labelStats: stats,
         heldOutFraction: o.heldOutFraction,
+        fromScratch: scratch(o),
       },
       history: trained.history,
       bestEpoch: Number(newNet.meta.training.bestEpoch ?? trained.history.length),

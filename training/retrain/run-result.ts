@@ -31,6 +31,8 @@ export interface ClassifierRunResult {
     since: string | null;
     labelStats: LabelStats;
     heldOutFraction: number;
+    /** Trained from random weights (true) or fine-tuned from the version in service. */
+    fromScratch: boolean;
   };
   history: EpochReport[];
   bestEpoch: number;

@@ -68,6 +68,7 @@ describe('npm run retrain -- classifier', () => {
     expect(r.err).toMatch(/epoch 1\/6/);
     expect(r.code).toBe(RETRAIN_EXIT.ok);
     expect(r.out).toMatch(/PROMOTED: \S+ replaces v1 in service/);
+    expect(r.out).toContain('fine-tuned from v1');
     const version = current();
     expect(version).not.toBe('v1');
     const meta = JSON.parse(readFileSync(join(fx.netsDir, fx.netName, version, 'meta.json'), 'utf8'));
@@ -123,6 +124,7 @@ describe('npm run retrain -- classifier', () => {
     expect(r.code).toBe(RETRAIN_EXIT.refused);
     expect(r.out).toMatch(/REFUSED: (\S+) is kept on disk, \S+ stays in service/);
     expect(r.out).toContain('LABELS SHUFFLED');
+    expect(r.out).toMatch(/from scratch, \d+ epochs/);
     expect(r.out).toMatch(
       /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
     );
