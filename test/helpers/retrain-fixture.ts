@@ -67,8 +67,8 @@ export interface RetrainFixture {
 }
 
 /**
- * Builds the fixture: 60 texts per base category to train on, 30 per category (BANKING77 test)
- * as the regression set, a net trained on them in a second or two (version `v1`, CURRENT),
+ * Builds the fixture: 60 texts per base category to train on, their 40 texts each of BANKING77
+ * test as the regression set, a net trained on them in a second or two (version `v1`, CURRENT),
  * and a bot `desk` that uses it.
  */
 export async function makeRetrainFixture(o: { maxEpochs?: number } = {}): Promise<RetrainFixture> {
@@ -81,7 +81,7 @@ export async function makeRetrainFixture(o: { maxEpochs?: number } = {}): Promis
   const baseFile = writeCsv(join(root, 'corpus', 'train.csv'), bankingSubset('train', BASE_CATEGORIES, 60));
   const regressionFile = writeCsv(
     join(root, 'corpus', 'test.csv'),
-    bankingSubset('test', BASE_CATEGORIES, 30),
+    bankingSubset('test', BASE_CATEGORIES, 40),
   );
   const netName = 'desk-classifier';
   const data = readLabelled(baseFile, cols);

@@ -39,6 +39,12 @@ export interface ClassifierTrainOptions {
   train: TrainSettings;
   /** Fraction of each class held out for early stopping and calibration. */
   valFraction: number;
+  /**
+   * The rows of `data` to validate on instead of a fresh stratified split: a retraining keeps
+   * out the rows the previous version validated on, so the new version is calibrated on texts
+   * neither version trained on.
+   */
+  valRows?: readonly number[];
   /** Precision the predictions above the unsure threshold must reach on validation. */
   unsurePrecision: number;
   now: () => Date;
@@ -99,7 +105,9 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
   const y = Int32Array.from(o.data.labels, (l) => labels.indexOf(l));
   const vectoriser = new Vectoriser(o.vectoriser);
   const feats = o.data.texts.map((t) => vectoriser.featurize(t));
-  const split = stratifiedSplit(y, o.valFraction, seededRandom(o.train.seed ^ 0x9e3779b9));
+  const split = o.valRows
+    ? explicitSplit(y.length, o.valRows)
+    : validationSplit(y, o.valFraction, o.train.seed);
   const pick = (idx: number[]) => ({
     feats: idx.map((i) => feats[i]!),
     labels: Int32Array.from(idx, (i) => y[i]!),
@@ -168,6 +176,24 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
     },
   });
   return { net, history: result.history };
+}
+
+/**
+ * The validation split a training run carves out of its data: the same fraction of every
+ * label (labels sorted), drawn with a source seeded from the training seed. Exported so a
+ * retraining can find the rows the version in service validated on.
+ */
+export function validationSplit(
+  y: Int32Array,
+  fraction: number,
+  seed: number,
+): { train: number[]; val: number[] } {
+  return stratifiedSplit(y, fraction, seededRandom(seed ^ 0x9e3779b9));
+}
+
+function explicitSplit(n: number, valRows: readonly number[]): { train: number[]; val: number[] } {
+  const val = new Set(valRows);
+  return { train: [...Array(n).keys()].filter((i) => !val.has(i)), val: [...val] };
 }
 
 function argmax(row: Float32Array): number {

@@ -3,8 +3,9 @@ import { seededRandom, shuffle } from '../../src/nets/random.js';
 import type { LabelledData } from '../data.js';
 import { type DerivedLabel, textKey } from '../labels/derive.js';
 
-// Fixed, so a text lands on the same side of the split in every run.
+// Fixed, so a text lands on the same side of each split in every run.
 const HELD_OUT_SEED = 0x5eed_0008;
+const VALIDATION_SEED = 0x5eed_0009;
 
 /**
  * True when an operator-labelled text belongs to the held-out split. The side is a hash of the
@@ -15,9 +16,16 @@ export function isHeldOut(text: string, fraction: number): boolean {
   return murmurhash3String(textKey(text), HELD_OUT_SEED) / 2 ** 32 < fraction;
 }
 
+/** True when a (not held-out) labelled text validates training: early stopping and calibration. */
+export function isValidation(text: string, fraction: number): boolean {
+  return murmurhash3String(textKey(text), VALIDATION_SEED) / 2 ** 32 < fraction;
+}
+
 /** What a classifier retraining trains and evaluates on. */
 export interface ClassifierRetrainData {
+  /** Everything the training run gets; the rows in `valRows` validate it, the rest train it. */
   train: LabelledData;
+  valRows: number[];
   /** Operator-labelled texts neither the new version nor (by the hash rule) any earlier retrain saw. */
   heldOut: LabelledData;
   summary: {
@@ -29,7 +37,9 @@ export interface ClassifierRetrainData {
     labels: number;
     labelsTrain: number;
     labelsHeldOut: number;
+    /** Rows trained on, and rows that validate (early stopping, calibration). */
     trainRows: number;
+    valRows: number;
     /** Categories in the labels that the version in service does not know. */
     newCategories: string[];
     shuffledLabels: boolean;
@@ -46,6 +56,10 @@ export function assembleClassifierData(o: {
   base: LabelledData;
   labels: readonly DerivedLabel[];
   heldOutFraction: number;
+  /** Base rows the version in service validated on (never trained on): they validate again. */
+  baseValidation: ReadonlySet<number>;
+  /** Share of the other labelled texts that validates (by a hash of the text). */
+  valFraction: number;
   knownCategories: readonly string[];
   shuffleLabels?: { seed: number };
 }): ClassifierRetrainData {
@@ -54,27 +68,32 @@ export function assembleClassifierData(o: {
     [...labelled.keys()].filter((k) => isHeldOut(labelled.get(k)!.text, o.heldOutFraction)),
   );
   const train: LabelledData = { texts: [], labels: [] };
+  const valRows: number[] = [];
+  const add = (text: string, label: string, validates: boolean) => {
+    if (validates) valRows.push(train.texts.length);
+    train.texts.push(text);
+    train.labels.push(label);
+  };
   let baseRelabelled = 0;
   let baseHeldOut = 0;
   o.base.texts.forEach((text, i) => {
     const key = textKey(text);
     if (heldOutKeys.has(key)) baseHeldOut++;
     else if (labelled.has(key)) baseRelabelled++;
-    else {
-      train.texts.push(text);
-      train.labels.push(o.base.labels[i]!);
-    }
+    else add(text, o.base.labels[i]!, o.baseValidation.has(i));
   });
   const heldOut: LabelledData = { texts: [], labels: [] };
   for (const [key, l] of labelled) {
-    const into = heldOutKeys.has(key) ? heldOut : train;
-    into.texts.push(l.text);
-    into.labels.push(l.category);
+    if (heldOutKeys.has(key)) {
+      heldOut.texts.push(l.text);
+      heldOut.labels.push(l.category);
+    } else add(l.text, l.category, isValidation(l.text, o.valFraction));
   }
   if (o.shuffleLabels) train.labels = shuffle([...train.labels], seededRandom(o.shuffleLabels.seed));
   const known = new Set(o.knownCategories);
   return {
     train,
+    valRows,
     heldOut,
     summary: {
       baseRows: o.base.texts.length,
@@ -83,7 +102,8 @@ export function assembleClassifierData(o: {
       labels: labelled.size,
       labelsTrain: labelled.size - heldOutKeys.size,
       labelsHeldOut: heldOutKeys.size,
-      trainRows: train.texts.length,
+      trainRows: train.texts.length - valRows.length,
+      valRows: valRows.length,
       newCategories: [...new Set(o.labels.map((l) => l.category))].filter((c) => !known.has(c)).sort(),
       shuffledLabels: o.shuffleLabels !== undefined,
     },

@@ -5,7 +5,12 @@ import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
 import type { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
 import type { SqliteTrainingRuns, TrainingRunStatus } from '../../src/store/repositories/training-runs.js';
-import { DEFAULT_TRAIN_SETTINGS, trainClassifier, versionName } from '../classifier/train-classifier.js';
+import {
+  DEFAULT_TRAIN_SETTINGS,
+  trainClassifier,
+  validationSplit,
+  versionName,
+} from '../classifier/train-classifier.js';
 import type { TrainSettings } from '../classifier/trainer.js';
 import type { CliIo } from '../commands.js';
 import { type LabelledData, readLabelled } from '../data.js';
@@ -230,14 +235,22 @@ export async function retrainClassifier(
       return { runId, status: 'skipped', newVersion: null, reportPath: null, reasons: [reason] };
     }
 
+    // The rows the version in service validated on stay out of training: a fine-tuned version is
+    // calibrated on texts neither version has seen (its own fit on seen texts is overconfident).
+    const recipe = recipeOf(old, o);
+    const valSplitSeed = old.meta.retraining?.valSplitSeed ?? Number(old.meta.training.seed ?? 1);
+    const baseLabels = [...new Set(base.labels)].sort();
+    const baseY = Int32Array.from(base.labels, (l) => baseLabels.indexOf(l));
+    const baseValidation = new Set(validationSplit(baseY, recipe.valFraction, valSplitSeed).val);
     const data = assembleClassifierData({
       base,
       labels,
+      baseValidation,
+      valFraction: recipe.valFraction,
       heldOutFraction: o.heldOutFraction,
       knownCategories: old.meta.labels,
       shuffleLabels: o.shuffleLabels ? { seed: (o.seed ?? 1) ^ 0x51ff } : undefined,
     });
-    const recipe = recipeOf(old, o);
     ctx.io.err.write(
       `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.trainRows} rows ` +
         `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ${ctx.backend} backend\n`,
@@ -248,11 +261,12 @@ export async function retrainClassifier(
       ...recipe,
       name: netName,
       data: data.train,
+      valRows: data.valRows,
       dataFile: baseFile,
       trainingData: {
         file: baseFile,
         sha256: baseSha,
-        rows: data.summary.trainRows,
+        rows: data.summary.trainRows + data.summary.valRows,
         labels: {
           rows: labels.length,
           sha256: hash,
@@ -300,6 +314,7 @@ export async function retrainClassifier(
         fromVersion: servedVersion,
         decision,
         heldOutFraction: o.heldOutFraction,
+        valSplitSeed,
         regressionSet,
       };
       const byName = new Map(sets.map((s) => [s.name, s]));

@@ -43,6 +43,8 @@ export const classifierMetaSchema = z.object({
       fromVersion: z.string().nullable(),
       decision: z.string(),
       heldOutFraction: z.number(),
+      /** Seed of the base data's validation split, kept through every retraining of a net. */
+      valSplitSeed: z.number().int(),
       regressionSet: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
     })
     .optional(),

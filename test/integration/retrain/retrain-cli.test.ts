@@ -38,8 +38,9 @@ async function retrain(...args: string[]) {
     NEURODESK_DATA_DIR: fx.dataDir,
     NEURODESK_NETS_DIR: fx.netsDir,
     NEURODESK_BOTS_DIR: fx.botsDir,
-    // One text of the 150 in the regression set moves macro-F1 by ~0.7 points: allow one.
-    NEURODESK_RETRAIN_F1_TOLERANCE: '1',
+    // A small deployment: one text of the 200 in its regression set moves macro-F1 by ~0.5 points;
+    // it allows two points (four texts) of run-to-run noise.
+    NEURODESK_RETRAIN_F1_TOLERANCE: '2',
     NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10',
   });
   return { code, out: c.out(), err: c.err() };

@@ -18,8 +18,9 @@ import { waitFor } from '../../helpers/wait.js';
 let fx: RetrainFixture;
 let gw: Gateway;
 let ann: ConsoleClient;
-// One text in the 150 of the regression set moves macro-F1 by ~0.7 points: this deployment allows one.
-const GATE_ENV = { NEURODESK_RETRAIN_F1_TOLERANCE: '1', NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10' };
+// One text of the 200 in the regression set moves macro-F1 by ~0.5 points: this small deployment
+// allows two points (four texts) of run-to-run noise.
+const GATE_ENV = { NEURODESK_RETRAIN_F1_TOLERANCE: '2', NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10' };
 
 beforeAll(async () => {
   fx = await makeRetrainFixture();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validationSplit } from '../../../training/classifier/train-classifier.js';
 import type { DerivedLabel } from '../../../training/labels/derive.js';
 import { assembleClassifierData, isHeldOut } from '../../../training/retrain/classifier-data.js';
 import { type SetComparison, scoreLabels } from '../../../training/retrain/compare.js';
@@ -88,6 +89,13 @@ describe('held-out split and training data', () => {
     bot: 'desk',
   });
 
+  it('finds the rows the version in service validated on, as its training drew them', () => {
+    const y = Int32Array.from({ length: 60 }, (_, i) => i % 3);
+    expect(validationSplit(y, 0.1, 1)).toEqual(validationSplit(y, 0.1, 1));
+    expect(validationSplit(y, 0.1, 1).val).toHaveLength(6);
+    expect(validationSplit(y, 0.1, 2).val).not.toEqual(validationSplit(y, 0.1, 1).val);
+  });
+
   it('holds a text out by its hash: the same texts in every run, about the asked share', () => {
     const texts = Array.from({ length: 2000 }, (_, i) => `customer text number ${i}`);
     const held = texts.filter((t) => isHeldOut(t, 0.2));
@@ -106,12 +114,18 @@ describe('held-out split and training data', () => {
       base,
       labels: [label(heldText, 'new_cat'), label(keptText, 'fixed')],
       heldOutFraction: 0.2,
+      baseValidation: new Set([2]),
+      valFraction: 0,
       knownCategories: ['old'],
     });
     expect(d.train.texts).toEqual(['other', keptText]);
     expect(d.train.labels).toEqual(['old', 'fixed']);
+    // The base row the version in service validated on validates again, never trains.
+    expect(d.valRows).toEqual([0]);
     expect(d.heldOut).toEqual({ texts: [heldText], labels: ['new_cat'] });
     expect(d.summary).toMatchObject({
+      trainRows: 1,
+      valRows: 1,
       baseRelabelled: 1,
       baseHeldOut: 1,
       labelsTrain: 1,
