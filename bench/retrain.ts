@@ -167,6 +167,17 @@ for (const mode of modes) {
     [`${mode}RegressionCategoriesDropOver10`]: d.over10,
     [`${mode}Report`]: run.reportPath,
   });
+  if (run.newVersion) {
+    // Calibration of the new version (validation rows that neither version trained on).
+    const meta = JSON.parse(readFileSync(join(dirs.nets, served.name, run.newVersion, 'meta.json'), 'utf8'));
+    Object.assign(figures, {
+      [`${mode}ValAccuracy`]: meta.metrics.valAccuracy,
+      [`${mode}Temperature`]: meta.temperature,
+      [`${mode}UnsureThreshold`]: meta.unsureThreshold,
+      [`${mode}ValSureShare`]: meta.metrics.valSureShare,
+      [`${mode}ValSureAccuracy`]: meta.metrics.valSureAccuracy,
+    });
+  }
 }
 
 if (!values['no-noise-floor']) {
