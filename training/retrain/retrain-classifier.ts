@@ -1,156 +1,38 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
-import type { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
-import type { SqliteTrainingRuns, TrainingRunStatus } from '../../src/store/repositories/training-runs.js';
-import {
-  DEFAULT_TRAIN_SETTINGS,
-  trainClassifier,
-  validationSplit,
-  versionName,
-} from '../classifier/train-classifier.js';
-import type { TrainSettings } from '../classifier/trainer.js';
-import type { CliIo } from '../commands.js';
-import { type LabelledData, readLabelled } from '../data.js';
-import { deriveLabels, textKey } from '../labels/derive.js';
+import { trainClassifier } from '../classifier/train-classifier.js';
+import { readLabelled } from '../data.js';
+import { deriveLabels } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
 import { assembleClassifierData } from './classifier-data.js';
 import { compareOnSet } from './compare.js';
-import { applyGate, type GateSettings } from './gate.js';
+import { applyGate } from './gate.js';
 import { pickGoldenInputs } from './golden.js';
+import {
+  type ClassifierRetrainOptions,
+  fromScratch,
+  type RetrainContext,
+  type RetrainOutcome,
+} from './options.js';
+import { recipeOf } from './recipe.js';
 import { writeReportFiles } from './report-files.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
 import type { ClassifierRunResult, TrainedDecision } from './run-result.js';
+import {
+  baseValidationRows,
+  COLS,
+  labelsHash,
+  readBaseData,
+  regressionFileFor,
+  sha256File,
+  uniqueVersion,
+} from './sources.js';
 import { warmStartFrom } from './warm-start.js';
 
-/** Where a retraining run reads and writes, and how it talks. */
-export interface RetrainContext {
-  labels: Pick<SqliteOperatorLabels, 'categoryActions'>;
-  runs: SqliteTrainingRuns;
-  netsDir: string;
-  /** Reports of dry runs (which write no version) go here. */
-  reportsDir: string;
-  /** The classifier a bot uses (from its bot file). */
-  netOf(bot: string): string;
-  now: () => Date;
-  io: CliIo;
-  backend: string;
-}
-
-/** What `npm run retrain -- classifier` was asked to do. */
-export interface ClassifierRetrainOptions {
-  bot: string;
-  /** Only operator actions from this time on. */
-  since?: Date;
-  dryRun: boolean;
-  /** Promote even if the gate refuses; the reason is stored with the run. */
-  force?: string;
-  seed?: number;
-  /** Caps the epochs (the in-service recipe's cap otherwise): quicker, rougher runs. */
-  maxEpochs?: number;
-  heldOutFraction: number;
-  gate: GateSettings;
-  /** Overrides the fixed regression set (recorded with the new version). */
-  regressionFile?: string;
-  /** Overrides the in-service version's base training file (its hash is then not checked). */
-  baseDataFile?: string;
-  /**
-   * Control run: permute the training labels and train from scratch: a net no better than
-   * chance, which the gate must refuse. (Fine-tuning on them would mostly keep the old net.)
-   */
-  shuffleLabels: boolean;
-  /**
-   * Train from random weights instead of fine-tuning the version in service (its weights as the
-   * start, a quarter of the learning rate, at most 6 epochs, patience 2).
-   */
-  fromScratch?: boolean;
-}
-
-/** How a run ended. */
-export interface RetrainOutcome {
-  runId: number;
-  status: Exclude<TrainingRunStatus, 'running'>;
-  newVersion: string | null;
-  reportPath: string | null;
-  reasons: string[];
-  /** What the run found, when it trained a version (not for skips). */
-  result?: ClassifierRunResult;
-}
-
-const COLS = { textCol: 'text', labelCol: 'category' };
-const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** A hash of the resolved labels: equal hashes mean nothing new to learn. */
-export function labelsHash(labels: ReadonlyArray<{ text: string; category: string }>): string {
-  const lines = labels.map((l) => `${textKey(l.text)}\t${l.category}`).sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex');
-}
-
-/**
- * The fixed regression set: the one given, else the one the version in service recorded, else
- * `test.csv` (or `.jsonl`) beside the base training file.
- */
-function regressionFileFor(o: ClassifierRetrainOptions, old: ClassifierNet, baseFile: string): string {
-  if (o.regressionFile) return o.regressionFile;
-  const recorded = old.meta.retraining?.regressionSet.file;
-  if (recorded) return recorded;
-  for (const ext of [extname(baseFile), '.csv', '.jsonl']) {
-    const candidate = join(dirname(baseFile), `test${ext}`);
-    if (existsSync(candidate) && basename(candidate) !== basename(baseFile)) return candidate;
-  }
-  throw new Error(
-    `no regression set: none recorded with ${old.location!.version} and no test file beside ${baseFile}; pass --regression FILE`,
-  );
-}
-
-function uniqueVersion(root: string, at: Date): string {
-  const base = versionName(at);
-  let v = base;
-  for (let i = 2; existsSync(join(root, v)); i++) v = `${base}-${i}`;
-  return v;
-}
-
-const scratch = (o: ClassifierRetrainOptions) => o.fromScratch === true || o.shuffleLabels;
-
-/** The in-service recipe, so a retrained version is the same kind of net with more knowledge. */
-function recipeOf(old: ClassifierNet, o: ClassifierRetrainOptions) {
-  const t = old.topology;
-  const m = old.meta.training as Partial<Record<keyof TrainSettings | 'valFraction', unknown>>;
-  const train = { ...DEFAULT_TRAIN_SETTINGS };
-  for (const key of Object.keys(train) as Array<keyof TrainSettings>) {
-    if (typeof m[key] === 'number') train[key] = m[key] as number;
-  }
-  if (!scratch(o)) {
-    // A converged net needs small steps: Adam's first updates are about the learning rate in size.
-    train.learningRate *= 0.25;
-    train.wideLearningRate *= 0.25;
-    train.maxEpochs = Math.min(train.maxEpochs, 6);
-    train.patience = Math.min(train.patience, 2);
-  }
-  if (o.seed !== undefined) train.seed = o.seed;
-  if (o.maxEpochs !== undefined) train.maxEpochs = o.maxEpochs;
-  const precision = /≥ ([\d.]+) %/.exec(old.meta.unsureRule ?? '')?.[1];
-  return {
-    vectoriser: old.meta.vectoriser,
-    architecture: {
-      conv: t.conv
-        ? {
-            embedDim: t.conv.embedDim,
-            widths: t.conv.widths,
-            filters: t.conv.filters,
-            maxLength: t.conv.maxLength,
-          }
-        : null,
-      wideBits: t.wide ? Math.round(Math.log2(t.wide.vocab)) : null,
-    },
-    train,
-    valFraction: typeof m.valFraction === 'number' ? m.valFraction : 0.1,
-    unsurePrecision: precision ? Number(precision) / 100 : 0.95,
-  };
-}
+export type { ClassifierRetrainOptions, RetrainContext, RetrainOutcome } from './options.js';
 
 /**
  * One classifier retraining run: operators' labels + the base data → a new version, scored
@@ -190,7 +72,7 @@ export async function retrainClassifier(
       regressionFile: o.regressionFile ?? null,
       baseDataFile: o.baseDataFile ?? null,
       shuffleLabels: o.shuffleLabels,
-      fromScratch: scratch(o),
+      fromScratch: fromScratch(o),
     },
   });
   const fail = (err: unknown): never => {
@@ -202,19 +84,7 @@ export async function retrainClassifier(
   try {
     old = ClassifierNet.load(root);
     const servedVersion = old.location!.version;
-    const baseFile = o.baseDataFile ?? old.meta.trainingData.file;
-    if (!existsSync(baseFile)) {
-      throw new Error(
-        `the base training data ${baseFile} of ${netName}/${servedVersion} is missing; pass --base-data FILE`,
-      );
-    }
-    const baseSha = sha256File(baseFile);
-    if (!o.baseDataFile && baseSha !== old.meta.trainingData.sha256) {
-      throw new Error(
-        `${baseFile} changed since ${netName}/${servedVersion} was trained (SHA-256 differs); pass --base-data ${baseFile} to train on it anyway`,
-      );
-    }
-    const base = readLabelled(baseFile, COLS);
+    const { file: baseFile, sha256: baseSha, data: base } = readBaseData(o, old);
     const regressionFile = regressionFileFor(o, old, baseFile);
     const regression = readLabelled(regressionFile, COLS);
 
@@ -239,9 +109,7 @@ export async function retrainClassifier(
     // calibrated on texts neither version has seen (its own fit on seen texts is overconfident).
     const recipe = recipeOf(old, o);
     const valSplitSeed = old.meta.retraining?.valSplitSeed ?? Number(old.meta.training.seed ?? 1);
-    const baseLabels = [...new Set(base.labels)].sort();
-    const baseY = Int32Array.from(base.labels, (l) => baseLabels.indexOf(l));
-    const baseValidation = new Set(validationSplit(baseY, recipe.valFraction, valSplitSeed).val);
+    const baseValidation = baseValidationRows(base, recipe.valFraction, valSplitSeed);
     const data = assembleClassifierData({
       base,
       labels,
@@ -275,7 +143,7 @@ export async function retrainClassifier(
         },
       },
       now: ctx.now,
-      init: scratch(o) ? undefined : warmStartFrom(old),
+      init: fromScratch(o) ? undefined : warmStartFrom(old),
       onStep: (s) => bar.step(s.epoch, recipe.train.maxEpochs, s.step, s.steps, s.loss),
       onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.valAccuracy, e.seconds),
     });
@@ -351,7 +219,7 @@ export async function retrainClassifier(
         since: o.since?.toISOString() ?? null,
         labelStats: stats,
         heldOutFraction: o.heldOutFraction,
-        fromScratch: scratch(o),
+        fromScratch: fromScratch(o),
       },
       history: trained.history,
       bestEpoch: Number(newNet.meta.training.bestEpoch ?? trained.history.length),
@@ -395,9 +263,4 @@ export async function retrainClassifier(
     old?.dispose();
     newNet?.dispose();
   }
-}
-
-/** Reads labelled data the way the retraining does (CSV with text,category or JSONL). */
-export function readRetrainData(path: string): LabelledData {
-  return readLabelled(path, COLS);
 }

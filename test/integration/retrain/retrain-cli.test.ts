@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../../src/store/index.js';
+import { isHeldOut, isValidation } from '../../../training/retrain/classifier-data.js';
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
 import { RunLock } from '../../../training/retrain/lock.js';
 import {
@@ -77,6 +78,13 @@ describe('npm run retrain -- classifier', () => {
     expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
     expect(meta.trainingData).toMatchObject({ file: fx.baseFile, labels: { rows: 40 } });
     expect(meta.canary.length).toBeGreaterThan(0);
+    // Validated on the rows v1 validated on (never trained on) plus a hashed share of the labels.
+    const v1 = JSON.parse(readFileSync(join(fx.netsDir, fx.netName, 'v1', 'meta.json'), 'utf8'));
+    const labelsValidating = fx.newTexts.filter(
+      (t) => !isHeldOut(t, 0.2) && isValidation(t, v1.training.valFraction),
+    );
+    expect(meta.metrics.valRows).toBe(v1.metrics.valRows + labelsValidating.length);
+    expect(meta.retraining.valSplitSeed).toBe(v1.training.seed);
     expect(meta.canary.every((g: { text: string }) => !fx.newTexts.includes(g.text))).toBe(true);
     const html = readFileSync(join(fx.netsDir, fx.netName, version, 'report.html'), 'utf8');
     expect(html).toContain('data-decision="promoted"');
