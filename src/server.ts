@@ -21,6 +21,7 @@ import { NetHost } from './nets/runtime/net-host.js';
 import { createNetMetrics } from './nets/runtime/net-metrics.js';
 import { NetRegistry } from './nets/runtime/net-registry.js';
 import { WorkerExecutor } from './nets/runtime/worker-executor.js';
+import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { adminNetsRoute } from './transport/http/admin-nets-route.js';
@@ -155,6 +156,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     metrics,
     classifier,
     suggester: options.suggester ?? { suggest: netsNotLoaded('the answer suggester') },
+    products: shopRecommender(() => shop.service.view()),
     random: options.random,
   });
 
