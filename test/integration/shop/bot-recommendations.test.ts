@@ -14,6 +14,7 @@ import {
 } from '../../helpers/platforms.js';
 import { PlatformStandIn } from '../../helpers/stand-in.js';
 import { sleep } from '../../helpers/wait.js';
+import { ChatClient } from '../../helpers/ws-client.js';
 import { orders, PRODUCTS } from './hand-made-shop.js';
 
 // The default bot with the shop switched on: products attached to replies about a product.
@@ -128,5 +129,36 @@ describe('a bot attaching shop recommendations', () => {
     expect(m.text).toBe(
       'Often bought with Smart TV 55 inch:\n• HDMI cable 2 m — 9.90\n• Soundbar with subwoofer — 199.00 https://shop.example/soundbar',
     );
+  });
+
+  it('gives the chat widget the products of the page it is on, and their buttons', async () => {
+    const c = await ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
+    await c.next(); // ready
+    await c.next(); // greeting
+    c.send({ type: 'message', id: 'p1', text: 'How long does delivery take?', product_id: 'tv' });
+    expect(await c.next()).toMatchObject({ type: 'ack', id: 'p1' });
+    let frame = await c.next();
+    while (frame.type === 'message' && !frame.products) frame = await c.next();
+    expect(frame).toMatchObject({
+      type: 'message',
+      author: 'bot',
+      text: 'Often bought with Smart TV 55 inch:',
+      products: [
+        { id: 'hdmi', title: 'HDMI cable 2 m', url: null, price: 9.9 },
+        {
+          id: 'soundbar',
+          title: 'Soundbar with subwoofer',
+          url: 'https://shop.example/soundbar',
+          price: 199,
+        },
+      ],
+      buttons: [
+        { text: 'HDMI cable 2 m', action: 'product:hdmi' },
+        { text: 'Soundbar with subwoofer', action: 'product:soundbar' },
+      ],
+    });
+    c.send({ type: 'message', id: 'p2', text: 'thanks', product_id: '../etc/passwd' });
+    expect(await c.next()).toMatchObject({ type: 'error', code: 'validation_failed' });
+    await c.close();
   });
 });
