@@ -132,8 +132,8 @@ export const configSchema = z.object({
   NEURODESK_JOB_MAX_ATTEMPTS: int(5, 1, 100),
   NEURODESK_WORKER_POLL: duration('250ms'),
   NEURODESK_WEBHOOK_TOLERANCE: duration('5m'),
-  NEURODESK_RATE_LIMIT: int(1200, 0, 1_000_000),
-  NEURODESK_RATE_LIMIT_BURST: int(200, 1, 1_000_000),
+  NEURODESK_RATE_LIMIT: int(6000, 0, 1_000_000),
+  NEURODESK_RATE_LIMIT_BURST: int(600, 1, 1_000_000),
   NEURODESK_CHAT_MAX_PAYLOAD: size('4kb'),
   NEURODESK_WS_HEARTBEAT: duration('30s'),
   NEURODESK_CONSOLE_OPERATORS: list,
@@ -154,6 +154,11 @@ export const configSchema = z.object({
   NEURODESK_RETRAIN_F1_TOLERANCE: number(0, 0, 100),
   NEURODESK_RETRAIN_MAX_CATEGORY_DROP: number(10, 0, 100),
   NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(20, 1, 1_000_000),
+  NEURODESK_NETS_CACHE_MB: int(256, 1, 1_000_000),
+  NEURODESK_NETS_POLL: duration('2s'),
+  NEURODESK_NET_WORKERS: int(1, 0, 64),
+  NEURODESK_BATCH_MAX_SIZE: int(32, 1, 4096),
+  NEURODESK_BATCH_MAX_WAIT: duration('2ms'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -211,6 +216,19 @@ export interface Config {
     heldOutFraction: number;
     /** The promotion gate, in points of F1 (see training/retrain/gate.ts). */
     gate: { macroF1Tolerance: number; maxCategoryDrop: number; minCategorySupport: number };
+  };
+  /** The nets runtime: cache, hot reload, inference threads, micro-batching. */
+  nets: {
+    /** Memory bound of each inference thread's cache of loaded versions, in bytes. */
+    cacheBytes: number;
+    /** How often CURRENT is read besides the file watch (0: the watch only). */
+    pollMs: number;
+    /** Inference threads besides the HTTP thread (0: inference runs in the HTTP thread). */
+    workers: number;
+    /** Most texts per batch (1: no micro-batching). */
+    batchMaxSize: number;
+    /** Longest a text waits for batchmates. */
+    batchMaxWaitMs: number;
   };
 }
 
@@ -291,6 +309,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         maxCategoryDrop: c.NEURODESK_RETRAIN_MAX_CATEGORY_DROP,
         minCategorySupport: c.NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT,
       },
+    },
+    nets: {
+      cacheBytes: c.NEURODESK_NETS_CACHE_MB * 1024 ** 2,
+      pollMs: c.NEURODESK_NETS_POLL,
+      workers: c.NEURODESK_NET_WORKERS,
+      batchMaxSize: c.NEURODESK_BATCH_MAX_SIZE,
+      batchMaxWaitMs: c.NEURODESK_BATCH_MAX_WAIT,
     },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {

@@ -14,13 +14,21 @@ import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } 
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { initBackend } from './nets/backend.js';
-import { ClassifierRegistry } from './nets/classifier-registry.js';
+import { type BackendChoice, initBackend } from './nets/backend.js';
+import { NetClassifier } from './nets/net-classifier.js';
+import { watchCurrent } from './nets/runtime/current-watcher.js';
+import { LocalExecutor, type NetExecutor } from './nets/runtime/executor.js';
+import { NetHost } from './nets/runtime/net-host.js';
+import { createNetMetrics } from './nets/runtime/net-metrics.js';
+import { NetRegistry } from './nets/runtime/net-registry.js';
+import { WorkerExecutor } from './nets/runtime/worker-executor.js';
 import { parseCron } from './retraining/cron.js';
 import { RetrainScheduler } from './retraining/scheduler.js';
 import { spawnRetrain } from './retraining/spawn-retrain.js';
+import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
+import { adminNetsRoute } from './transport/http/admin-nets-route.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
@@ -57,8 +65,8 @@ export interface Gateway {
   bots: BotRegistry;
   /** The bot gateway's core: event bus, intake, operators' actions. */
   core: Pick<BotGateway, 'events' | 'intake' | 'conversations'>;
-  /** The classifier nets in memory (loaded by the time start resolves; empty when one was injected). */
-  classifiers: ClassifierRegistry;
+  /** The nets in service (the bots' nets are loaded by the time start resolves, unless injected). */
+  nets: NetRegistry;
   /** The active TF.js backend, or null when no net is loaded here (an injected classifier). */
   tfBackend: string | null;
   /** Stops gracefully; resolves `true` if everything finished in time. */
@@ -67,6 +75,25 @@ export interface Gateway {
 
 // Until a nets runtime is wired in, the pipeline fails (and retries, then hands off) rather than guess.
 const netsNotLoaded = (what: string) => () => Promise.reject(new Error(`${what} is not available`));
+
+/** Inference in the HTTP thread, or in `config.nets.workers` worker threads. */
+function createExecutor(
+  config: Config,
+  backend: string,
+  onEvict: (ref: { name: string; version: string }, bytes: number) => void,
+  logger: Logger,
+): NetExecutor {
+  const maxBytes = config.nets.cacheBytes;
+  if (config.nets.workers === 0) return new LocalExecutor(new NetHost({ maxBytes, onEvict }));
+  return new WorkerExecutor({
+    threads: config.nets.workers,
+    maxBytes,
+    // The threads use the backend the main thread settled on (tfjs-node registers as "tensorflow").
+    backend: (backend === 'tensorflow' ? 'auto' : backend) as BackendChoice,
+    onEvict,
+    onExit: (reason) => logger.error({ reason }, 'inference thread stopped: replacing it'),
+  });
+}
 
 /** The composition root: builds every part from the config and listens. */
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
@@ -93,7 +120,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let closing = false;
 
   // The nets: the default classifier and every one a bot names, unless a test injects its own.
-  const classifiers = new ClassifierRegistry(config.netsDir);
   const classifierNets = options.classifier
     ? []
     : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
@@ -104,7 +130,27 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
     metrics.tfBackend.set({ backend: backend.name }, 1);
   }
-  const classifier = options.classifier ?? classifiers;
+  const netLogger = logger.child({ module: 'nets' });
+  // Read at each scrape, once the executor exists.
+  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
+  const executor = createExecutor(
+    config,
+    tfBackend ?? config.tfBackend,
+    (ref, bytes) => {
+      netMetrics.evictions.inc({ net: ref.name });
+      netLogger.info({ net: ref.name, version: ref.version, bytes }, 'net evicted from the cache');
+    },
+    netLogger,
+  );
+  const nets = new NetRegistry({
+    root: config.netsDir,
+    executor,
+    batching: { maxSize: config.nets.batchMaxSize, maxWaitMs: config.nets.batchMaxWaitMs },
+    logger: netLogger,
+    clock,
+    metrics: netMetrics,
+  });
+  const classifier = options.classifier ?? new NetClassifier(nets);
 
   const gateway = composeGateway({
     config,
@@ -115,6 +161,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     metrics,
     classifier,
     suggester: options.suggester ?? { suggest: netsNotLoaded('the answer suggester') },
+    products: shopRecommender(() => shop.service.view()),
     random: options.random,
   });
 
@@ -156,7 +203,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       name: 'classifier',
       check: () => {
         const problems = classifierNets.flatMap((name) => {
-          const s = classifiers.status(name);
+          const s = nets.status(name);
           if (s.state === 'ready') return [];
           return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
         });
@@ -171,7 +218,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     readiness,
     isClosing: () => closing,
     readyInfo: () => {
-      const s = classifiers.status(config.classifierNet);
+      const s = nets.status(config.classifierNet);
       return {
         tfBackend,
         nets: { classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null } },
@@ -189,6 +236,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         bodyLimitBytes: config.bodyLimitBytes,
         metrics,
       }),
+      adminNetsRoute(nets),
       ...(options.mounts ?? []),
     ],
     apiGuards: [rateLimit(gateway.limiter)],
@@ -209,21 +257,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   });
   // Loaded after listening, so probes see /readyz 503 (not a refused connection) meanwhile,
   // and before the workers start, so the first messages find their nets. A net that fails to
-  // load leaves the gateway up and not ready, with the reason in /readyz; its messages are
-  // retried, then handed off unclassified.
-  await new Promise<void>((resolve) => {
-    setImmediate(() => {
-      for (const name of classifierNets) {
-        try {
-          const net = classifiers.load(name);
-          logger.info({ net: name, version: net.location?.version }, 'classifier loaded');
-        } catch (err) {
-          logger.error({ err, net: name }, 'classifier failed to load');
-        }
-      }
-      resolve();
-    });
-  });
+  // load leaves the gateway up and not ready, with the reason in /readyz (and logged as
+  // model_reload_failed); its messages are retried, then handed off unclassified. The watch
+  // serves it as soon as CURRENT names a version that loads.
+  for (const name of classifierNets) await nets.load(name).catch(() => undefined);
+  const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
   gateway.start();
   const retrainSchedule = config.retrain.schedule ? startRetrainSchedule(config, bots, logger) : null;
   const address = server.address() as AddressInfo;
@@ -235,7 +273,13 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     { name: 'retrain schedule', close: () => retrainSchedule?.stop() },
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
-    { name: 'classifiers', close: () => classifiers.dispose() },
+    {
+      name: 'nets',
+      close: () => {
+        watcher.close();
+        return nets.close();
+      },
+    },
     { name: 'database', close: () => closeDatabase(db) },
   ];
   let closingPromise: Promise<boolean> | undefined;
@@ -264,7 +308,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     bots,
     core,
-    classifiers,
+    nets,
     tfBackend,
     close,
   };

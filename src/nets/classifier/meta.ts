@@ -33,7 +33,7 @@ export const classifierMetaSchema = z.object({
   training: z.record(z.string(), z.unknown()),
   /**
    * Golden inputs: texts the net classified right with high confidence when it was saved. A
-   * reload refuses a version that no longer gives these labels.
+   * reload refuses a version that no longer gives these labels (see `classifier-kind.ts`).
    */
   canary: z.array(z.object({ text: z.string(), label: z.string() })).optional(),
   /** How a retraining run made and judged this version. */

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logger.js';
 import { type Gateway, startGateway } from '../../../src/server.js';
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
 import { authHeaders, testConfig } from '../../helpers/config.js';
@@ -8,16 +10,18 @@ import { ConsoleClient, operatorsConfig, signIn } from '../../helpers/console-cl
 import { json } from '../../helpers/http.js';
 import { KeywordSuggester } from '../../helpers/keyword-nets.js';
 import { makeRetrainFixture, NEW_CATEGORY, type RetrainFixture } from '../../helpers/retrain-fixture.js';
-import { waitFor } from '../../helpers/wait.js';
+import { sleep, waitFor } from '../../helpers/wait.js';
 
 // The whole loop on a running gateway: operators label a category the net has never seen,
-// the retraining learns it and switches CURRENT, and the gateway serves the new version
-// without a restart; then a useless version (shuffled labels) is refused and the good one
-// keeps serving. The net is small (five BANKING77 categories) so the loop takes seconds.
+// the retraining learns it and switches CURRENT, and the gateway's nets runtime (file watch
+// and poll of CURRENT, inference in a worker thread) serves the new version without a restart
+// or any call; then a useless version (shuffled labels) is refused and never served while the
+// good one keeps serving. The net is small (five BANKING77 categories) so the loop takes seconds.
 
 let fx: RetrainFixture;
 let gw: Gateway;
 let ann: ConsoleClient;
+const logs: Array<Record<string, unknown>> = [];
 // One text of the 200 in the regression set moves macro-F1 by ~0.5 points: this small deployment
 // allows two points (four texts) of run-to-run noise.
 const GATE_ENV = { NEURODESK_RETRAIN_F1_TOLERANCE: '2', NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10' };
@@ -32,9 +36,23 @@ beforeAll(async () => {
       NEURODESK_CLASSIFIER_NET: fx.netName,
       NEURODESK_WORKER_POLL: '10ms',
       NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(),
+      NEURODESK_NET_WORKERS: '1',
+      NEURODESK_NETS_POLL: '250ms',
       ...GATE_ENV,
     }),
-    { env: {}, suggester: new KeywordSuggester() },
+    {
+      env: {},
+      suggester: new KeywordSuggester(),
+      logger: createLogger(
+        'info',
+        new Writable({
+          write(chunk, _enc, cb) {
+            logs.push(JSON.parse(String(chunk)));
+            cb();
+          },
+        }),
+      ),
+    },
   );
   ann = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'ann'));
 });
@@ -65,19 +83,17 @@ async function retrain(...args: string[]): Promise<{ code: number; out: string }
   return { code, out };
 }
 
-/** Waits until the gateway answers with `version`, then returns how many probes it puts in the new category. */
-async function servedVersion(version: string): Promise<number> {
-  // Stand-in for the nets runtime's watcher of CURRENT: reload the net in the running gateway.
-  gw.classifiers.load(fx.netName);
-  await waitFor(
-    async () => (await classify(fx.probeTexts[0]!)).net.version === version,
-    10_000,
-    `version ${version} in service`,
-  );
+/** How many of the probes (texts of the new category nobody labelled) the gateway puts in it. */
+async function probeHits(): Promise<number> {
   let hits = 0;
   for (const text of fx.probeTexts) if ((await classify(text)).category === NEW_CATEGORY) hits++;
   return hits;
 }
+
+const reloads = (version: string) =>
+  logs.filter(
+    (l) => (l.msg === 'model_reloaded' || l.msg === 'model_reload_failed') && l.version === version,
+  );
 
 describe('the retraining loop on a running gateway', () => {
   let promoted: string;
@@ -104,8 +120,18 @@ describe('the retraining loop on a running gateway', () => {
     promoted = /PROMOTED: (\S+) replaces v1 in service/.exec(run.out)![1]!;
     expect(readFileSync(join(fx.netsDir, fx.netName, 'CURRENT'), 'utf8').trim()).toBe(promoted);
 
-    const hits = await servedVersion(promoted);
-    expect(hits).toBeGreaterThanOrEqual(fx.probeTexts.length * 0.7);
+    // Nobody tells the gateway: its watch of CURRENT loads, checks and swaps the new version.
+    const started = performance.now();
+    await waitFor(
+      async () => (await classify(fx.probeTexts[0]!)).net.version === promoted,
+      5000,
+      `${promoted} in service`,
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(reloads(promoted)).toEqual([
+      expect.objectContaining({ msg: 'model_reloaded', net: fx.netName, previous: 'v1' }),
+    ]);
+    expect(await probeHits()).toBeGreaterThanOrEqual(fx.probeTexts.length * 0.7);
   });
 
   it('refuses a version trained on shuffled labels, and the promoted one keeps serving', async () => {
@@ -114,8 +140,23 @@ describe('the retraining loop on a running gateway', () => {
     const refused = /REFUSED: (\S+) is kept on disk/.exec(run.out)![1]!;
     expect(existsSync(join(fx.netsDir, fx.netName, refused, 'manifest.json'))).toBe(true);
     expect(readFileSync(join(fx.netsDir, fx.netName, 'CURRENT'), 'utf8').trim()).toBe(promoted);
-    const hits = await servedVersion(promoted);
-    expect(hits).toBeGreaterThanOrEqual(fx.probeTexts.length * 0.7);
+    // Several polls later the refused version has never been loaded, let alone served.
+    const seen = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      seen.add((await classify(fx.probeTexts[i % fx.probeTexts.length]!)).net.version);
+      await sleep(100);
+    }
+    expect([...seen]).toEqual([promoted]);
+    expect(reloads(refused)).toEqual([]);
+    const listing = await json(await fetch(`${gw.url}/api/v1/admin/nets`, { headers: authHeaders }));
+    const net = listing.nets.find((n: { name: string }) => n.name === fx.netName);
+    expect(net).toMatchObject({ current: promoted, inService: { version: promoted } });
+    expect(net.versions.find((v: { version: string }) => v.version === refused)).toMatchObject({
+      current: false,
+      inService: false,
+      memoryBytes: null, // never loaded into any inference thread
+    });
+    expect(await probeHits()).toBeGreaterThanOrEqual(fx.probeTexts.length * 0.7);
   });
 
   it('lists both runs with their decision and serves reports that name it', async () => {
