@@ -98,6 +98,7 @@ const ctx = {
   labels: store.labels,
   runs: store.trainingRuns,
   netsDir: dirs.nets,
+  netsCacheBytes: config.nets.cacheBytes,
   reportsDir: join(dirs.data, 'training-reports'),
   netOf: (b: string) => botNets(dirs.bots, b).classifier,
   now: () => new Date(),

@@ -119,6 +119,7 @@ export async function runRetrainCli(
         labels: store.labels,
         runs: store.trainingRuns,
         netsDir,
+        netsCacheBytes: config.nets.cacheBytes,
         reportsDir: join(dataDir, 'training-reports'),
         netOf: (bot) => botNets(botsDir, bot).classifier,
         now,

@@ -9,6 +9,8 @@ export interface RetrainContext {
   labels: Pick<SqliteOperatorLabels, 'categoryActions'>;
   runs: SqliteTrainingRuns;
   netsDir: string;
+  /** The gateway's per-thread cache bound (NEURODESK_NETS_CACHE_MB): a larger version cannot be served. */
+  netsCacheBytes: number;
   /** Reports of dry runs (which write no version) go here. */
   reportsDir: string;
   /** The classifier a bot uses (from its bot file). */

@@ -21,6 +21,7 @@ import { writeReportFiles } from './report-files.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
 import type { ClassifierRunResult, TrainedDecision } from './run-result.js';
+import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
 import {
   baseValidationRows,
   COLS,
@@ -154,16 +155,10 @@ export async function retrainClassifier(
       compareOnSet('held_out', 'held-out labels', data.heldOut, old, newNet),
       compareOnSet('regression', 'regression set', regression, old, newNet),
     ];
-    const verdict = applyGate(sets, o.gate);
-    const decision: TrainedDecision = o.dryRun
-      ? 'dry_run'
-      : verdict.pass
-        ? 'promoted'
-        : o.force
-          ? 'forced'
-          : 'refused';
-    const reasons = verdict.pass ? verdict.passes : verdict.failures;
-    const forcedReason = decision === 'forced' ? o.force! : null;
+    let verdict = applyGate(sets, o.gate);
+    let runtimeRefused = false;
+    const decide = (): TrainedDecision =>
+      o.dryRun ? 'dry_run' : verdict.pass ? 'promoted' : o.force && !runtimeRefused ? 'forced' : 'refused';
 
     let location: NetLocation | null = null;
     let reportDir = ctx.reportsDir;
@@ -177,14 +172,6 @@ export async function retrainClassifier(
       const meta = newNet.meta;
       // The canary comes from the fixed regression set: no customer's text is copied into the net.
       meta.canary = pickGoldenInputs(newNet, regression);
-      meta.retraining = {
-        runId,
-        fromVersion: servedVersion,
-        decision,
-        heldOutFraction: o.heldOutFraction,
-        valSplitSeed,
-        regressionSet,
-      };
       const byName = new Map(sets.map((s) => [s.name, s]));
       meta.metrics = {
         ...meta.metrics,
@@ -193,10 +180,30 @@ export async function retrainClassifier(
         heldOutRows: byName.get('held_out')!.n,
         heldOutMacroF1: byName.get('held_out')!.new.macroF1,
       };
+      const retraining = {
+        runId,
+        fromVersion: servedVersion,
+        heldOutFraction: o.heldOutFraction,
+        valSplitSeed,
+        regressionSet,
+      };
+      meta.retraining = { ...retraining, decision: decide() };
+      if (decide() !== 'refused') {
+        // The bytes the gateway will load, loaded the way it will load them, before CURRENT moves.
+        const refusal = runtimeRefusal(newNet.toFiles(), { name: netName, version }, ctx.netsCacheBytes);
+        if (refusal) {
+          runtimeRefused = true;
+          verdict = withRuntimeRefusal(verdict, version, refusal);
+          meta.retraining = { ...retraining, decision: decide() };
+        }
+      }
       // Written but not yet served: the report goes in first, so whoever sees the version sees why.
       location = publishNet(root, version, newNet.toFiles(), false);
       reportDir = location.dir;
     }
+    const decision = decide();
+    const reasons = verdict.pass ? verdict.passes : verdict.failures;
+    const forcedReason = decision === 'forced' ? o.force! : null;
     const result: ClassifierRunResult = {
       runId,
       bot: o.bot,

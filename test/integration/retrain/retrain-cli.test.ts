@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../../src/store/index.js';
+import { systemClock } from '../../../src/core/ports.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
 import { isHeldOut, isValidation } from '../../../training/retrain/classifier-data.js';
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
 import { RunLock } from '../../../training/retrain/lock.js';
+import { retrainClassifier } from '../../../training/retrain/retrain-classifier.js';
 import {
   makeRetrainFixture,
   NEW_CATEGORY,
@@ -162,6 +164,50 @@ describe('npm run retrain -- classifier', () => {
     const run = runs().at(-1)!;
     expect(run).toMatchObject({ status: 'forced', forced_reason: 'checking the override by hand' });
     expect(JSON.parse(run.reasons as string).at(-1)).toBe('forced: checking the override by hand');
+  });
+
+  it("never makes CURRENT a version the gateway's nets runtime would refuse, not even on --force", async () => {
+    const before = current();
+    const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
+    const c = capture();
+    try {
+      const store = createStore(db, systemClock);
+      const outcome = await retrainClassifier(
+        {
+          labels: store.labels,
+          runs: store.trainingRuns,
+          netsDir: fx.netsDir,
+          // A cache bound smaller than the net: every thread of the gateway would refuse it.
+          netsCacheBytes: 1024,
+          reportsDir: join(fx.dataDir, 'training-reports'),
+          netOf: () => fx.netName,
+          now: () => new Date(),
+          io: c.io,
+          backend: 'wasm',
+        },
+        {
+          bot: 'desk',
+          dryRun: false,
+          force: 'the gate is wrong today',
+          maxEpochs: 1,
+          heldOutFraction: 0.2,
+          gate: { macroF1Tolerance: 100, maxCategoryDrop: 100, minCategorySupport: 10 },
+          shuffleLabels: false,
+        },
+      );
+      expect(outcome.status).toBe('refused');
+      expect(c.out()).toMatch(/REFUSED: \S+ is kept on disk/);
+      expect(c.out()).toMatch(
+        /✗ the nets runtime cannot load \S+: the net needs .* more than the whole cache/,
+      );
+      expect(current()).toBe(before);
+      const meta = JSON.parse(
+        readFileSync(join(fx.netsDir, fx.netName, outcome.newVersion!, 'meta.json'), 'utf8'),
+      );
+      expect(meta.retraining.decision).toBe('refused');
+    } finally {
+      closeDatabase(db);
+    }
   });
 
   it('refuses to start while another run holds the lock', async () => {
