@@ -5,7 +5,12 @@ import { NetFolderError } from './net-folder.js';
  * Parses one JSON file of a net folder with its schema, failing with a {@link NetFolderError}
  * that names the file and the first bad field.
  */
-export function parseNetJson<T>(dir: string, files: Map<string, Buffer>, file: string, schema: z.ZodType<T>): T {
+export function parseNetJson<T>(
+  dir: string,
+  files: Map<string, Buffer>,
+  file: string,
+  schema: z.ZodType<T>,
+): T {
   const data = files.get(file);
   if (!data) throw new NetFolderError(dir, `${file} is not in the manifest`);
   let value: unknown;
