@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { locateNet, NetFolderError, type NetLocation, publishNet, readNetFiles } from '../net-folder.js';
-import { jsonBytes, parseNetJson } from '../net-json.js';
-import { packWeights, unpackWeights } from '../stored-weights.js';
 import { Vectoriser } from '../vectoriser.js';
+import { decodeWeight, encodeWeight, encodingFor, type StoredWeight } from '../weight-codec.js';
 import type { Weights } from './forward.js';
 import { calibratedSoftmax, predictLogits } from './infer.js';
 import { type ClassifierMeta, classifierMetaSchema } from './meta.js';
@@ -46,8 +46,28 @@ export class ClassifierNet {
   static load(path: string): ClassifierNet {
     const location = locateNet(path);
     const files = readNetFiles(location.dir);
-    const topology = parseNetJson(location.dir, files, 'topology.json', topologySchema);
-    const meta = parseNetJson(location.dir, files, 'meta.json', classifierMetaSchema);
+    const json = (file: string) => {
+      const data = files.get(file);
+      if (!data) throw new NetFolderError(location.dir, `${file} is not in the manifest`);
+      try {
+        return JSON.parse(data.toString('utf8')) as unknown;
+      } catch (err) {
+        throw new NetFolderError(location.dir, `${file} is not valid JSON (${(err as Error).message})`);
+      }
+    };
+    const parse = <T>(schema: z.ZodType<T>, file: string): T => {
+      const r = schema.safeParse(json(file));
+      if (!r.success) {
+        const issue = r.error.issues[0]!;
+        throw new NetFolderError(
+          location.dir,
+          `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+        );
+      }
+      return r.data;
+    };
+    const topology = parse(topologySchema, 'topology.json');
+    const meta = parse(classifierMetaSchema, 'meta.json');
     if (meta.labels.length !== topology.classes) {
       throw new NetFolderError(
         location.dir,
@@ -56,10 +76,21 @@ export class ClassifierNet {
     }
     const bin = files.get('weights.bin');
     if (!bin) throw new NetFolderError(location.dir, 'weights.bin is not in the manifest');
-    let weights: Weights;
+    const stored = new Map(meta.weights.map((s) => [s.name, s]));
+    const weights: Weights = {};
     try {
-      weights = unpackWeights(weightSpecs(topology), meta.weights, bin);
+      for (const spec of weightSpecs(topology)) {
+        const s = stored.get(spec.name);
+        if (!s) throw new Error(`weight ${spec.name} is missing`);
+        if (s.shape.join('x') !== spec.shape.join('x'))
+          throw new Error(`weight ${spec.name} has shape ${s.shape}, expected ${spec.shape}`);
+        if (s.offset + s.bytes > bin.byteLength)
+          throw new Error(`weight ${spec.name} lies past the end of weights.bin`);
+        const values = decodeWeight(bin.subarray(s.offset, s.offset + s.bytes), s.shape, s.encoding);
+        weights[spec.name] = tf.tensor(values, s.shape);
+      }
     } catch (err) {
+      tf.dispose(Object.values(weights));
       throw new NetFolderError(location.dir, (err as Error).message);
     }
     return new ClassifierNet(topology, weights, meta, location);
@@ -67,15 +98,28 @@ export class ClassifierNet {
 
   /** The net's files: topology.json, weights.bin (compact) and meta.json. */
   toFiles(): Map<string, Uint8Array> {
-    const { bin, stored } = packWeights(
-      weightSpecs(this.topology),
-      (name) => this.weights[name]!.dataSync() as Float32Array,
-    );
+    const parts: Uint8Array[] = [];
+    const stored: StoredWeight[] = [];
+    let offset = 0;
+    for (const spec of weightSpecs(this.topology)) {
+      const encoding = encodingFor(spec.shape);
+      const data = encodeWeight(this.weights[spec.name]!.dataSync() as Float32Array, spec.shape, encoding);
+      stored.push({ name: spec.name, shape: spec.shape, encoding, offset, bytes: data.byteLength });
+      parts.push(data);
+      offset += data.byteLength;
+    }
+    const bin = new Uint8Array(offset);
+    let at = 0;
+    for (const p of parts) {
+      bin.set(p, at);
+      at += p.byteLength;
+    }
     const meta: ClassifierMeta = { ...this.meta, weights: stored };
+    const text = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
     return new Map([
-      ['topology.json', jsonBytes(this.topology)],
+      ['topology.json', text(this.topology)],
       ['weights.bin', bin],
-      ['meta.json', jsonBytes(meta)],
+      ['meta.json', text(meta)],
     ]);
   }
 
