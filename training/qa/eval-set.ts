@@ -1,6 +1,6 @@
-import type { Tower } from '../../src/nets/qa/topology.js';
 import { overlap } from '../../src/nets/qa/lexical.js';
 import { keyToScore, rankKey, type Scoring } from '../../src/nets/qa/scoring.js';
+import type { Tower } from '../../src/nets/qa/topology.js';
 import { mapMrr, rankOrder } from './ranking-metrics.js';
 
 /**
@@ -69,7 +69,9 @@ export function pairFeatures(net: Embedder, set: EvalSet, terms = setTerms(net, 
 
 /** Rank keys of each list's candidates under a scoring (what the served ranking compares). */
 export function keyLists(features: readonly PairFeatures[], s: Scoring): Float64Array[] {
-  return features.map((f) => Float64Array.from(f.dot, (dot, j) => rankKey(s, dot, f.count[j]!, f.weighted[j]!)));
+  return features.map((f) =>
+    Float64Array.from(f.dot, (dot, j) => rankKey(s, dot, f.count[j]!, f.weighted[j]!)),
+  );
 }
 
 /** Ranking and retrieval figures of scored lists. */

@@ -44,7 +44,10 @@ export function evalSetFromLists(lists: readonly RankingQuestion[]): EvalSet {
   const pool = new TextPool();
   return {
     questions: lists.map((q) => q.question),
-    lists: lists.map((q) => ({ candidates: Int32Array.from(q.candidates, (c) => pool.add(c)), labels: q.labels })),
+    lists: lists.map((q) => ({
+      candidates: Int32Array.from(q.candidates, (c) => pool.add(c)),
+      labels: q.labels,
+    })),
     answers: pool.texts,
   };
 }

@@ -18,8 +18,8 @@ import { roundTrip } from '../../src/nets/weight-codec.js';
 import { chooseUnsureThreshold } from '../classifier/calibrate.js';
 import { fitScoring } from './combine.js';
 import {
-  type EvalSet,
   type Embedder,
+  type EvalSet,
   pairFeatures,
   rankingFigures,
   setTerms,
