@@ -118,6 +118,13 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-classifier')
     .default('bank-classifier'),
+  NEURODESK_QA_NET: z
+    .string()
+    .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-qa')
+    .default('bank-qa'),
+  NEURODESK_KB_SEED: z.string().min(1).default('training/data/bank-kb/answers.jsonl'),
+  NEURODESK_KB_SYNC_INTERVAL: duration('30s'),
+  NEURODESK_KB_IMPORT_LIMIT: size('10mb'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -168,6 +175,16 @@ export interface Config {
   netsDir: string;
   /** The classifier loaded at start and served by `POST /api/v1/classify`. */
   classifierNet: string;
+  kb: {
+    /** The two-tower net served by `POST /api/v1/suggest`. */
+    qaNet: string;
+    /** Answers loaded into an empty `default` knowledge base at start; null for none (`off`). */
+    seedFile: string | null;
+    /** How often the answer vectors are checked against changes made by other processes. */
+    syncIntervalMs: number;
+    /** Largest body of `POST /api/v1/answers/import`. */
+    importLimitBytes: number;
+  };
 }
 
 /** A configuration that failed validation; `problems` names each bad key. */
@@ -239,6 +256,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tfBackend: c.NEURODESK_TF_BACKEND,
     netsDir: c.NEURODESK_NETS_DIR,
     classifierNet: c.NEURODESK_CLASSIFIER_NET,
+    kb: {
+      qaNet: c.NEURODESK_QA_NET,
+      seedFile: c.NEURODESK_KB_SEED === 'off' ? null : c.NEURODESK_KB_SEED,
+      syncIntervalMs: c.NEURODESK_KB_SYNC_INTERVAL,
+      importLimitBytes: c.NEURODESK_KB_IMPORT_LIMIT,
+    },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);

@@ -14,11 +14,17 @@ import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { initBackend } from './nets/backend.js';
+import { AnswerIndexes } from './kb/answer-indexes.js';
+import { DEFAULT_KB, KnowledgeBase } from './kb/knowledge-base.js';
+import { QaSuggester } from './kb/suggester.js';
 import { ClassifierRegistry } from './nets/classifier-registry.js';
+import { QaRegistry } from './nets/qa-registry.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
+import { answersRoutes } from './transport/http/answers-routes.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
+import { suggestRoute } from './transport/http/suggest-route.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
@@ -54,14 +60,13 @@ export interface Gateway {
   core: Pick<BotGateway, 'events' | 'intake' | 'conversations'>;
   /** The classifier nets in memory (loaded by the time start resolves; empty when one was injected). */
   classifiers: ClassifierRegistry;
-  /** The active TF.js backend, or null when no net is loaded here (an injected classifier). */
+  /** The knowledge bases, the two-tower nets in memory and their answer vectors (empty when a suggester was injected). */
+  answers: { knowledgeBase: KnowledgeBase; nets: QaRegistry; indexes: AnswerIndexes };
+  /** The active TF.js backend, or null when no net is loaded here (injected classifier and suggester). */
   tfBackend: string | null;
   /** Stops gracefully; resolves `true` if everything finished in time. */
   close(): Promise<boolean>;
 }
-
-// Until a nets runtime is wired in, the pipeline fails (and retries, then hands off) rather than guess.
-const netsNotLoaded = (what: string) => () => Promise.reject(new Error(`${what} is not available`));
 
 /** The composition root: builds every part from the config and listens. */
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
@@ -92,8 +97,39 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const classifierNets = options.classifier
     ? []
     : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
+  // The knowledge bases and the two-tower nets that suggest their answers.
+  const knowledgeBase = new KnowledgeBase(store.knowledgeBase);
+  if (config.kb.seedFile) {
+    try {
+      const added = knowledgeBase.seedIfEmpty(DEFAULT_KB, config.kb.seedFile);
+      if (added > 0) logger.info({ answers: added, file: config.kb.seedFile }, 'knowledge base seeded');
+    } catch (err) {
+      logger.error(
+        { err, file: config.kb.seedFile },
+        'knowledge base seed failed: starting with an empty knowledge base',
+      );
+    }
+  }
+  const qaNetsRegistry = new QaRegistry(config.netsDir);
+  const answerIndexes = new AnswerIndexes(knowledgeBase, qaNetsRegistry, logger.child({ module: 'answers' }));
+  const qaNets = options.suggester
+    ? []
+    : [...new Set([config.kb.qaNet, ...bots.all().map((b) => b.config.nets.qa)])];
+  const kbsOf = (net: string) => [
+    ...new Set([
+      DEFAULT_KB,
+      ...bots
+        .all()
+        .filter((b) => b.config.nets.qa === net)
+        .map((b) => b.config.nets.kb ?? DEFAULT_KB),
+    ]),
+  ];
+  const suggester =
+    options.suggester ??
+    new QaSuggester(answerIndexes, knowledgeBase, (name) => qaNetsRegistry.get(name) !== undefined);
+
   let tfBackend: string | null = null;
-  if (classifierNets.length > 0) {
+  if (classifierNets.length + qaNets.length > 0) {
     const backend = await initBackend(config.tfBackend);
     tfBackend = backend.name;
     logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
@@ -109,7 +145,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     metrics,
     classifier,
-    suggester: options.suggester ?? { suggest: netsNotLoaded('the answer suggester') },
+    suggester,
     random: options.random,
   });
 
@@ -158,6 +194,19 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       },
     });
   }
+  if (qaNets.length > 0) {
+    readiness.push({
+      name: 'answers',
+      check: () => {
+        const problems = qaNets.flatMap((name) => {
+          const s = qaNetsRegistry.status(name);
+          if (s.state === 'ready') return [];
+          return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
+        });
+        return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
+      },
+    });
+  }
   const app = createApp({
     logger,
     metrics,
@@ -166,9 +215,13 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     isClosing: () => closing,
     readyInfo: () => {
       const s = classifiers.status(config.classifierNet);
+      const q = qaNetsRegistry.status(config.kb.qaNet);
       return {
         tfBackend,
-        nets: { classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null } },
+        nets: {
+          classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null },
+          qa: { name: config.kb.qaNet, version: q.state === 'ready' ? q.version : null },
+        },
       };
     },
     mounts: [
@@ -181,6 +234,12 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         bodyLimitBytes: config.bodyLimitBytes,
         metrics,
       }),
+      answersRoutes({
+        kb: knowledgeBase,
+        bodyLimitBytes: config.bodyLimitBytes,
+        importLimitBytes: config.kb.importLimitBytes,
+      }),
+      suggestRoute({ suggester, netName: config.kb.qaNet, bodyLimitBytes: config.bodyLimitBytes, metrics }),
       ...(options.mounts ?? []),
     ],
     apiGuards: [rateLimit(gateway.limiter)],
@@ -213,9 +272,24 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
           logger.error({ err, net: name }, 'classifier failed to load');
         }
       }
+      for (const name of qaNets) {
+        try {
+          const net = qaNetsRegistry.load(name);
+          logger.info({ net: name, version: net.location?.version }, 'answer net loaded');
+        } catch (err) {
+          logger.error({ err, net: name }, 'answer net failed to load');
+        }
+      }
       resolve();
     });
   });
+  // The answers are embedded before the workers start, so the first messages get suggestions.
+  for (const name of qaNets) {
+    if (!qaNetsRegistry.get(name)) continue;
+    for (const kb of kbsOf(name)) await answerIndexes.sync(name, kb);
+  }
+  const syncTimer = setInterval(() => void answerIndexes.syncAll(), config.kb.syncIntervalMs);
+  syncTimer.unref();
   gateway.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -226,6 +300,15 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
     { name: 'classifiers', close: () => classifiers.dispose() },
+    {
+      name: 'answers',
+      close: async () => {
+        clearInterval(syncTimer);
+        await answerIndexes.idle();
+        answerIndexes.dispose();
+        qaNetsRegistry.dispose();
+      },
+    },
     { name: 'database', close: () => closeDatabase(db) },
   ];
   let closingPromise: Promise<boolean> | undefined;
@@ -255,6 +338,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     bots,
     core,
     classifiers,
+    answers: { knowledgeBase, nets: qaNetsRegistry, indexes: answerIndexes },
     tfBackend,
     close,
   };

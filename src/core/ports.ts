@@ -155,6 +155,6 @@ export interface AnswerSuggester {
   suggest(
     netName: string,
     text: string,
-    options: { k: number; category?: string; kb?: string },
+    options: { k: number; category?: string; categoryMode?: 'boost' | 'filter'; kb?: string },
   ): Promise<SuggestionResult>;
 }

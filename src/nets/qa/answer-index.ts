@@ -90,6 +90,18 @@ export class AnswerIndex {
     return row === undefined ? undefined : this.revisions[row];
   }
 
+  /** The category indexed for an answer (undefined when it is not in the index). */
+  categoryOf(id: number): string | null | undefined {
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : (this.categoryNames[this.categories[row]!] ?? null);
+  }
+
+  /** Changes an indexed answer's category without touching its vector. */
+  setCategory(id: number, category: string | null): void {
+    const row = this.rowOf.get(id);
+    if (row !== undefined) this.categories[row] = this.categoryId(category);
+  }
+
   /** Ids of every indexed answer. */
   answerIds(): number[] {
     return Array.from(this.ids.subarray(0, this.count));
