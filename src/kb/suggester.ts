@@ -1,7 +1,7 @@
 import type { AnswerSuggester, Suggestion, SuggestionResult } from '../core/ports.js';
 import { AppError } from '../errors.js';
-import type { QaNet } from '../nets/qa/qa-net.js';
 import type { AnswerIndex, SearchQuery } from '../nets/qa/answer-index.js';
+import type { QaNet } from '../nets/qa/qa-net.js';
 import type { AnswerIndexes } from './answer-indexes.js';
 import { DEFAULT_KB, type KnowledgeBase } from './knowledge-base.js';
 
