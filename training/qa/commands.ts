@@ -14,6 +14,7 @@ import {
   readPairs,
   splitLists,
 } from './pairs.js';
+import { QA_RECIPES } from './recipes.js';
 import { evalSetFromLists, examplesFromLists } from './sets.js';
 import { defaultQaOptions, trainQa } from './train-qa.js';
 
@@ -68,10 +69,11 @@ export const qaCommands: NetCommands = {
     if (!values.pairs?.length || !values.out) throw new Error('--pairs and --out are required');
     const backend = await initBackend(values.backend as 'auto');
     const o = defaultQaOptions();
+    const recipe = QA_RECIPES[values.answers ? 'kb' : 'ranking'];
     const settings = {
-      ...o.settings,
-      seed: int(values.seed, 'seed', o.settings.seed),
-      maxEpochs: int(values['max-epochs'], 'max-epochs', o.settings.maxEpochs),
+      ...recipe.settings,
+      seed: int(values.seed, 'seed', recipe.settings.seed),
+      maxEpochs: int(values['max-epochs'], 'max-epochs', recipe.settings.maxEpochs),
     };
     const cols = colsOf(values);
     const files = values.pairs.map((file) => ({ file, rows: readPairs(file, cols) }));
@@ -82,8 +84,8 @@ export const qaCommands: NetCommands = {
       const kb = readKb(values.answers);
       sets = kbTrainingSets(rows, kb, 0.1, settings.seed);
       valMetric = 'top1';
-      // A small knowledge base fits in every step: the softmax then runs over all its answers.
-      if (kb.length <= 512) settings.allAnswers = true;
+      // A large knowledge base does not fit in every step: the softmax then runs over the batch's answers.
+      if (kb.length > 512) settings.allAnswers = false;
     } else {
       const lists = rankingLists(rows);
       const split = values.val
@@ -105,6 +107,7 @@ export const qaCommands: NetCommands = {
     const bar = new ProgressBar(io.err, undefined, valMetric === 'top1' ? 'val_top1' : 'val_map');
     const { net } = trainQa({
       ...o,
+      architecture: recipe.architecture,
       settings,
       name,
       train: sets.train,
