@@ -36,6 +36,11 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   classifier?: TicketClassifier;
   suggester?: AnswerSuggester;
+  /**
+   * Nets already loaded, shared with the caller (tests load the default nets once per file):
+   * used instead of loading from `NEURODESK_NETS_DIR`, and left loaded at close.
+   */
+  sharedNets?: { classifiers: ClassifierRegistry; qa: QaRegistry };
   /** Randomness of the retry jitter. */
   random?: () => number;
   /** Overrides for the shop module (tests swap the model builder or parameters). */
@@ -93,7 +98,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let closing = false;
 
   // The nets: the default classifier and every one a bot names, unless a test injects its own.
-  const classifiers = new ClassifierRegistry(config.netsDir);
+  const shared = options.sharedNets;
+  const classifiers = shared?.classifiers ?? new ClassifierRegistry(config.netsDir);
   const classifierNets = options.classifier
     ? []
     : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
@@ -110,7 +116,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       );
     }
   }
-  const qaNetsRegistry = new QaRegistry(config.netsDir);
+  const qaNetsRegistry = shared?.qa ?? new QaRegistry(config.netsDir);
   const answerIndexes = new AnswerIndexes(knowledgeBase, qaNetsRegistry, logger.child({ module: 'answers' }));
   const qaNets = options.suggester
     ? []
@@ -265,6 +271,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   await new Promise<void>((resolve) => {
     setImmediate(() => {
       for (const name of classifierNets) {
+        if (shared && classifiers.get(name)) continue;
         try {
           const net = classifiers.load(name);
           logger.info({ net: name, version: net.location?.version }, 'classifier loaded');
@@ -273,6 +280,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         }
       }
       for (const name of qaNets) {
+        if (shared && qaNetsRegistry.get(name)) continue;
         try {
           const net = qaNetsRegistry.load(name);
           logger.info({ net: name, version: net.location?.version }, 'answer net loaded');
@@ -299,14 +307,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const closers: Closer[] = [
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
-    { name: 'classifiers', close: () => classifiers.dispose() },
+    { name: 'classifiers', close: () => (shared ? undefined : classifiers.dispose()) },
     {
       name: 'answers',
       close: async () => {
         clearInterval(syncTimer);
         await answerIndexes.idle();
         answerIndexes.dispose();
-        qaNetsRegistry.dispose();
+        if (!shared) qaNetsRegistry.dispose();
       },
     },
     { name: 'database', close: () => closeDatabase(db) },

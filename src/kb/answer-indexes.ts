@@ -30,14 +30,19 @@ export class AnswerIndexes {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly queued = new Set<string>();
   private readonly embedded = new Map<string, number>();
+  private readonly unsubscribe: () => void;
+  private closed = false;
 
   constructor(
     private readonly kb: KnowledgeBase,
-    registry: QaRegistry,
+    private readonly registry: QaRegistry,
     private readonly logger: Logger,
   ) {
-    registry.onLoaded((name, net, previous) => this.onNet(name, net, previous));
+    // Nets already in service (a registry shared between gateways, as in tests) are served too.
+    for (const name of registry.names()) this.onNet(name, registry.get(name)!, undefined);
+    this.unsubscribe = registry.onLoaded((name, net, previous) => this.onNet(name, net, previous));
     kb.onChange((name) => {
+      if (this.closed) return;
       for (const net of this.serving.keys()) void this.sync(net, name);
     });
   }
@@ -96,9 +101,16 @@ export class AnswerIndexes {
     return out;
   }
 
-  /** Frees the nets held for serving or building. */
+  /**
+   * Stops following the registry and frees the nets this holds that the registry no longer
+   * does (a previous version still answering while the next one was being embedded).
+   */
   dispose(): void {
-    for (const gen of [...this.serving.values(), ...this.building.values()]) gen.net.dispose();
+    this.closed = true;
+    this.unsubscribe();
+    for (const [name, gen] of [...this.serving, ...this.building]) {
+      if (this.registry.get(name) !== gen.net) gen.net.dispose();
+    }
     this.serving.clear();
     this.building.clear();
   }

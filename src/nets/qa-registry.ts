@@ -16,9 +16,16 @@ export class QaRegistry {
 
   constructor(private readonly netsDir: string) {}
 
-  /** Calls `listener(name, net, previous)` whenever a version of a net comes into service; the listener frees `previous`. */
-  onLoaded(listener: (name: string, net: QaNet, previous: QaNet | undefined) => void): void {
+  /**
+   * Calls `listener(name, net, previous)` whenever a version of a net comes into service; the
+   * listener frees `previous`. Returns a function that removes the listener.
+   */
+  onLoaded(listener: (name: string, net: QaNet, previous: QaNet | undefined) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /**
