@@ -50,11 +50,11 @@ const kbFile = 'training/data/bank-kb/answers.jsonl';
 const kb = readKb(kbFile);
 let net: QaNet;
 if (values['train-bank']) {
-  const rows = [
-    ...readPairs('training/data/banking77/train.csv'),
-    ...readPairs('training/data/bank-kb/questions-ru.csv'),
+  const files = [
+    readPairs('training/data/banking77/train.csv'),
+    readPairs('training/data/bank-kb/questions-ru.csv'),
   ];
-  const sets = kbTrainingSets(rows, kb, 0.1, seed);
+  const sets = kbTrainingSets(files, kb, 0.1, seed);
   const recipe = QA_RECIPES.kb;
   log(`bank: training the kb recipe on ${sets.train.questions.length} questions...`);
   const started = performance.now();

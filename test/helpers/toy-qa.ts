@@ -79,7 +79,7 @@ export function writeToyKb(dir: string): string {
 /** Options for a tiny two-tower net over the toy knowledge base (a second or two of training). */
 export function tinyQaOptions(seed = 7, dataFile?: string): QaTrainOptions {
   const o = defaultQaOptions();
-  const sets = kbTrainingSets(toyQuestions(240, seed), TOY_KB, 0.2, seed);
+  const sets = kbTrainingSets([toyQuestions(240, seed)], TOY_KB, 0.2, seed);
   return {
     ...o,
     name: 'toy-qa',

@@ -82,7 +82,12 @@ export const qaCommands: NetCommands = {
     let valMetric: 'map' | 'top1' = 'map';
     if (values.answers) {
       const kb = readKb(values.answers);
-      sets = kbTrainingSets(rows, kb, 0.1, settings.seed);
+      sets = kbTrainingSets(
+        files.map((f) => f.rows),
+        kb,
+        0.1,
+        settings.seed,
+      );
       valMetric = 'top1';
       // A large knowledge base does not fit in every step: the softmax then runs over the batch's answers.
       if (kb.length > 512) settings.allAnswers = false;

@@ -132,30 +132,49 @@ export function rankingLists(rows: readonly PairRow[]): RankingQuestion[] {
 }
 
 /**
+ * The validation split of one pairs file, drawn exactly as the classifier draws its own
+ * (labels sorted, each class shuffled by the same seeded source): a net trained on the same
+ * file with the same seed then holds out the same questions as the classifier, so the two
+ * can be tuned together on questions neither has seen.
+ */
+export function classifierSplit(
+  rows: readonly PairRow[],
+  valFraction: number,
+  seed: number,
+): { train: number[]; val: number[] } {
+  const cats = [...new Set(rows.map((r) => r.category!))].sort();
+  const y = Int32Array.from(rows, (r) => cats.indexOf(r.category!));
+  return stratifiedSplit(y, valFraction, seededRandom(seed ^ 0x9e3779b9));
+}
+
+/**
  * Training examples and a validation set for a knowledge base: each question paired with its
- * category's answer; a stratified share of the questions is held out, and validation ranks
- * the whole base (an answer is right when its category is the question's).
+ * category's answer; a stratified share of each file's questions is held out (the
+ * classifier's split, file by file), and validation ranks the whole base (an answer is right
+ * when its category is the question's).
  */
 export function kbTrainingSets(
-  rows: readonly PairRow[],
+  files: ReadonlyArray<readonly PairRow[]>,
   kb: readonly KbEntry[],
   valFraction: number,
   seed: number,
 ): { train: QaExamples; val: EvalSet } {
-  const labelled = rows.filter((r) => r.label > 0 && r.category !== undefined);
-  if (labelled.length === 0) throw new Error('no pair names a category of the knowledge base');
-  const cats = [...new Set(labelled.map((r) => r.category!))].sort();
-  const y = Int32Array.from(labelled, (r) => cats.indexOf(r.category!));
-  const split = stratifiedSplit(y, valFraction, seededRandom(seed ^ 0x51ed));
+  const trainRows: PairRow[] = [];
+  const valRows: PairRow[] = [];
+  for (const rows of files) {
+    const labelled = rows.filter((r) => r.label > 0 && r.category !== undefined);
+    const split = classifierSplit(labelled, valFraction, seed);
+    trainRows.push(...split.train.map((i) => labelled[i]!));
+    valRows.push(...split.val.map((i) => labelled[i]!));
+  }
+  if (trainRows.length === 0) throw new Error('no pair names a category of the knowledge base');
   const answers = kb.map((a) => a.text);
-  const trainRows = split.train.map((i) => labelled[i]!);
   const train: QaExamples = {
     questions: trainRows.map((r) => r.question),
     positives: Int32Array.from(trainRows, (r) => answerFor(kb, r.category!, r.question)),
     negatives: trainRows.map(() => new Int32Array(0)),
     answers,
   };
-  const valRows = split.val.map((i) => labelled[i]!);
   const all = Int32Array.from(kb, (_, i) => i);
   const val: EvalSet = {
     questions: valRows.map((r) => r.question),
