@@ -19,6 +19,6 @@ export const QA_RECIPES: Record<'kb' | 'ranking', QaRecipe> = {
   kb: { architecture: DEFAULT_QA_ARCHITECTURE, settings: { ...DEFAULT_QA_SETTINGS, allAnswers: true } },
   ranking: {
     architecture: { ...DEFAULT_QA_ARCHITECTURE, wideBits: null },
-    settings: { ...DEFAULT_QA_SETTINGS, allAnswers: false },
+    settings: { ...DEFAULT_QA_SETTINGS, dropout: 0.5, maxEpochs: 20, allAnswers: false },
   },
 };
