@@ -26,9 +26,10 @@ export interface TestGatewayOptions {
   config?: Record<string, string>;
   env?: Record<string, string | undefined>;
   /**
-   * `default` (the default): the committed nets, loaded once per test file; `keywords`: the
-   * keyword stand-ins, for tests that need nets to fail, be slow or steer the policy. An
-   * injected classifier or suggester replaces that side of either.
+   * `keywords` (the default): the keyword stand-ins, for tests that need nets to fail, be
+   * slow or steer the policy; `default`: the committed nets, loaded once per test file, for
+   * tests that assert the replies a customer would really get. An injected classifier or
+   * suggester replaces that side of either.
    */
   nets?: 'default' | 'keywords';
   classifier?: TicketClassifier;
@@ -38,8 +39,8 @@ export interface TestGatewayOptions {
 }
 
 /**
- * The real gateway in-process on a loopback port, with the default bot and its real nets
- * and knowledge base, every channel switched on, short retry delays and the platforms' APIs
+ * The real gateway in-process on a loopback port, with the default bot (keyword stand-ins
+ * or the committed nets and knowledge base), every channel switched on, short retry delays and the platforms' APIs
  * pointed at a stand-in.
  */
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gateway & { dataDir: string }> {
@@ -57,7 +58,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gate
     NEURODESK_BITRIX24_OAUTH_URL: `${base}/oauth`,
     ...o.config,
   });
-  const keywords = o.nets === 'keywords';
+  const keywords = o.nets !== 'default';
   const gw = await startGateway(config, {
     env: { ...CHANNEL_ENV, ...o.env },
     classifier: o.classifier ?? (keywords ? new KeywordClassifier() : undefined),
