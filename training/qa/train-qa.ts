@@ -201,7 +201,7 @@ export function trainQa(o: QaTrainOptions): { net: QaNet; history: QaEpochReport
   const threshold = chooseUnsureThreshold(tops, o.thresholdPrecision);
   const sure = tops.filter((t) => t.conf >= threshold);
   const embedder = trainingEmbedder(topology, weights, feats, vectoriser, bagIdf, lexIdf);
-  const golden = [
+  const canary = [
     ...o.val.questions.slice(0, 2).map((text) => ({ tower: 'question' as const, text })),
     ...o.val.answers.slice(0, 2).map((text) => ({ tower: 'answer' as const, text })),
   ].map((g) => ({ ...g, vector: Array.from(embedder.embed([g.text], g.tower)) }));
@@ -214,7 +214,7 @@ export function trainQa(o: QaTrainOptions): { net: QaNet; history: QaEpochReport
     scoring,
     threshold,
     thresholdRule: `lowest score at which validation top answers at or above it are ≥ ${o.thresholdPrecision * 100} % right`,
-    golden,
+    canary,
     metrics: {
       valMap: figures.map,
       valMrr: figures.mrr,

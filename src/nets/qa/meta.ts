@@ -21,7 +21,8 @@ export const qaMetaSchema = z.object({
   /** Scores at or above this let the bot answer by itself (chosen on validation). */
   threshold: z.number().min(0).max(1),
   thresholdRule: z.string().optional(),
-  golden: z.array(goldenSchema),
+  /** Golden inputs: a loaded net must give their vectors again (the canary of a reload). */
+  canary: z.array(goldenSchema),
   metrics: z.record(z.string(), z.number()),
   trainingData: z.object({
     files: z.array(z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() })),

@@ -119,7 +119,7 @@ export class QaNet {
    */
   goldenDeviation(): number {
     let worst = 0;
-    for (const g of this.meta.golden) {
+    for (const g of this.meta.canary) {
       const v = this.embed([g.text], g.tower);
       if (v.length !== g.vector.length) return Number.POSITIVE_INFINITY;
       for (let i = 0; i < v.length; i++) worst = Math.max(worst, Math.abs(v[i]! - g.vector[i]!));

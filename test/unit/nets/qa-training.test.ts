@@ -70,7 +70,7 @@ describe('two-tower training', () => {
     const loaded = QaNet.load(root);
     expect(loaded.location?.version).toBe('v1');
     expect(loaded.meta.scoring).toEqual(net.meta.scoring);
-    expect(loaded.meta.golden.length).toBeGreaterThan(0);
+    expect(loaded.meta.canary.length).toBeGreaterThan(0);
     expect(loaded.goldenDeviation()).toBeLessThan(1e-5);
     expect(Array.from(loaded.scoreCandidates('refund please', ['a', 'b']))).toEqual(
       Array.from(net.scoreCandidates('refund please', ['a', 'b'])),
