@@ -101,8 +101,8 @@ export const configSchema = z.object({
   NEURODESK_JOB_MAX_ATTEMPTS: int(5, 1, 100),
   NEURODESK_WORKER_POLL: duration('250ms'),
   NEURODESK_WEBHOOK_TOLERANCE: duration('5m'),
-  NEURODESK_RATE_LIMIT: int(1200, 0, 1_000_000),
-  NEURODESK_RATE_LIMIT_BURST: int(200, 1, 1_000_000),
+  NEURODESK_RATE_LIMIT: int(6000, 0, 1_000_000),
+  NEURODESK_RATE_LIMIT_BURST: int(600, 1, 1_000_000),
   NEURODESK_CHAT_MAX_PAYLOAD: size('4kb'),
   NEURODESK_WS_HEARTBEAT: duration('30s'),
   NEURODESK_CONSOLE_OPERATORS: list,
@@ -125,6 +125,11 @@ export const configSchema = z.object({
   NEURODESK_KB_SEED: z.string().min(1).default('training/data/bank-kb/answers.jsonl'),
   NEURODESK_KB_SYNC_INTERVAL: duration('30s'),
   NEURODESK_KB_IMPORT_LIMIT: size('10mb'),
+  NEURODESK_NETS_CACHE_MB: int(256, 1, 1_000_000),
+  NEURODESK_NETS_POLL: duration('2s'),
+  NEURODESK_NET_WORKERS: int(1, 0, 64),
+  NEURODESK_BATCH_MAX_SIZE: int(32, 1, 4096),
+  NEURODESK_BATCH_MAX_WAIT: duration('2ms'),
 });
 
 /** The validated configuration, in the shape the rest of the service uses. */
@@ -184,6 +189,19 @@ export interface Config {
     syncIntervalMs: number;
     /** Largest body of `POST /api/v1/answers/import`. */
     importLimitBytes: number;
+  };
+  /** The nets runtime: cache, hot reload, inference threads, micro-batching. */
+  nets: {
+    /** Memory bound of each inference thread's cache of loaded versions, in bytes. */
+    cacheBytes: number;
+    /** How often CURRENT is read besides the file watch (0: the watch only). */
+    pollMs: number;
+    /** Inference threads besides the HTTP thread (0: inference runs in the HTTP thread). */
+    workers: number;
+    /** Most texts per batch (1: no micro-batching). */
+    batchMaxSize: number;
+    /** Longest a text waits for batchmates. */
+    batchMaxWaitMs: number;
   };
 }
 
@@ -261,6 +279,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       seedFile: c.NEURODESK_KB_SEED === 'off' ? null : c.NEURODESK_KB_SEED,
       syncIntervalMs: c.NEURODESK_KB_SYNC_INTERVAL,
       importLimitBytes: c.NEURODESK_KB_IMPORT_LIMIT,
+    },
+    nets: {
+      cacheBytes: c.NEURODESK_NETS_CACHE_MB * 1024 ** 2,
+      pollMs: c.NEURODESK_NETS_POLL,
+      workers: c.NEURODESK_NET_WORKERS,
+      batchMaxSize: c.NEURODESK_BATCH_MAX_SIZE,
+      batchMaxWaitMs: c.NEURODESK_BATCH_MAX_WAIT,
     },
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {

@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  net_rejected: 422,
   rate_limited: 429,
   internal: 500,
   bad_gateway: 502,

@@ -16,11 +16,18 @@ import { QaSuggester } from './kb/suggester.js';
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { initBackend } from './nets/backend.js';
-import { ClassifierRegistry } from './nets/classifier-registry.js';
-import { QaRegistry } from './nets/qa-registry.js';
+import { type BackendChoice, initBackend } from './nets/backend.js';
+import { NetClassifier } from './nets/net-classifier.js';
+import { watchCurrent } from './nets/runtime/current-watcher.js';
+import { LocalExecutor, type NetExecutor } from './nets/runtime/executor.js';
+import { NetHost } from './nets/runtime/net-host.js';
+import { createNetMetrics } from './nets/runtime/net-metrics.js';
+import { NetRegistry } from './nets/runtime/net-registry.js';
+import { WorkerExecutor } from './nets/runtime/worker-executor.js';
+import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
+import { adminNetsRoute } from './transport/http/admin-nets-route.js';
 import { answersRoutes } from './transport/http/answers-routes.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
@@ -37,10 +44,10 @@ export interface StartOptions {
   classifier?: TicketClassifier;
   suggester?: AnswerSuggester;
   /**
-   * Nets already loaded, shared with the caller (tests load the default nets once per file):
-   * used instead of loading from `NEURODESK_NETS_DIR`, and left loaded at close.
+   * A nets registry already built, shared with the caller (tests load the default nets once
+   * per file): used instead of building one, and left open at close.
    */
-  sharedNets?: { classifiers: ClassifierRegistry; qa: QaRegistry };
+  sharedNets?: NetRegistry;
   /** Randomness of the retry jitter. */
   random?: () => number;
   /** Overrides for the shop module (tests swap the model builder or parameters). */
@@ -63,14 +70,62 @@ export interface Gateway {
   bots: BotRegistry;
   /** The bot gateway's core: event bus, intake, operators' actions. */
   core: Pick<BotGateway, 'events' | 'intake' | 'conversations'>;
-  /** The classifier nets in memory (loaded by the time start resolves; empty when one was injected). */
-  classifiers: ClassifierRegistry;
-  /** The knowledge bases, the two-tower nets in memory and their answer vectors (empty when a suggester was injected). */
-  answers: { knowledgeBase: KnowledgeBase; nets: QaRegistry; indexes: AnswerIndexes };
+  /** The nets in service (the bots' nets are loaded by the time start resolves, unless injected). */
+  nets: NetRegistry;
+  /** The knowledge bases and their answer vectors (per two-tower net version in service). */
+  answers: { knowledgeBase: KnowledgeBase; indexes: AnswerIndexes };
   /** The active TF.js backend, or null when no net is loaded here (injected classifier and suggester). */
   tfBackend: string | null;
   /** Stops gracefully; resolves `true` if everything finished in time. */
   close(): Promise<boolean>;
+}
+
+/** Inference in the HTTP thread, or in `config.nets.workers` worker threads. */
+function createExecutor(
+  config: Config,
+  backend: string,
+  onEvict: (ref: { name: string; version: string }, bytes: number) => void,
+  logger: Logger,
+): NetExecutor {
+  const maxBytes = config.nets.cacheBytes;
+  if (config.nets.workers === 0) return new LocalExecutor(new NetHost({ maxBytes, onEvict }));
+  return new WorkerExecutor({
+    threads: config.nets.workers,
+    maxBytes,
+    // The threads use the backend the main thread settled on (tfjs-node registers as "tensorflow").
+    backend: (backend === 'tensorflow' ? 'auto' : backend) as BackendChoice,
+    onEvict,
+    onExit: (reason) => logger.error({ reason }, 'inference thread stopped: replacing it'),
+  });
+}
+
+/** The nets registry of a gateway: its executor, batching and metrics. */
+function createRegistry(
+  config: Config,
+  backend: string,
+  metrics: Metrics,
+  clock: Clock,
+  logger: Logger,
+): NetRegistry {
+  // Read at each scrape, once the executor exists.
+  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
+  const executor = createExecutor(
+    config,
+    backend,
+    (ref, bytes) => {
+      netMetrics.evictions.inc({ net: ref.name });
+      logger.info({ net: ref.name, version: ref.version, bytes }, 'net evicted from the cache');
+    },
+    logger,
+  );
+  return new NetRegistry({
+    root: config.netsDir,
+    executor,
+    batching: { maxSize: config.nets.batchMaxSize, maxWaitMs: config.nets.batchMaxWaitMs },
+    logger,
+    clock,
+    metrics: netMetrics,
+  });
 }
 
 /** The composition root: builds every part from the config and listens. */
@@ -98,12 +153,26 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let closing = false;
 
   // The nets: the default classifier and every one a bot names, unless a test injects its own.
-  const shared = options.sharedNets;
-  const classifiers = shared?.classifiers ?? new ClassifierRegistry(config.netsDir);
   const classifierNets = options.classifier
     ? []
     : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
-  // The knowledge bases and the two-tower nets that suggest their answers.
+  // The two-tower nets that suggest answers: the default one and every one a bot names.
+  const qaNets = options.suggester
+    ? []
+    : [...new Set([config.kb.qaNet, ...bots.all().map((b) => b.config.nets.qa)])];
+  const shared = options.sharedNets;
+  let tfBackend: string | null = null;
+  if (classifierNets.length + qaNets.length > 0) {
+    const backend = await initBackend(config.tfBackend);
+    tfBackend = backend.name;
+    logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
+    metrics.tfBackend.set({ backend: backend.name }, 1);
+  }
+  const netLogger = logger.child({ module: 'nets' });
+  const nets = shared ?? createRegistry(config, tfBackend ?? config.tfBackend, metrics, clock, netLogger);
+  const classifier = options.classifier ?? new NetClassifier(nets);
+
+  // The knowledge bases; their answer vectors follow the two-tower net version in service.
   const knowledgeBase = new KnowledgeBase(store.knowledgeBase);
   if (config.kb.seedFile) {
     try {
@@ -116,11 +185,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       );
     }
   }
-  const qaNetsRegistry = shared?.qa ?? new QaRegistry(config.netsDir);
-  const answerIndexes = new AnswerIndexes(knowledgeBase, qaNetsRegistry, logger.child({ module: 'answers' }));
-  const qaNets = options.suggester
-    ? []
-    : [...new Set([config.kb.qaNet, ...bots.all().map((b) => b.config.nets.qa)])];
+  const answerIndexes = new AnswerIndexes(knowledgeBase, nets, logger.child({ module: 'answers' }));
   const kbsOf = (net: string) => [
     ...new Set([
       DEFAULT_KB,
@@ -130,18 +195,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         .map((b) => b.config.nets.kb ?? DEFAULT_KB),
     ]),
   ];
-  const suggester =
-    options.suggester ??
-    new QaSuggester(answerIndexes, knowledgeBase, (name) => qaNetsRegistry.get(name) !== undefined);
-
-  let tfBackend: string | null = null;
-  if (classifierNets.length + qaNets.length > 0) {
-    const backend = await initBackend(config.tfBackend);
-    tfBackend = backend.name;
-    logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
-    metrics.tfBackend.set({ backend: backend.name }, 1);
-  }
-  const classifier = options.classifier ?? classifiers;
+  const suggester = options.suggester ?? new QaSuggester(answerIndexes, knowledgeBase, nets);
 
   const gateway = composeGateway({
     config,
@@ -152,6 +206,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     metrics,
     classifier,
     suggester,
+    products: shopRecommender(() => shop.service.view()),
     random: options.random,
   });
 
@@ -192,7 +247,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       name: 'classifier',
       check: () => {
         const problems = classifierNets.flatMap((name) => {
-          const s = classifiers.status(name);
+          const s = nets.status(name);
           if (s.state === 'ready') return [];
           return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
         });
@@ -205,7 +260,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       name: 'answers',
       check: () => {
         const problems = qaNets.flatMap((name) => {
-          const s = qaNetsRegistry.status(name);
+          const s = nets.status(name);
           if (s.state === 'ready') return [];
           return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
         });
@@ -220,8 +275,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     readiness,
     isClosing: () => closing,
     readyInfo: () => {
-      const s = classifiers.status(config.classifierNet);
-      const q = qaNetsRegistry.status(config.kb.qaNet);
+      const s = nets.status(config.classifierNet);
+      const q = nets.status(config.kb.qaNet);
       return {
         tfBackend,
         nets: {
@@ -240,6 +295,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         bodyLimitBytes: config.bodyLimitBytes,
         metrics,
       }),
+      adminNetsRoute(nets),
       answersRoutes({
         kb: knowledgeBase,
         bodyLimitBytes: config.bodyLimitBytes,
@@ -266,38 +322,19 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   });
   // Loaded after listening, so probes see /readyz 503 (not a refused connection) meanwhile,
   // and before the workers start, so the first messages find their nets. A net that fails to
-  // load leaves the gateway up and not ready, with the reason in /readyz; its messages are
-  // retried, then handed off unclassified.
-  await new Promise<void>((resolve) => {
-    setImmediate(() => {
-      for (const name of classifierNets) {
-        if (shared && classifiers.get(name)) continue;
-        try {
-          const net = classifiers.load(name);
-          logger.info({ net: name, version: net.location?.version }, 'classifier loaded');
-        } catch (err) {
-          logger.error({ err, net: name }, 'classifier failed to load');
-        }
-      }
-      for (const name of qaNets) {
-        if (shared && qaNetsRegistry.get(name)) continue;
-        try {
-          const net = qaNetsRegistry.load(name);
-          logger.info({ net: name, version: net.location?.version }, 'answer net loaded');
-        } catch (err) {
-          logger.error({ err, net: name }, 'answer net failed to load');
-        }
-      }
-      resolve();
-    });
-  });
-  // The answers are embedded before the workers start, so the first messages get suggestions.
+  // load leaves the gateway up and not ready, with the reason in /readyz (and logged as
+  // model_reload_failed); its messages are retried, then handed off unclassified. The watch
+  // serves it as soon as CURRENT names a version that loads.
+  for (const name of [...classifierNets, ...qaNets]) await nets.load(name).catch(() => undefined);
+  // The answers are embedded before the workers start, so the first messages get suggestions;
+  // a new version of a two-tower net embeds them again while the previous one keeps answering.
   for (const name of qaNets) {
-    if (!qaNetsRegistry.get(name)) continue;
+    if (!nets.served(name)) continue;
     for (const kb of kbsOf(name)) await answerIndexes.sync(name, kb);
   }
   const syncTimer = setInterval(() => void answerIndexes.syncAll(), config.kb.syncIntervalMs);
   syncTimer.unref();
+  const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
   gateway.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -307,14 +344,19 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const closers: Closer[] = [
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
-    { name: 'classifiers', close: () => (shared ? undefined : classifiers.dispose()) },
     {
       name: 'answers',
       close: async () => {
         clearInterval(syncTimer);
         await answerIndexes.idle();
         answerIndexes.dispose();
-        if (!shared) qaNetsRegistry.dispose();
+      },
+    },
+    {
+      name: 'nets',
+      close: () => {
+        watcher.close();
+        return shared ? undefined : nets.close();
       },
     },
     { name: 'database', close: () => closeDatabase(db) },
@@ -345,8 +387,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     bots,
     core,
-    classifiers,
-    answers: { knowledgeBase, nets: qaNetsRegistry, indexes: answerIndexes },
+    nets,
+    answers: { knowledgeBase, indexes: answerIndexes },
     tfBackend,
     close,
   };

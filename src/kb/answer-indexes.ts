@@ -1,13 +1,15 @@
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AnswerIndex } from '../nets/qa/answer-index.js';
-import type { QaNet } from '../nets/qa/qa-net.js';
-import type { QaRegistry } from '../nets/qa-registry.js';
+import { EMBED_ANSWER_OP, type QaInfo, qaTerms } from '../nets/qa/qa-kind.js';
+import type { NetRegistry, ServedNet } from '../nets/runtime/net-registry.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 
-/** A net version with the answer vectors it computed, one index per knowledge base. */
-interface Generation {
-  net: QaNet;
+/** A net version (as the nets runtime serves it) with the answer vectors it computed, one index per knowledge base. */
+export interface Generation {
+  served: ServedNet;
   version: string;
+  info: QaInfo;
   indexes: Map<string, AnswerIndex>;
 }
 
@@ -35,29 +37,44 @@ export class AnswerIndexes {
 
   constructor(
     private readonly kb: KnowledgeBase,
-    private readonly registry: QaRegistry,
+    private readonly registry: NetRegistry,
     private readonly logger: Logger,
   ) {
     // Nets already in service (a registry shared between gateways, as in tests) are served too.
-    for (const name of registry.names()) this.onNet(name, registry.get(name)!, undefined);
-    this.unsubscribe = registry.onLoaded((name, net, previous) => this.onNet(name, net, previous));
+    for (const name of registry.names()) {
+      const served = registry.served(name);
+      if (served) this.onNet(name, served);
+    }
+    this.unsubscribe = registry.onServed((name, served) => this.onNet(name, served));
     kb.onChange((name) => {
       if (this.closed) return;
       for (const net of this.serving.keys()) void this.sync(net, name);
     });
   }
 
-  /** The net version and index that answer a knowledge base now (building the index on first use). */
-  async serve(netName: string, kb: string): Promise<{ net: QaNet; version: string; index: AnswerIndex }> {
+  /**
+   * The net version and index that answer a knowledge base now (building the index on first
+   * use); 503 `not_ready` while the net is not in service.
+   */
+  async serve(netName: string, kb: string): Promise<Generation & { index: AnswerIndex }> {
     let gen = this.serving.get(netName);
-    if (!gen) throw new Error(`answer net "${netName}" is not loaded`);
+    if (!gen) {
+      const served = this.registry.served(netName);
+      if (served) this.onNet(netName, served);
+      gen = this.serving.get(netName);
+    }
+    if (!gen) {
+      throw new AppError('not_ready', `answer net "${netName}" is not loaded yet`, {
+        headers: { 'Retry-After': '5' },
+      });
+    }
     if (!gen.indexes.has(kb)) {
       await this.sync(netName, kb);
       gen = this.serving.get(netName)!;
     }
     const index = gen.indexes.get(kb);
     if (!index) return this.serve(netName, kb);
-    return { net: gen.net, version: gen.version, index };
+    return { ...gen, index };
   }
 
   /** Brings a knowledge base's vectors up to date for a net (queued behind that net's running job). */
@@ -101,16 +118,10 @@ export class AnswerIndexes {
     return out;
   }
 
-  /**
-   * Stops following the registry and frees the nets this holds that the registry no longer
-   * does (a previous version still answering while the next one was being embedded).
-   */
+  /** Stops following the registry and the knowledge bases (the runtime frees the nets). */
   dispose(): void {
     this.closed = true;
     this.unsubscribe();
-    for (const [name, gen] of [...this.serving, ...this.building]) {
-      if (this.registry.get(name) !== gen.net) gen.net.dispose();
-    }
     this.serving.clear();
     this.building.clear();
   }
@@ -126,18 +137,18 @@ export class AnswerIndexes {
     return run;
   }
 
-  private onNet(name: string, net: QaNet, previous: QaNet | undefined): void {
-    const version = net.location?.version ?? 'unsaved';
+  private onNet(name: string, served: ServedNet): void {
+    if (this.closed || served.prepared.kind !== 'qa') return;
+    const version = served.ref.version;
+    const info = served.prepared.info as QaInfo;
     const current = this.serving.get(name);
+    if (current?.version === version || this.building.get(name)?.version === version) return;
     if (!current) {
-      this.serving.set(name, { net, version, indexes: new Map() });
-      if (previous && previous !== net) previous.dispose();
+      this.serving.set(name, { served, version, info, indexes: new Map() });
       return;
     }
     // A newer version while one was being built: the unfinished one is dropped.
-    const unfinished = this.building.get(name);
-    if (unfinished && unfinished.net !== current.net) unfinished.net.dispose();
-    const next: Generation = { net, version, indexes: new Map() };
+    const next: Generation = { served, version, info, indexes: new Map() };
     this.building.set(name, next);
     this.logger.info(
       { net: name, version, kbs: [...current.indexes.keys()] },
@@ -148,11 +159,9 @@ export class AnswerIndexes {
         if (this.building.get(name) !== next) return;
         await this.update(name, next, kb);
       }
-      if (this.building.get(name) !== next) return;
+      if (this.building.get(name) !== next || this.closed) return;
       this.building.delete(name);
-      const old = this.serving.get(name)!;
       this.serving.set(name, next);
-      if (old.net !== next.net) old.net.dispose();
       this.logger.info({ net: name, version }, 'answer vectors: new net version in service');
     });
   }
@@ -161,7 +170,7 @@ export class AnswerIndexes {
   private async update(netName: string, gen: Generation, kb: string): Promise<void> {
     let index = gen.indexes.get(kb);
     const fresh = !index;
-    index ??= new AnswerIndex(gen.net.dim, gen.net.meta.scoring, gen.net.termIdf);
+    index ??= new AnswerIndex(gen.info.dim, gen.info.scoring, gen.info.termIdf);
     const rows = this.kb.snapshot(kb);
     const live = new Set(rows.map((r) => r.id));
     const gone = index.answerIds().filter((id) => !live.has(id));
@@ -174,18 +183,20 @@ export class AnswerIndexes {
     }
     for (let i = 0; i < stale.length; i += EMBED_CHUNK) {
       const answers = this.kb.getMany(stale.slice(i, i + EMBED_CHUNK));
-      const vectors = gen.net.embed(
+      // One call at the generation's own version (not batched with requests).
+      const out = await this.registry.runMany(
+        netName,
+        EMBED_ANSWER_OP,
         answers.map((a) => a.text),
-        'answer',
+        gen.served,
       );
-      const d = gen.net.dim;
       index.upsert(
         answers.map((a, j) => ({
           id: a.id,
           revision: a.revision,
           category: a.category,
-          vector: vectors.subarray(j * d, (j + 1) * d),
-          terms: gen.net.terms(a.text),
+          vector: out[j]!.row,
+          terms: qaTerms(gen.info, a.text),
         })),
       );
       this.embedded.set(netName, this.embeddedCount(netName) + answers.length);

@@ -1,8 +1,9 @@
 import type { AnswerSuggester, Suggestion, SuggestionResult } from '../core/ports.js';
 import { AppError } from '../errors.js';
 import type { AnswerIndex, SearchQuery } from '../nets/qa/answer-index.js';
-import type { QaNet } from '../nets/qa/qa-net.js';
-import type { AnswerIndexes } from './answer-indexes.js';
+import { EMBED_QUESTION_OP, qaTerms } from '../nets/qa/qa-kind.js';
+import type { NetRegistry } from '../nets/runtime/net-registry.js';
+import type { AnswerIndexes, Generation } from './answer-indexes.js';
 import { DEFAULT_KB, type KnowledgeBase } from './knowledge-base.js';
 
 /** What one suggestion call asks. */
@@ -23,9 +24,10 @@ interface Pending {
 }
 
 /**
- * Suggests answers from a knowledge base with a two-tower net. Questions that arrive in the
- * same turn of the event loop for the same net and knowledge base are answered together:
- * one pass of the question tower over all of them, and one scan of the answer matrix.
+ * Suggests answers from a knowledge base with a two-tower net served by the nets runtime.
+ * Each question goes through the question tower micro-batched by the runtime (at the version
+ * whose vectors the knowledge base holds); questions that arrive in the same turn of the
+ * event loop for the same net and knowledge base share one scan of the answer matrix.
  */
 export class QaSuggester implements AnswerSuggester {
   private readonly pending = new Map<string, Pending[]>();
@@ -33,13 +35,13 @@ export class QaSuggester implements AnswerSuggester {
   constructor(
     private readonly indexes: AnswerIndexes,
     private readonly kb: KnowledgeBase,
-    private readonly isLoaded: (netName: string) => boolean,
+    private readonly nets: NetRegistry,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** The best `k` answers for a text; 503 `not_ready` while the net is not loaded. */
   suggest(netName: string, text: string, o: SuggestOptions): Promise<SuggestionResult> {
-    if (!this.isLoaded(netName)) {
+    if (!this.nets.served(netName)) {
       return Promise.reject(
         new AppError('not_ready', `answer net "${netName}" is not loaded yet`, {
           headers: { 'Retry-After': '5' },
@@ -63,8 +65,8 @@ export class QaSuggester implements AnswerSuggester {
 
   private async flush(netName: string, kb: string, batch: Pending[]): Promise<void> {
     try {
-      const { net, version, index } = await this.indexes.serve(netName, kb);
-      const results = this.answer(net, index, batch);
+      const gen = await this.indexes.serve(netName, kb);
+      const results = await this.answer(netName, gen, batch);
       const texts = new Map(
         this.kb
           .getMany([...new Set(results.flatMap((hits) => hits.map((h) => h.id)))])
@@ -77,8 +79,8 @@ export class QaSuggester implements AnswerSuggester {
         });
         p.resolve({
           suggestions,
-          net: { name: netName, version },
-          threshold: net.meta.threshold,
+          net: { name: netName, version: gen.version },
+          threshold: gen.info.threshold,
           latencyMs: this.now() - p.started,
         });
       });
@@ -87,19 +89,17 @@ export class QaSuggester implements AnswerSuggester {
     }
   }
 
-  private answer(net: QaNet, index: AnswerIndex, batch: Pending[]) {
-    const vectors = net.embed(
-      batch.map((p) => p.text),
-      'question',
+  private async answer(netName: string, gen: Generation & { index: AnswerIndex }, batch: Pending[]) {
+    const rows = await Promise.all(
+      batch.map((p) => this.nets.run(netName, EMBED_QUESTION_OP, p.text, gen.served)),
     );
-    const d = net.dim;
     const queries: SearchQuery[] = batch.map((p, i) => ({
-      vector: vectors.subarray(i * d, (i + 1) * d),
-      terms: net.terms(p.text),
+      vector: rows[i]!.row,
+      terms: qaTerms(gen.info, p.text),
       k: p.o.k,
       category: p.o.category,
       categoryMode: p.o.categoryMode ?? 'boost',
     }));
-    return index.search(queries);
+    return gen.index.search(queries);
   }
 }

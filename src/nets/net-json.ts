@@ -7,7 +7,7 @@ import { NetFolderError } from './net-folder.js';
  */
 export function parseNetJson<T>(
   dir: string,
-  files: Map<string, Buffer>,
+  files: ReadonlyMap<string, Buffer>,
   file: string,
   schema: z.ZodType<T>,
 ): T {

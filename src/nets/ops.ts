@@ -34,11 +34,15 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Global max pooling over axis 1 of `[batch, steps, features]`. With `trainable`, the
- * gradient flows only to the maxima; without, no positions are kept (inference).
+ * gradient flows only to the maxima; without, no positions are kept (inference). `valid`
+ * (inference only) limits row b to its first `valid[b]` positions, so a text padded to its
+ * batchmates' length pools exactly what it pools alone.
  */
-export function maxOverTime(x: tf.Tensor3D, trainable = true): tf.Tensor2D {
-  if (!hasNetKernels()) return tf.max(x, 1);
-  const max = (input: tf.Tensor) => tf.engine().runKernel(MAX_OVER_TIME, { x: input }) as tf.Tensor2D;
+export function maxOverTime(x: tf.Tensor3D, trainable = true, valid?: readonly number[]): tf.Tensor2D {
+  if (valid && trainable) throw new Error('maxOverTime: valid lengths are for inference only');
+  if (!hasNetKernels()) return valid ? maskedMax(x, valid) : tf.max(x, 1);
+  const max = (input: tf.Tensor) =>
+    tf.engine().runKernel(MAX_OVER_TIME, { x: input }, valid ? { valid: [...valid] } : {}) as tf.Tensor2D;
   if (!trainable) return max(x);
   const steps = x.shape[1];
   const f = tf.customGrad((input, save) => {
@@ -57,6 +61,19 @@ export function maxOverTime(x: tf.Tensor3D, trainable = true): tf.Tensor2D {
     };
   });
   return f(x) as tf.Tensor2D;
+}
+
+/** `maxOverTime` with valid lengths in plain TF.js ops (backends without our kernels). */
+function maskedMax(x: tf.Tensor3D, valid: readonly number[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [batch, steps] = x.shape;
+    const mask = new Float32Array(batch * steps);
+    for (let b = 0; b < batch; b++) {
+      const until = Math.max(1, Math.min(steps, valid[b]!));
+      mask.fill(Number.NEGATIVE_INFINITY, b * steps + until, (b + 1) * steps);
+    }
+    return tf.max(tf.add(x, tf.tensor3d(mask, [batch, steps, 1])), 1) as tf.Tensor2D;
+  });
 }
 
 /** A batch of sparse rows in coordinate form: `rows[i]`, `cols[i]`, `values[i]`. */

@@ -78,7 +78,7 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await ann.waitForSelector('#conversation:not([hidden])');
     await ann.click('#take');
     await bob.locator('[data-testid=taken]', { hasText: 'ann' }).waitFor();
-    expect(await ann.textContent('[data-testid=conv-status]')).toMatch(/yours/);
+    await expect.poll(() => ann.textContent('[data-testid=conv-status]')).toMatch(/yours/);
   });
 
   it('delivers an accepted suggestion to the channel', async () => {

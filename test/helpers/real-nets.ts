@@ -1,24 +1,32 @@
 import { readFileSync } from 'node:fs';
+import { systemClock } from '../../src/core/ports.js';
+import { createLogger } from '../../src/logger.js';
 import { initBackend } from '../../src/nets/backend.js';
-import { ClassifierRegistry } from '../../src/nets/classifier-registry.js';
-import { QaRegistry } from '../../src/nets/qa-registry.js';
+import { LocalExecutor } from '../../src/nets/runtime/executor.js';
+import { NetHost } from '../../src/nets/runtime/net-host.js';
+import { NetRegistry } from '../../src/nets/runtime/net-registry.js';
 
 /**
- * The committed default nets (`nets/bank-classifier`, `nets/bank-qa`), loaded once per test
- * file (vitest runs each file in its own process) and shared by every gateway the file
- * starts: the channel tests assert the replies a customer would really get.
+ * The committed default nets (`nets/bank-classifier`, `nets/bank-qa`) in one registry,
+ * loaded once per test file (vitest runs each file in its own process) and shared by every
+ * gateway the file starts: the channel tests assert the replies a customer would really get.
  */
-let shared: { classifiers: ClassifierRegistry; qa: QaRegistry } | undefined;
+let shared: NetRegistry | undefined;
 
-/** The default nets, loaded on first use. */
-export async function defaultNets(): Promise<{ classifiers: ClassifierRegistry; qa: QaRegistry }> {
+/** The default nets, loaded on first use (inference in the calling thread). */
+export async function defaultNets(): Promise<NetRegistry> {
   if (!shared) {
     await initBackend('auto');
-    const classifiers = new ClassifierRegistry('nets');
-    classifiers.load('bank-classifier');
-    const qa = new QaRegistry('nets');
-    qa.load('bank-qa');
-    shared = { classifiers, qa };
+    const registry = new NetRegistry({
+      root: 'nets',
+      executor: new LocalExecutor(new NetHost({ maxBytes: 256 * 1024 ** 2 })),
+      batching: { maxSize: 32, maxWaitMs: 1 },
+      logger: createLogger('silent'),
+      clock: systemClock,
+    });
+    await registry.load('bank-classifier');
+    await registry.load('bank-qa');
+    shared = registry;
   }
   return shared;
 }

@@ -119,4 +119,27 @@ describe('when the nets keep failing', () => {
       await local.close();
     }
   });
+
+  it('keeps the classification when only the answer suggester fails, so the handoff goes to the right queue', async () => {
+    const local = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 1 } } }));
+    const broken = await startTestGateway({
+      standIn: local,
+      config: { NEURODESK_JOB_MAX_ATTEMPTS: '2' },
+      suggester: { suggest: () => Promise.reject(new Error('answer vectors not ready')) },
+    });
+    try {
+      await postTelegram(broken, telegramMessage(9102, 'my card has not arrived', { chatId: 9102 }));
+      await local.waitForAccepted((r) => r.body?.chat_id === 9102);
+      expect(row(broken, 'SELECT action, reason, category, queue FROM decisions')).toEqual({
+        action: 'handoff',
+        reason: 'no_answer',
+        category: 'card_arrival',
+        queue: 'cards',
+      });
+      expect(row(broken, "SELECT COUNT(*) AS n FROM predictions WHERE kind = 'classify'")).toEqual({ n: 1 });
+    } finally {
+      await broken.close();
+      await local.close();
+    }
+  });
 });

@@ -17,7 +17,8 @@ describe('gateway configuration', () => {
       retryMaxMs: 600_000,
       jobMaxAttempts: 5,
       webhookToleranceMs: 300_000,
-      rateLimitPerMinute: 1200,
+      rateLimitPerMinute: 6000,
+      rateLimitBurst: 600,
       chatMaxPayloadBytes: 4096,
       wsHeartbeatMs: 30_000,
     });
@@ -43,6 +44,28 @@ describe('gateway configuration', () => {
       expect(problems).toMatch(/^NEURODESK_TELEGRAM_API_URL: /m);
       expect(problems).toMatch(/^NEURODESK_OUTBOX_MAX_ATTEMPTS: .*1 to 100/m);
       expect(problems).toMatch(/^NEURODESK_RETRY_BASE: .*soon/m);
+    }
+  });
+
+  it('defaults the nets runtime to a 256 MB cache, a 2 s poll and batches of 32 within 2 ms, and names bad keys', () => {
+    expect(loadConfig({}).nets).toEqual({
+      cacheBytes: 256 * 1024 ** 2,
+      pollMs: 2000,
+      workers: 1,
+      batchMaxSize: 32,
+      batchMaxWaitMs: 2,
+    });
+    expect(loadConfig({ NEURODESK_NET_WORKERS: '0', NEURODESK_BATCH_MAX_SIZE: '1' }).nets).toMatchObject({
+      workers: 0,
+      batchMaxSize: 1,
+    });
+    try {
+      loadConfig({ NEURODESK_NETS_CACHE_MB: '0', NEURODESK_BATCH_MAX_WAIT: 'soon' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^NEURODESK_NETS_CACHE_MB: /m);
+      expect(problems).toMatch(/^NEURODESK_BATCH_MAX_WAIT: .*soon/m);
     }
   });
 });

@@ -14,6 +14,7 @@ import {
 import { roundTrip } from '../../src/nets/weight-codec.js';
 import type { LabelledData } from '../data.js';
 import { chooseUnsureThreshold, confidences, expectedCalibrationError, fitTemperature } from './calibrate.js';
+import { chooseCanary } from './canary.js';
 import { classificationReport } from './metrics.js';
 import { stratifiedSplit } from './split.js';
 import { type EpochReport, type StepReport, type TrainSettings, trainWeights } from './trainer.js';
@@ -121,7 +122,8 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
   const idf = weights['wide/idf']?.dataSync() as Float32Array | undefined;
   const logits = predictLogits(topology, weights, val.feats, idf);
   const temperature = fitTemperature(logits, val.labels, labels.length);
-  const rows = confidences(calibratedSoftmax(logits, labels.length, temperature), val.labels, labels.length);
+  const valProbs = calibratedSoftmax(logits, labels.length, temperature);
+  const rows = confidences(valProbs, val.labels, labels.length);
   const threshold = chooseUnsureThreshold(rows, o.unsurePrecision);
   const report = classificationReport(
     rows.map((_, i) => argmax(logits.subarray(i * labels.length, (i + 1) * labels.length))),
@@ -160,6 +162,12 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
       bestEpoch: result.bestEpoch,
       epochs: result.history.length,
     },
+    canary: chooseCanary(
+      split.val.map((i) => o.data.texts[i]!),
+      val.labels,
+      valProbs,
+      labels,
+    ),
   });
   return { net, history: result.history };
 }

@@ -14,6 +14,11 @@ export interface BatchTensors {
    * directly, so the embedding's gradient is one scatter-add (no slices or concats).
    */
   windows?: Map<number, tf.Tensor1D>;
+  /**
+   * Per text, the positions it would have alone (its own length, at least the widest kernel):
+   * inference pools only over those, so a text's outputs do not depend on its batchmates.
+   */
+  ownSteps?: number[];
   /** TF-IDF weighted, L2-normalised bag. */
   bag?: SparseBatch;
 }
@@ -33,6 +38,7 @@ export function makeBatch(
     let steps = minSteps;
     for (const f of feats) steps = Math.max(steps, Math.min(f.sequence.length, t.conv.maxLength));
     out.steps = steps;
+    out.ownSteps = feats.map((f) => Math.max(minSteps, Math.min(f.sequence.length, t.conv!.maxLength)));
     out.windows = new Map();
     for (const width of t.conv.widths) {
       const positions = steps - width + 1;

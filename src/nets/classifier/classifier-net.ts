@@ -6,17 +6,10 @@ import { decodeWeight, encodeWeight, encodingFor, type StoredWeight } from '../w
 import type { Weights } from './forward.js';
 import { calibratedSoftmax, predictLogits } from './infer.js';
 import { type ClassifierMeta, classifierMetaSchema } from './meta.js';
+import { type Prediction, toPrediction } from './prediction.js';
 import { type Topology, topologySchema, weightSpecs } from './topology.js';
 
-/** One text's prediction. */
-export interface Prediction {
-  category: string;
-  /** Calibrated probability of `category`. */
-  confidence: number;
-  /** True when `confidence` is under the net's threshold: a human should look. */
-  unsure: boolean;
-  top: Array<{ category: string; confidence: number }>;
-}
+export type { Prediction } from './prediction.js';
 
 /** What {@link ClassifierNet.create} needs; `meta.weights` is filled in by it. */
 export type NewClassifierMeta = Omit<ClassifierMeta, 'weights'>;
@@ -45,7 +38,11 @@ export class ClassifierNet {
   /** Loads `nets/NAME` (its CURRENT version) or `nets/NAME/VERSION`, verifying every checksum. */
   static load(path: string): ClassifierNet {
     const location = locateNet(path);
-    const files = readNetFiles(location.dir);
+    return ClassifierNet.fromFiles(location, readNetFiles(location.dir));
+  }
+
+  /** Builds a net from a version folder's files, already checked against its manifest. */
+  static fromFiles(location: NetLocation, files: ReadonlyMap<string, Buffer>): ClassifierNet {
     const json = (file: string) => {
       const data = files.get(file);
       if (!data) throw new NetFolderError(location.dir, `${file} is not in the manifest`);
@@ -149,11 +146,14 @@ export class ClassifierNet {
   }
 
   private toPrediction(p: Float32Array, k: number): Prediction {
-    const order = Array.from(p.keys())
-      .sort((a, b) => p[b]! - p[a]!)
-      .slice(0, Math.max(1, Math.min(k, p.length)));
-    const top = order.map((c) => ({ category: this.meta.labels[c]!, confidence: p[c]! }));
-    return { ...top[0]!, unsure: top[0]!.confidence < this.meta.unsureThreshold, top };
+    return toPrediction(p, this.meta.labels, this.meta.unsureThreshold, k);
+  }
+
+  /** Bytes its weights hold in memory (plus the IDF copy kept for featurising). */
+  get bytes(): number {
+    let bytes = this.idf?.byteLength ?? 0;
+    for (const w of Object.values(this.weights)) bytes += w.size * 4;
+    return bytes;
   }
 
   /** Frees the weights' tensors. */

@@ -35,7 +35,10 @@ export function convFeatures(
     ]);
     const conv = linear(window as tf.Tensor2D, w[name(`conv/kernel${width}`)] as tf.Tensor2D);
     // max_t relu(x_t + b) = relu(max_t x_t + b): bias and ReLU on the pooled values only.
-    const max = maxOverTime(conv.reshape([b.size, positions, c.filters]), training);
+    // Inference pools each text over its own windows only (the padding its batchmates
+    // force on it would otherwise move its maximum); training pools the padded batch as trained.
+    const own = training ? undefined : b.ownSteps?.map((s) => s - width + 1);
+    const max = maxOverTime(conv.reshape([b.size, positions, c.filters]), training, own);
     return tf.relu(tf.add(max, w[name(`conv/bias${width}`)]!)) as tf.Tensor2D;
   });
   return pooled.length === 1 ? pooled[0]! : tf.concat(pooled, 1);

@@ -18,6 +18,11 @@ export const classifierMetaSchema = z.object({
   metrics: z.record(z.string(), z.number()),
   trainingData: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
   training: z.record(z.string(), z.unknown()),
+  /**
+   * Golden inputs: texts the net classified right with high confidence when it was saved. A
+   * reload refuses a version that no longer gives these labels (see `classifier-kind.ts`).
+   */
+  canary: z.array(z.object({ text: z.string(), label: z.string() })).optional(),
   weights: z.array(
     z.object({
       name: z.string(),

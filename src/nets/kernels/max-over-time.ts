@@ -1,7 +1,10 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { tensorMemory } from './tensor-data.js';
 
-/** Kernel name: maximum of `x[b, :, f]`, `[batch, features]`. */
+/**
+ * Kernel name: maximum of `x[b, :, f]`, `[batch, features]`; with attr `valid` (one count per
+ * row), only the first `valid[b]` positions of row b count.
+ */
 export const MAX_OVER_TIME = 'NeurodeskMaxOverTime';
 /** Kernel name: position of the maximum of `x[b, :, f]`, as int32 `[batch, features]`. */
 export const ARG_MAX_OVER_TIME = 'NeurodeskArgMaxOverTime';
@@ -20,17 +23,19 @@ export function maxOverTimeKernel(backendName: string): KernelConfig {
   return {
     kernelName: MAX_OVER_TIME,
     backendName,
-    kernelFunc: ({ inputs, backend }) => {
+    kernelFunc: ({ inputs, backend, attrs }) => {
       const x = inputs.x as TensorInfo;
       const [batch, steps, feats] = x.shape as [number, number, number];
+      const valid = attrs?.valid as number[] | undefined;
       const mem = tensorMemory(backend);
       const out = mem.alloc([batch, feats], 'float32');
       const xs = mem.read(x);
       const o = out.values;
       for (let b = 0; b < batch; b++) {
         const ob = b * feats;
+        const until = valid ? Math.max(1, Math.min(steps, valid[b]!)) : steps;
         o.set(xs.subarray(b * steps * feats, b * steps * feats + feats), ob);
-        for (let t = 1; t < steps; t++) {
+        for (let t = 1; t < until; t++) {
           const row = (b * steps + t) * feats;
           for (let f = 0; f < feats; f++) {
             const v = xs[row + f]!;

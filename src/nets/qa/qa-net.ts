@@ -48,7 +48,11 @@ export class QaNet {
   /** Loads `nets/NAME` (its CURRENT version) or `nets/NAME/VERSION`, verifying every checksum. */
   static load(path: string): QaNet {
     const location = locateNet(path);
-    const files = readNetFiles(location.dir);
+    return QaNet.fromFiles(location, readNetFiles(location.dir));
+  }
+
+  /** Builds a net from a version's files, already checked against its manifest. Throws on bad content. */
+  static fromFiles(location: NetLocation, files: ReadonlyMap<string, Buffer>): QaNet {
     const topology = parseNetJson(location.dir, files, 'topology.json', qaTopologySchema);
     const meta = parseNetJson(location.dir, files, 'meta.json', qaMetaSchema);
     const bin = files.get('weights.bin');
@@ -79,6 +83,13 @@ export class QaNet {
   save(root: string, version: string, setCurrent = true): NetLocation {
     this.location = publishNet(root, version, this.toFiles(), setCurrent);
     return this.location;
+  }
+
+  /** Bytes its weights hold in memory (what the nets cache counts). */
+  get bytes(): number {
+    let bytes = 0;
+    for (const w of Object.values(this.weights)) bytes += w.size * 4;
+    return bytes;
   }
 
   /** The vectors' length. */

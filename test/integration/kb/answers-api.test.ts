@@ -205,7 +205,8 @@ describe('knowledge base API and suggestions with a two-tower net', () => {
     const next = trainToyQa(11);
     next.save(join(netsDir, 'bank-qa'), 'v2');
     next.dispose();
-    expect(gw.answers.nets.reload('bank-qa')).toBe(true);
+    const outcome = await gw.nets.reload('bank-qa', 'admin');
+    expect(outcome).toMatchObject({ ok: true, version: 'v2' });
     const during = await suggest('lost my card', { k: 1 });
     expect(['v1', 'v2']).toContain(during.net.version);
     await settled();
@@ -213,6 +214,24 @@ describe('knowledge base API and suggestions with a two-tower net', () => {
     const after = await suggest('lost my card', { k: 1 });
     expect(after.net).toEqual({ name: 'bank-qa', version: 'v2' });
     expect(after.suggestions[0].category).toBe('card_lost');
-    expect(gw.answers.nets.reload('bank-qa')).toBe(false);
+    expect(await gw.nets.reload('bank-qa', 'admin')).toMatchObject({ ok: true, changed: false });
+  });
+
+  it('refuses a version whose canary vectors changed, and keeps suggesting with the one in service', async () => {
+    const bad = trainToyQa(11);
+    bad.meta.canary[0]!.vector[0]! += 0.5;
+    bad.save(join(netsDir, 'bank-qa'), 'v3');
+    bad.dispose();
+    const before = embedded();
+    const outcome = await gw.nets.reload('bank-qa', 'admin');
+    expect(outcome).toMatchObject({ ok: false, version: 'v3', serving: 'v2' });
+    expect(outcome.ok === false && outcome.reason).toMatch(
+      /^canary: .* golden inputs' vectors differ by 0\.5/,
+    );
+    const body = await suggest('lost my card', { k: 1 });
+    expect(body.net).toEqual({ name: 'bank-qa', version: 'v2' });
+    expect(body.suggestions[0].category).toBe('card_lost');
+    await settled();
+    expect(embedded()).toBe(before);
   });
 });

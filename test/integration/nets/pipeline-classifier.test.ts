@@ -41,6 +41,6 @@ describe('the pipeline with the default classifier net', () => {
       label: 'card_arrival',
     });
     expect(p.confidence).toBeCloseTo(ticket.confidence, 6);
-    expect(gw.classifiers.get('bank-classifier')?.location?.version).toBe(current.version);
+    expect(gw.nets.served('bank-classifier')?.ref.version).toBe(current.version);
   });
 });

@@ -87,6 +87,24 @@ for (const backend of ['wasm', 'cpu'] as const) {
       }
     });
 
+    it('pools each row over its own valid positions only when given their counts', () => {
+      const rng = seededRandom(15);
+      const [b, t, f] = [6, 9, 5];
+      const x = tf.tensor3d(randArray(rng, b * t * f), [b, t, f]);
+      const valid = [1, 3, 9, 12, 0, 5];
+      const xs = x.dataSync();
+      const expected = new Float32Array(b * f);
+      for (let i = 0; i < b; i++) {
+        const until = Math.max(1, Math.min(t, valid[i]!));
+        for (let k = 0; k < f; k++) {
+          let best = Number.NEGATIVE_INFINITY;
+          for (let s = 0; s < until; s++) best = Math.max(best, xs[(i * t + s) * f + k]!);
+          expected[i * f + k] = best;
+        }
+      }
+      expect(Array.from(maxOverTime(x, false, valid).dataSync())).toEqual(Array.from(expected));
+    });
+
     it('multiplies a sparse batch by a dense weight, and its gradient matches the dense product', () => {
       const rng = seededRandom(14);
       const [batch, vocab, width] = [1 + randInt(rng, 20), 100 + randInt(rng, 900), 1 + randInt(rng, 30)];
