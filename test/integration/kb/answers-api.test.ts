@@ -234,4 +234,11 @@ describe('knowledge base API and suggestions with a two-tower net', () => {
     await settled();
     expect(embedded()).toBe(before);
   });
+
+  it('lists the two-tower net in the nets runtime as kind qa, with the version in service', async () => {
+    const listing = await json(await api('/admin/nets'));
+    const qa = listing.nets.find((n: { name: string }) => n.name === 'bank-qa');
+    expect(qa).toMatchObject({ kind: 'qa', state: 'ready', current: 'v3', inService: { version: 'v2' } });
+    expect(qa.lastFailure.reason).toMatch(/^canary:/);
+  });
 });
