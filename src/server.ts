@@ -10,9 +10,9 @@ import { ConsoleCore } from './console/service.js';
 import { BotRegistry, botCategories } from './core/bots/bot.js';
 import { loadBots } from './core/bots/load-bots.js';
 import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } from './core/ports.js';
-import { AnswerIndexes } from './kb/answer-indexes.js';
-import { DEFAULT_KB, KnowledgeBase } from './kb/knowledge-base.js';
-import { QaSuggester } from './kb/suggester.js';
+import type { AnswerIndexes } from './kb/answer-indexes.js';
+import { composeAnswers } from './kb/compose-answers.js';
+import type { KnowledgeBase } from './kb/knowledge-base.js';
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -28,10 +28,8 @@ import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { adminNetsRoute } from './transport/http/admin-nets-route.js';
-import { answersRoutes } from './transport/http/answers-routes.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
-import { suggestRoute } from './transport/http/suggest-route.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
@@ -156,13 +154,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const classifierNets = options.classifier
     ? []
     : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
-  // The two-tower nets that suggest answers: the default one and every one a bot names.
-  const qaNets = options.suggester
-    ? []
-    : [...new Set([config.kb.qaNet, ...bots.all().map((b) => b.config.nets.qa)])];
   const shared = options.sharedNets;
   let tfBackend: string | null = null;
-  if (classifierNets.length + qaNets.length > 0) {
+  // A backend for the classifiers, and for the two-tower nets unless a test injects a suggester.
+  if (classifierNets.length > 0 || !options.suggester) {
     const backend = await initBackend(config.tfBackend);
     tfBackend = backend.name;
     logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
@@ -173,29 +168,16 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const classifier = options.classifier ?? new NetClassifier(nets);
 
   // The knowledge bases; their answer vectors follow the two-tower net version in service.
-  const knowledgeBase = new KnowledgeBase(store.knowledgeBase);
-  if (config.kb.seedFile) {
-    try {
-      const added = knowledgeBase.seedIfEmpty(DEFAULT_KB, config.kb.seedFile);
-      if (added > 0) logger.info({ answers: added, file: config.kb.seedFile }, 'knowledge base seeded');
-    } catch (err) {
-      logger.error(
-        { err, file: config.kb.seedFile },
-        'knowledge base seed failed: starting with an empty knowledge base',
-      );
-    }
-  }
-  const answerIndexes = new AnswerIndexes(knowledgeBase, nets, logger.child({ module: 'answers' }));
-  const kbsOf = (net: string) => [
-    ...new Set([
-      DEFAULT_KB,
-      ...bots
-        .all()
-        .filter((b) => b.config.nets.qa === net)
-        .map((b) => b.config.nets.kb ?? DEFAULT_KB),
-    ]),
-  ];
-  const suggester = options.suggester ?? new QaSuggester(answerIndexes, knowledgeBase, nets);
+  const answers = composeAnswers({
+    config,
+    store,
+    bots,
+    nets,
+    logger,
+    metrics,
+    suggester: options.suggester,
+  });
+  const suggester = answers.suggester;
 
   const gateway = composeGateway({
     config,
@@ -255,19 +237,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       },
     });
   }
-  if (qaNets.length > 0) {
-    readiness.push({
-      name: 'answers',
-      check: () => {
-        const problems = qaNets.flatMap((name) => {
-          const s = nets.status(name);
-          if (s.state === 'ready') return [];
-          return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
-        });
-        return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
-      },
-    });
-  }
+  if (answers.readiness) readiness.push(answers.readiness);
   const app = createApp({
     logger,
     metrics,
@@ -296,12 +266,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         metrics,
       }),
       adminNetsRoute(nets),
-      answersRoutes({
-        kb: knowledgeBase,
-        bodyLimitBytes: config.bodyLimitBytes,
-        importLimitBytes: config.kb.importLimitBytes,
-      }),
-      suggestRoute({ suggester, netName: config.kb.qaNet, bodyLimitBytes: config.bodyLimitBytes, metrics }),
+      answers.mount,
       ...(options.mounts ?? []),
     ],
     apiGuards: [rateLimit(gateway.limiter)],
@@ -325,15 +290,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   // load leaves the gateway up and not ready, with the reason in /readyz (and logged as
   // model_reload_failed); its messages are retried, then handed off unclassified. The watch
   // serves it as soon as CURRENT names a version that loads.
-  for (const name of [...classifierNets, ...qaNets]) await nets.load(name).catch(() => undefined);
+  for (const name of [...classifierNets, ...answers.netNames]) await nets.load(name).catch(() => undefined);
   // The answers are embedded before the workers start, so the first messages get suggestions;
   // a new version of a two-tower net embeds them again while the previous one keeps answering.
-  for (const name of qaNets) {
-    if (!nets.served(name)) continue;
-    for (const kb of kbsOf(name)) await answerIndexes.sync(name, kb);
-  }
-  const syncTimer = setInterval(() => void answerIndexes.syncAll(), config.kb.syncIntervalMs);
-  syncTimer.unref();
+  await answers.start();
   const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
   gateway.start();
   const address = server.address() as AddressInfo;
@@ -344,14 +304,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const closers: Closer[] = [
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
-    {
-      name: 'answers',
-      close: async () => {
-        clearInterval(syncTimer);
-        await answerIndexes.idle();
-        answerIndexes.dispose();
-      },
-    },
+    answers.closer,
     {
       name: 'nets',
       close: () => {
@@ -388,7 +341,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     bots,
     core,
     nets,
-    answers: { knowledgeBase, indexes: answerIndexes },
+    answers: { knowledgeBase: answers.knowledgeBase, indexes: answers.indexes },
     tfBackend,
     close,
   };
