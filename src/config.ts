@@ -118,6 +118,13 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-classifier')
     .default('bank-classifier'),
+  NEURODESK_QA_NET: z
+    .string()
+    .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-qa')
+    .default('bank-qa'),
+  NEURODESK_KB_SEED: z.string().min(1).default('training/data/bank-kb/answers.jsonl'),
+  NEURODESK_KB_SYNC_INTERVAL: duration('30s'),
+  NEURODESK_KB_IMPORT_LIMIT: size('10mb'),
   NEURODESK_NETS_CACHE_MB: int(256, 1, 1_000_000),
   NEURODESK_NETS_POLL: duration('2s'),
   NEURODESK_NET_WORKERS: int(1, 0, 64),
@@ -173,6 +180,16 @@ export interface Config {
   netsDir: string;
   /** The classifier loaded at start and served by `POST /api/v1/classify`. */
   classifierNet: string;
+  kb: {
+    /** The two-tower net served by `POST /api/v1/suggest`. */
+    qaNet: string;
+    /** Answers loaded into an empty `default` knowledge base at start; null for none (`off`). */
+    seedFile: string | null;
+    /** How often the answer vectors are checked against changes made by other processes. */
+    syncIntervalMs: number;
+    /** Largest body of `POST /api/v1/answers/import`. */
+    importLimitBytes: number;
+  };
   /** The nets runtime: cache, hot reload, inference threads, micro-batching. */
   nets: {
     /** Memory bound of each inference thread's cache of loaded versions, in bytes. */
@@ -257,6 +274,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tfBackend: c.NEURODESK_TF_BACKEND,
     netsDir: c.NEURODESK_NETS_DIR,
     classifierNet: c.NEURODESK_CLASSIFIER_NET,
+    kb: {
+      qaNet: c.NEURODESK_QA_NET,
+      seedFile: c.NEURODESK_KB_SEED === 'off' ? null : c.NEURODESK_KB_SEED,
+      syncIntervalMs: c.NEURODESK_KB_SYNC_INTERVAL,
+      importLimitBytes: c.NEURODESK_KB_IMPORT_LIMIT,
+    },
     nets: {
       cacheBytes: c.NEURODESK_NETS_CACHE_MB * 1024 ** 2,
       pollMs: c.NEURODESK_NETS_POLL,

@@ -5,6 +5,7 @@ import { SqliteConsoleStore } from './repositories/console-store.js';
 import { SqliteConversations } from './repositories/conversations.js';
 import { SqliteInbox } from './repositories/inbox.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
+import { SqliteKnowledgeBase } from './repositories/kb-answers.js';
 import { SqliteOperators } from './repositories/operators.js';
 import { SqliteOutbox } from './repositories/outbox.js';
 import { SqlitePredictionLog } from './repositories/predictions.js';
@@ -29,6 +30,7 @@ export interface Store {
   shopCatalogue: SqliteShopCatalogue;
   shopEvents: SqliteShopEvents;
   shopState: SqliteShopState;
+  knowledgeBase: SqliteKnowledgeBase;
 }
 
 /** Builds every repository over an open database. */
@@ -49,5 +51,6 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     shopCatalogue: new SqliteShopCatalogue(db, clock),
     shopEvents: new SqliteShopEvents(db, clock),
     shopState: new SqliteShopState(db, clock),
+    knowledgeBase: new SqliteKnowledgeBase(db, clock),
   };
 }
