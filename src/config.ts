@@ -154,6 +154,13 @@ export const configSchema = z.object({
   NEURODESK_RETRAIN_F1_TOLERANCE: number(0, 0, 100),
   NEURODESK_RETRAIN_MAX_CATEGORY_DROP: number(10, 0, 100),
   NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(20, 1, 1_000_000),
+  NEURODESK_QA_NET: z
+    .string()
+    .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-qa')
+    .default('bank-qa'),
+  NEURODESK_KB_SEED: z.string().min(1).default('training/data/bank-kb/answers.jsonl'),
+  NEURODESK_KB_SYNC_INTERVAL: duration('30s'),
+  NEURODESK_KB_IMPORT_LIMIT: size('10mb'),
   NEURODESK_NETS_CACHE_MB: int(256, 1, 1_000_000),
   NEURODESK_NETS_POLL: duration('2s'),
   NEURODESK_NET_WORKERS: int(1, 0, 64),
@@ -216,6 +223,16 @@ export interface Config {
     heldOutFraction: number;
     /** The promotion gate, in points of F1 (see training/retrain/gate.ts). */
     gate: { macroF1Tolerance: number; maxCategoryDrop: number; minCategorySupport: number };
+  };
+  kb: {
+    /** The two-tower net served by `POST /api/v1/suggest`. */
+    qaNet: string;
+    /** Answers loaded into an empty `default` knowledge base at start; null for none (`off`). */
+    seedFile: string | null;
+    /** How often the answer vectors are checked against changes made by other processes. */
+    syncIntervalMs: number;
+    /** Largest body of `POST /api/v1/answers/import`. */
+    importLimitBytes: number;
   };
   /** The nets runtime: cache, hot reload, inference threads, micro-batching. */
   nets: {
@@ -309,6 +326,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         maxCategoryDrop: c.NEURODESK_RETRAIN_MAX_CATEGORY_DROP,
         minCategorySupport: c.NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT,
       },
+    },
+    kb: {
+      qaNet: c.NEURODESK_QA_NET,
+      seedFile: c.NEURODESK_KB_SEED === 'off' ? null : c.NEURODESK_KB_SEED,
+      syncIntervalMs: c.NEURODESK_KB_SYNC_INTERVAL,
+      importLimitBytes: c.NEURODESK_KB_IMPORT_LIMIT,
     },
     nets: {
       cacheBytes: c.NEURODESK_NETS_CACHE_MB * 1024 ** 2,

@@ -155,7 +155,7 @@ export interface AnswerSuggester {
   suggest(
     netName: string,
     text: string,
-    options: { k: number; category?: string; kb?: string },
+    options: { k: number; category?: string; categoryMode?: 'boost' | 'filter'; kb?: string },
   ): Promise<SuggestionResult>;
 }
 

@@ -5,6 +5,7 @@ import { SqliteConsoleStore } from './repositories/console-store.js';
 import { SqliteConversations } from './repositories/conversations.js';
 import { SqliteInbox } from './repositories/inbox.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
+import { SqliteKnowledgeBase } from './repositories/kb-answers.js';
 import { SqliteOperatorLabels } from './repositories/operator-labels.js';
 import { SqliteOperators } from './repositories/operators.js';
 import { SqliteOutbox } from './repositories/outbox.js';
@@ -33,6 +34,7 @@ export interface Store {
   shopState: SqliteShopState;
   labels: SqliteOperatorLabels;
   trainingRuns: SqliteTrainingRuns;
+  knowledgeBase: SqliteKnowledgeBase;
 }
 
 /** Builds every repository over an open database. */
@@ -55,5 +57,6 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     shopState: new SqliteShopState(db, clock),
     labels: new SqliteOperatorLabels(db),
     trainingRuns: new SqliteTrainingRuns(db, clock),
+    knowledgeBase: new SqliteKnowledgeBase(db, clock),
   };
 }
