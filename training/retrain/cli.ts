@@ -10,6 +10,7 @@ import { parseSince } from '../labels/since.js';
 import { botNets } from './bot-nets.js';
 import { LockHeldError, RunLock } from './lock.js';
 import { type RetrainOutcome, retrainClassifier } from './retrain-classifier.js';
+import { retrainQa } from './retrain-qa.js';
 
 /** Exit codes of `npm run retrain`, for cron jobs and the scheduler. */
 export const RETRAIN_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, locked: 4 } as const;
@@ -17,6 +18,8 @@ export const RETRAIN_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, locked: 4 
 const USAGE = `usage: npm run retrain -- classifier --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
          [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--base-data FILE]
          [--from-scratch] [--shuffle-labels] [--backend auto|wasm|cpu] [--data-dir DIR] [--nets-dir DIR] [--bots-dir DIR]
+       npm run retrain -- qa --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
+         [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--from-scratch] [--shuffle-labels] ...
 exit codes: 0 promoted, forced, dry run or skipped; 1 failed; 2 usage; 3 refused by the gate; 4 another run holds the lock
 `;
 
@@ -69,11 +72,13 @@ export async function runRetrainCli(
   >['values'];
   let config: Config;
   try {
-    if (kind === 'qa') throw new UsageError('retrain qa: the Q/A net is not available in this build yet');
-    if (kind !== 'classifier')
-      throw new UsageError(kind ? `unknown kind "${kind}"` : 'which net? classifier');
+    if (kind !== 'classifier' && kind !== 'qa')
+      throw new UsageError(kind ? `unknown kind "${kind}"` : 'which net? classifier or qa');
     ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true }));
     if (!values.bot) throw new UsageError('--bot NAME is required');
+    if (kind === 'qa') {
+      if (values['base-data'] !== undefined) throw new UsageError('--base-data is for the classifier only');
+    }
     if (values.force !== undefined && values.force.trim() === '')
       throw new UsageError('--force needs a reason');
     config = loadConfig(env);
@@ -114,20 +119,41 @@ export async function runRetrainCli(
     };
     const backend = await initBackend(values.backend as 'auto');
     const store = createStore(db, systemClock);
-    const outcome: RetrainOutcome = await retrainClassifier(
-      {
-        labels: store.labels,
-        runs: store.trainingRuns,
-        netsDir,
-        netsCacheBytes: config.nets.cacheBytes,
-        reportsDir: join(dataDir, 'training-reports'),
-        netOf: (bot) => botNets(botsDir, bot).classifier,
-        now,
-        io,
-        backend: backend.name,
-      },
-      options,
-    );
+    const shared = {
+      runs: store.trainingRuns,
+      netsDir,
+      netsCacheBytes: config.nets.cacheBytes,
+      reportsDir: join(dataDir, 'training-reports'),
+      now,
+      io,
+      backend: backend.name,
+    };
+    const outcome: RetrainOutcome =
+      kind === 'qa'
+        ? await retrainQa(
+            {
+              ...shared,
+              labels: store.labels,
+              qaOf: (bot) => {
+                const nets = botNets(botsDir, bot);
+                return { net: nets.qa, kb: nets.kb };
+              },
+              kbAnswers: (kb) =>
+                store.knowledgeBase
+                  .list({ kb, active: true, limit: 1_000_000, offset: 0 })
+                  .answers.map((a) => ({
+                    id: a.id,
+                    text: a.text,
+                    category: a.category,
+                    createdAt: a.createdAt,
+                  })),
+            },
+            options,
+          )
+        : await retrainClassifier(
+            { ...shared, labels: store.labels, netOf: (bot) => botNets(botsDir, bot).classifier },
+            options,
+          );
     return outcome.status === 'refused' ? RETRAIN_EXIT.refused : RETRAIN_EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {

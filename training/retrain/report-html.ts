@@ -4,7 +4,8 @@ import { confusionHeatMap, esc, lineChart } from './svg.js';
 
 const pct = (x: number) => (x * 100).toFixed(2);
 
-const STYLE = `
+/** The reports' stylesheet (inline: a report is one self-contained page). */
+export const REPORT_STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 .decision{padding:12px 16px;border-radius:6px;font-weight:600;font-size:16px}
@@ -95,7 +96,7 @@ export function renderRunReport(r: ClassifierRunResult): string {
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Training run ${r.runId}: ${esc(r.decision)} (${esc(r.net)})</title>
-<style>${STYLE}</style></head><body>
+<style>${REPORT_STYLE}</style></head><body>
 <h1>Training run ${r.runId}: classifier <code>${esc(r.net)}</code> of bot <code>${esc(r.bot)}</code></h1>
 <p class="decision ${esc(r.decision)}" data-decision="${esc(r.decision)}">${esc(decisionHeadline(r))}</p>
 <h2>Why</h2><ul class="reasons">${reasons}</ul>
