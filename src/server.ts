@@ -6,6 +6,7 @@ import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
 import { createConsole } from './console/index.js';
+import { consoleReportsRoute, latestReportLink } from './console/reports-route.js';
 import { ConsoleCore } from './console/service.js';
 import { BotRegistry, botCategories } from './core/bots/bot.js';
 import { loadBots } from './core/bots/load-bots.js';
@@ -24,12 +25,16 @@ import { NetHost } from './nets/runtime/net-host.js';
 import { createNetMetrics } from './nets/runtime/net-metrics.js';
 import { NetRegistry } from './nets/runtime/net-registry.js';
 import { WorkerExecutor } from './nets/runtime/worker-executor.js';
+import { parseCron } from './retraining/cron.js';
+import { RetrainScheduler } from './retraining/scheduler.js';
+import { spawnRetrain } from './retraining/spawn-retrain.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
 import { adminNetsRoute } from './transport/http/admin-nets-route.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
+import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
@@ -199,6 +204,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     events: gateway.events,
     clock,
     categoriesOf: (name) => botCategories(bots.get(name)),
+    latestReport: () => latestReportLink(store.trainingRuns),
   });
   const consoleFeature = await createConsole({
     operatorStore: store.operators,
@@ -258,6 +264,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     mounts: [
       ...gateway.mounts,
       consoleFeature.mount,
+      consoleReportsRoute({ runs: store.trainingRuns, operators: store.operators }),
+      trainingRunsRoutes(store.trainingRuns),
       shop.mount,
       classifyRoute({
         classifier,
@@ -296,12 +304,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   await answers.start();
   const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
   gateway.start();
+  const retrainSchedule = config.retrain.schedule ? startRetrainSchedule(config, bots, logger) : null;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, bots: bots.all().map((b) => b.name) }, 'neurodesk listening');
 
   const closers: Closer[] = [
+    { name: 'retrain schedule', close: () => retrainSchedule?.stop() },
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
     answers.closer,
@@ -345,4 +355,35 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     tfBackend,
     close,
   };
+}
+
+/** Retrains every bot's classifier on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
+function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
+  const log = logger.child({ component: 'retrain' });
+  const g = config.retrain.gate;
+  const scheduler = new RetrainScheduler({
+    schedule: parseCron(config.retrain.schedule!),
+    bots: () => bots.all().map((b) => b.name),
+    logger: log,
+    start: (bot) =>
+      spawnRetrain(
+        bot,
+        {
+          dataDir: config.dataDir,
+          netsDir: config.netsDir,
+          botsDir: config.botsDir,
+          backend: config.tfBackend,
+          // The child applies the gateway's own gate, whatever its environment says.
+          env: {
+            NEURODESK_RETRAIN_HELD_OUT: String(config.retrain.heldOutFraction),
+            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance),
+            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop),
+            NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
+          },
+        },
+        (stream, line) => (stream === 'out' ? log.info({ bot }, line) : log.debug({ bot }, line)),
+      ),
+  });
+  scheduler.start();
+  return scheduler;
 }

@@ -68,6 +68,11 @@ export interface QaTrainOptions {
   /** Precision the top answers at or above the threshold must reach on validation. */
   thresholdPrecision: number;
   now: () => Date;
+  /**
+   * Fine-tune these weights (of a net with the same topology and vectoriser) instead of
+   * training from random ones; their IDF tables are kept, so the inputs keep their scale.
+   */
+  init?: Weights;
   onStep?: (s: QaStepReport) => void;
   onEpoch?: (e: QaEpochReport) => void;
 }
@@ -165,12 +170,17 @@ export function trainQa(o: QaTrainOptions): { net: QaNet; history: QaEpochReport
   const answers = o.train.answers.map(featurize);
   for (const text of [...o.val.questions, ...o.val.answers]) featurize(text);
   const trainTexts = [...new Set([...o.train.questions, ...o.train.answers])];
-  const bagIdf = topology.wide ? computeIdf(trainTexts.map(featurize), topology.wide.vocab) : undefined;
+  const kept = (name: string) =>
+    o.init?.[name] ? (o.init[name]!.dataSync() as Float32Array).slice() : undefined;
+  const bagIdf = topology.wide
+    ? (kept('wide/idf') ?? computeIdf(trainTexts.map(featurize), topology.wide.vocab))
+    : undefined;
   const lexIdf = topology.lexical
-    ? termIdf(
+    ? (kept('lexical/idf') ??
+      termIdf(
         trainTexts.map((t) => contentTerms(t, vectoriser.settings.seed, topology.lexical!.bits)),
         topology.lexical.bits,
-      )
+      ))
     : new Float32Array(0);
   let valTerms: ReturnType<typeof setTerms> | undefined;
   const evaluate = (w: Weights) => {
@@ -189,6 +199,7 @@ export function trainQa(o: QaTrainOptions): { net: QaNet; history: QaEpochReport
     bagIdf,
     lexicalIdf: topology.lexical ? lexIdf : undefined,
     settings: o.settings,
+    init: o.init,
     validate: (w) => evaluate(w).figures[o.valMetric],
     onStep: o.onStep,
     onEpoch: o.onEpoch,

@@ -60,6 +60,11 @@ export interface QaTrainInput {
   bagIdf?: Float32Array;
   lexicalIdf?: Float32Array;
   settings: QaTrainSettings;
+  /**
+   * Weights to start from instead of random ones (a retraining fine-tunes the version in
+   * service); copied, never changed. Shapes must match the topology.
+   */
+  init?: Weights;
   /** The validation figure of the current weights (higher is better). */
   validate: (weights: Weights) => number;
   onStep?: (s: QaStepReport) => void;
@@ -106,6 +111,18 @@ export function initQaWeights(
   return w;
 }
 
+/** Trainable copies of given weights (a fine-tune's start), checked against the topology's shapes. */
+function startFrom(t: QaTopology, init: Weights): Weights {
+  const w: Weights = {};
+  for (const spec of qaWeightSpecs(t)) {
+    const from = init[spec.name];
+    if (!from || from.shape.join('x') !== spec.shape.join('x'))
+      throw new Error(`cannot start from the given weights: ${spec.name} is missing or of another shape`);
+    w[spec.name] = spec.trainable ? tf.variable(from.clone(), true, spec.name) : from.clone();
+  }
+  return w;
+}
+
 /**
  * Batches of a set of answers grouped by length (built outside the gradient function: the
  * tensors a forward pass creates are freed before the backward pass runs), and where each
@@ -142,7 +159,7 @@ function answerBatches(input: QaTrainInput, set: number[]) {
 export function trainQaWeights(input: QaTrainInput): QaTrainResult {
   const { topology: t, settings: s } = input;
   const rng = seededRandom(s.seed);
-  const w = initQaWeights(t, rng, input.bagIdf, input.lexicalIdf);
+  const w = input.init ? startFrom(t, input.init) : initQaWeights(t, rng, input.bagIdf, input.lexicalIdf);
   const specs = qaWeightSpecs(t).filter((x) => x.trainable);
   const optimizers = { dense: tf.train.adam(s.learningRate), wide: tf.train.adam(s.wideLearningRate) };
   const keep = 1 - s.dropout;

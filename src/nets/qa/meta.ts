@@ -28,6 +28,20 @@ export const qaMetaSchema = z.object({
     files: z.array(z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() })),
   }),
   training: z.record(z.string(), z.unknown()),
+  /** How a retraining run made and judged this version. */
+  retraining: z
+    .object({
+      runId: z.number().int(),
+      fromVersion: z.string().nullable(),
+      decision: z.string(),
+      heldOutFraction: z.number(),
+      /** SHA-256 of the operators' pairs and the knowledge base it learned: equal means nothing new. */
+      inputsSha256: z.string(),
+      /** The first 12 hex digits of the SHA-256 of each answer it was trained against (normalised text). */
+      answerKeys: z.array(z.string()),
+      regressionSet: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
+    })
+    .optional(),
   weights: z.array(
     z.object({
       name: z.string(),
