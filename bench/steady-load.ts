@@ -24,7 +24,7 @@ export async function steadyLoad(
   url: string,
   rate: number,
   seconds: number,
-  next: () => { path: string; body: string; headers: Record<string, string> },
+  next: () => { path: string; body: string; headers: Record<string, string>; method?: 'GET' | 'POST' },
 ): Promise<SteadyResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
@@ -41,7 +41,7 @@ export async function steadyLoad(
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const { path, body, headers } = next();
+    const { path, body, headers, method = 'POST' } = next();
     inFlight.push(
       new Promise<void>((resolve) => {
         const req = request(
@@ -49,9 +49,9 @@ export async function steadyLoad(
             host: target.hostname,
             port: target.port,
             path,
-            method: 'POST',
+            method,
             agent,
-            headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+            headers: method === 'GET' ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
           },
           (res) => {
             res.resume();
@@ -68,7 +68,7 @@ export async function steadyLoad(
           count(err.code ?? 'error');
           resolve();
         });
-        req.end(body);
+        req.end(method === 'GET' ? undefined : body);
       }),
     );
   }

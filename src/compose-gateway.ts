@@ -12,7 +12,7 @@ import { Intake } from './core/intake.js';
 import { JobWorker } from './core/job-worker.js';
 import { OutboxDispatcher } from './core/outbox-dispatcher.js';
 import { MessagePipeline } from './core/pipeline.js';
-import type { AnswerSuggester, Clock, TicketClassifier } from './core/ports.js';
+import type { AnswerSuggester, Clock, ProductRecommender, TicketClassifier } from './core/ports.js';
 import type { ChannelOutbound, ChannelOutbounds } from './core/replies.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -44,6 +44,8 @@ export interface GatewayParts {
   metrics: Metrics;
   classifier: TicketClassifier;
   suggester: AnswerSuggester;
+  /** The shop, for bots that attach products to their replies. */
+  products?: ProductRecommender;
   random?: () => number;
 }
 
@@ -100,6 +102,7 @@ export function composeGateway(p: GatewayParts): BotGateway {
     conversations: store.conversations,
     classifier: p.classifier,
     suggester: p.suggester,
+    products: p.products,
     outbounds,
     events,
     logger,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parseCron } from './retraining/cron.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
@@ -57,6 +58,36 @@ const int = (fallback: number, min: number, max: number) =>
       }
       return n;
     });
+
+const number = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const cron = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return null;
+    try {
+      parseCron(v);
+      return v.trim();
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a cron expression such as "30 3 * * *": ${(err as Error).message}`,
+      });
+      return z.NEVER;
+    }
+  });
 
 const httpUrl = (fallback: string) =>
   z
@@ -118,6 +149,18 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-classifier')
     .default('bank-classifier'),
+  NEURODESK_RETRAIN_SCHEDULE: cron,
+  NEURODESK_RETRAIN_HELD_OUT: number(0.2, 0, 0.5),
+  NEURODESK_RETRAIN_F1_TOLERANCE: number(0, 0, 100),
+  NEURODESK_RETRAIN_MAX_CATEGORY_DROP: number(10, 0, 100),
+  NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(20, 1, 1_000_000),
+  NEURODESK_QA_NET: z
+    .string()
+    .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-qa')
+    .default('bank-qa'),
+  NEURODESK_KB_SEED: z.string().min(1).default('training/data/bank-kb/answers.jsonl'),
+  NEURODESK_KB_SYNC_INTERVAL: duration('30s'),
+  NEURODESK_KB_IMPORT_LIMIT: size('10mb'),
   NEURODESK_NETS_CACHE_MB: int(256, 1, 1_000_000),
   NEURODESK_NETS_POLL: duration('2s'),
   NEURODESK_NET_WORKERS: int(1, 0, 64),
@@ -173,6 +216,24 @@ export interface Config {
   netsDir: string;
   /** The classifier loaded at start and served by `POST /api/v1/classify`. */
   classifierNet: string;
+  retrain: {
+    /** Cron expression of the in-process retraining schedule, or null for none. */
+    schedule: string | null;
+    /** Share of operator-labelled texts held out to compare versions on. */
+    heldOutFraction: number;
+    /** The promotion gate, in points of F1 (see training/retrain/gate.ts). */
+    gate: { macroF1Tolerance: number; maxCategoryDrop: number; minCategorySupport: number };
+  };
+  kb: {
+    /** The two-tower net served by `POST /api/v1/suggest`. */
+    qaNet: string;
+    /** Answers loaded into an empty `default` knowledge base at start; null for none (`off`). */
+    seedFile: string | null;
+    /** How often the answer vectors are checked against changes made by other processes. */
+    syncIntervalMs: number;
+    /** Largest body of `POST /api/v1/answers/import`. */
+    importLimitBytes: number;
+  };
   /** The nets runtime: cache, hot reload, inference threads, micro-batching. */
   nets: {
     /** Memory bound of each inference thread's cache of loaded versions, in bytes. */
@@ -257,6 +318,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tfBackend: c.NEURODESK_TF_BACKEND,
     netsDir: c.NEURODESK_NETS_DIR,
     classifierNet: c.NEURODESK_CLASSIFIER_NET,
+    retrain: {
+      schedule: c.NEURODESK_RETRAIN_SCHEDULE,
+      heldOutFraction: c.NEURODESK_RETRAIN_HELD_OUT,
+      gate: {
+        macroF1Tolerance: c.NEURODESK_RETRAIN_F1_TOLERANCE,
+        maxCategoryDrop: c.NEURODESK_RETRAIN_MAX_CATEGORY_DROP,
+        minCategorySupport: c.NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT,
+      },
+    },
+    kb: {
+      qaNet: c.NEURODESK_QA_NET,
+      seedFile: c.NEURODESK_KB_SEED === 'off' ? null : c.NEURODESK_KB_SEED,
+      syncIntervalMs: c.NEURODESK_KB_SYNC_INTERVAL,
+      importLimitBytes: c.NEURODESK_KB_IMPORT_LIMIT,
+    },
     nets: {
       cacheBytes: c.NEURODESK_NETS_CACHE_MB * 1024 ** 2,
       pollMs: c.NEURODESK_NETS_POLL,

@@ -6,10 +6,14 @@ import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
 import { createConsole } from './console/index.js';
+import { consoleReportsRoute, latestReportLink } from './console/reports-route.js';
 import { ConsoleCore } from './console/service.js';
 import { BotRegistry, botCategories } from './core/bots/bot.js';
 import { loadBots } from './core/bots/load-bots.js';
 import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } from './core/ports.js';
+import type { AnswerIndexes } from './kb/answer-indexes.js';
+import { composeAnswers } from './kb/compose-answers.js';
+import type { KnowledgeBase } from './kb/knowledge-base.js';
 import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -21,12 +25,17 @@ import { NetHost } from './nets/runtime/net-host.js';
 import { createNetMetrics } from './nets/runtime/net-metrics.js';
 import { NetRegistry } from './nets/runtime/net-registry.js';
 import { WorkerExecutor } from './nets/runtime/worker-executor.js';
+import { parseCron } from './retraining/cron.js';
+import { RetrainScheduler } from './retraining/scheduler.js';
+import { spawnRetrain } from './retraining/spawn-retrain.js';
+import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
 import { adminNetsRoute } from './transport/http/admin-nets-route.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
+import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
@@ -38,6 +47,11 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   classifier?: TicketClassifier;
   suggester?: AnswerSuggester;
+  /**
+   * A nets registry already built, shared with the caller (tests load the default nets once
+   * per file): used instead of building one, and left open at close.
+   */
+  sharedNets?: NetRegistry;
   /** Randomness of the retry jitter. */
   random?: () => number;
   /** Overrides for the shop module (tests swap the model builder or parameters). */
@@ -62,14 +76,13 @@ export interface Gateway {
   core: Pick<BotGateway, 'events' | 'intake' | 'conversations'>;
   /** The nets in service (the bots' nets are loaded by the time start resolves, unless injected). */
   nets: NetRegistry;
-  /** The active TF.js backend, or null when no net is loaded here (an injected classifier). */
+  /** The knowledge bases and their answer vectors (per two-tower net version in service). */
+  answers: { knowledgeBase: KnowledgeBase; indexes: AnswerIndexes };
+  /** The active TF.js backend, or null when no net is loaded here (injected classifier and suggester). */
   tfBackend: string | null;
   /** Stops gracefully; resolves `true` if everything finished in time. */
   close(): Promise<boolean>;
 }
-
-// Until a nets runtime is wired in, the pipeline fails (and retries, then hands off) rather than guess.
-const netsNotLoaded = (what: string) => () => Promise.reject(new Error(`${what} is not available`));
 
 /** Inference in the HTTP thread, or in `config.nets.workers` worker threads. */
 function createExecutor(
@@ -87,6 +100,35 @@ function createExecutor(
     backend: (backend === 'tensorflow' ? 'auto' : backend) as BackendChoice,
     onEvict,
     onExit: (reason) => logger.error({ reason }, 'inference thread stopped: replacing it'),
+  });
+}
+
+/** The nets registry of a gateway: its executor, batching and metrics. */
+function createRegistry(
+  config: Config,
+  backend: string,
+  metrics: Metrics,
+  clock: Clock,
+  logger: Logger,
+): NetRegistry {
+  // Read at each scrape, once the executor exists.
+  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
+  const executor = createExecutor(
+    config,
+    backend,
+    (ref, bytes) => {
+      netMetrics.evictions.inc({ net: ref.name });
+      logger.info({ net: ref.name, version: ref.version, bytes }, 'net evicted from the cache');
+    },
+    logger,
+  );
+  return new NetRegistry({
+    root: config.netsDir,
+    executor,
+    batching: { maxSize: config.nets.batchMaxSize, maxWaitMs: config.nets.batchMaxWaitMs },
+    logger,
+    clock,
+    metrics: netMetrics,
   });
 }
 
@@ -121,34 +163,30 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const classifierNets = options.classifier
     ? []
     : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
+  const shared = options.sharedNets;
   let tfBackend: string | null = null;
-  if (classifierNets.length > 0) {
+  // A backend for the classifiers, and for the two-tower nets unless a test injects a suggester.
+  if (classifierNets.length > 0 || !options.suggester) {
     const backend = await initBackend(config.tfBackend);
     tfBackend = backend.name;
     logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
     metrics.tfBackend.set({ backend: backend.name }, 1);
   }
   const netLogger = logger.child({ module: 'nets' });
-  // Read at each scrape, once the executor exists.
-  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
-  const executor = createExecutor(
-    config,
-    tfBackend ?? config.tfBackend,
-    (ref, bytes) => {
-      netMetrics.evictions.inc({ net: ref.name });
-      netLogger.info({ net: ref.name, version: ref.version, bytes }, 'net evicted from the cache');
-    },
-    netLogger,
-  );
-  const nets = new NetRegistry({
-    root: config.netsDir,
-    executor,
-    batching: { maxSize: config.nets.batchMaxSize, maxWaitMs: config.nets.batchMaxWaitMs },
-    logger: netLogger,
-    clock,
-    metrics: netMetrics,
-  });
+  const nets = shared ?? createRegistry(config, tfBackend ?? config.tfBackend, metrics, clock, netLogger);
   const classifier = options.classifier ?? new NetClassifier(nets);
+
+  // The knowledge bases; their answer vectors follow the two-tower net version in service.
+  const answers = composeAnswers({
+    config,
+    store,
+    bots,
+    nets,
+    logger,
+    metrics,
+    suggester: options.suggester,
+  });
+  const suggester = answers.suggester;
 
   const gateway = composeGateway({
     config,
@@ -158,7 +196,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     metrics,
     classifier,
-    suggester: options.suggester ?? { suggest: netsNotLoaded('the answer suggester') },
+    suggester,
+    products: shopRecommender(() => shop.service.view()),
     random: options.random,
   });
 
@@ -169,6 +208,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     events: gateway.events,
     clock,
     categoriesOf: (name) => botCategories(bots.get(name)),
+    latestReport: () => latestReportLink(store.trainingRuns),
   });
   const consoleFeature = await createConsole({
     operatorStore: store.operators,
@@ -207,6 +247,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       },
     });
   }
+  if (answers.readiness) readiness.push(answers.readiness);
   const app = createApp({
     logger,
     metrics,
@@ -215,14 +256,20 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     isClosing: () => closing,
     readyInfo: () => {
       const s = nets.status(config.classifierNet);
+      const q = nets.status(config.kb.qaNet);
       return {
         tfBackend,
-        nets: { classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null } },
+        nets: {
+          classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null },
+          qa: { name: config.kb.qaNet, version: q.state === 'ready' ? q.version : null },
+        },
       };
     },
     mounts: [
       ...gateway.mounts,
       consoleFeature.mount,
+      consoleReportsRoute({ runs: store.trainingRuns, operators: store.operators }),
+      trainingRunsRoutes(store.trainingRuns),
       shop.mount,
       classifyRoute({
         classifier,
@@ -231,6 +278,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         metrics,
       }),
       adminNetsRoute(nets),
+      answers.mount,
       ...(options.mounts ?? []),
     ],
     apiGuards: [rateLimit(gateway.limiter)],
@@ -255,22 +303,28 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   // load leaves the gateway up and not ready, with the reason in /readyz (and logged as
   // model_reload_failed); its messages are retried, then handed off unclassified. The watch
   // serves it as soon as CURRENT names a version that loads.
-  for (const name of classifierNets) await nets.load(name).catch(() => undefined);
+  for (const name of [...classifierNets, ...answers.netNames]) await nets.load(name).catch(() => undefined);
+  // The answers are embedded before the workers start, so the first messages get suggestions;
+  // a new version of a two-tower net embeds them again while the previous one keeps answering.
+  await answers.start();
   const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
   gateway.start();
+  const retrainSchedule = config.retrain.schedule ? startRetrainSchedule(config, bots, logger) : null;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, bots: bots.all().map((b) => b.name) }, 'neurodesk listening');
 
   const closers: Closer[] = [
+    { name: 'retrain schedule', close: () => retrainSchedule?.stop() },
     { name: 'gateway', close: () => gateway.stop() },
     shop.closer,
+    answers.closer,
     {
       name: 'nets',
       close: () => {
         watcher.close();
-        return nets.close();
+        return shared ? undefined : nets.close();
       },
     },
     { name: 'checkpointer', close: () => checkpointer.stop() },
@@ -303,7 +357,39 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     bots,
     core,
     nets,
+    answers: { knowledgeBase: answers.knowledgeBase, indexes: answers.indexes },
     tfBackend,
     close,
   };
+}
+
+/** Retrains every bot's classifier on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
+function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
+  const log = logger.child({ component: 'retrain' });
+  const g = config.retrain.gate;
+  const scheduler = new RetrainScheduler({
+    schedule: parseCron(config.retrain.schedule!),
+    bots: () => bots.all().map((b) => b.name),
+    logger: log,
+    start: (bot) =>
+      spawnRetrain(
+        bot,
+        {
+          dataDir: config.dataDir,
+          netsDir: config.netsDir,
+          botsDir: config.botsDir,
+          backend: config.tfBackend,
+          // The child applies the gateway's own gate, whatever its environment says.
+          env: {
+            NEURODESK_RETRAIN_HELD_OUT: String(config.retrain.heldOutFraction),
+            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance),
+            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop),
+            NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
+          },
+        },
+        (stream, line) => (stream === 'out' ? log.info({ bot }, line) : log.debug({ bot }, line)),
+      ),
+  });
+  scheduler.start();
+  return scheduler;
 }

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { classifierCommands } from './classifier/commands.js';
 import type { CliIo, NetCommands } from './commands.js';
+import { qaCommands } from './qa/commands.js';
 
 /**
  * `npm run train -- KIND ...` and `npm run evaluate -- KIND ...`: one dispatcher, one entry
@@ -8,6 +9,7 @@ import type { CliIo, NetCommands } from './commands.js';
  */
 export const NET_KINDS: Record<string, NetCommands> = {
   classifier: classifierCommands,
+  qa: qaCommands,
 };
 
 function usage(): string {

@@ -23,6 +23,8 @@ export class ProgressBar {
   constructor(
     private readonly out: ProgressOutput,
     private readonly now: () => number = () => performance.now(),
+    /** What the validation figure is (`val_acc` for a classifier, `val_map` for ranking). */
+    private readonly metric = 'val_acc',
   ) {
     this.runStarted = now();
   }
@@ -44,7 +46,7 @@ export class ProgressBar {
     const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
     const val = Number.isNaN(this.lastVal) ? '  -   ' : `${(this.lastVal * 100).toFixed(2)}%`;
     this.out.write(
-      `\repoch ${epoch}/${maxEpochs} [${bar}] ${step}/${steps} loss ${(this.lossSum / step).toFixed(4)} val_acc ${val} ETA ${duration(etaEpoch)} (run ≤ ${duration(etaRun)})  `,
+      `\repoch ${epoch}/${maxEpochs} [${bar}] ${step}/${steps} loss ${(this.lossSum / step).toFixed(4)} ${this.metric} ${val} ETA ${duration(etaEpoch)} (run ≤ ${duration(etaRun)})  `,
     );
   }
 
@@ -53,7 +55,7 @@ export class ProgressBar {
     this.lastVal = valAccuracy;
     const total = (this.now() - this.runStarted) / 1000;
     this.out.write(
-      `${this.out.isTTY ? '\r' : ''}epoch ${epoch}/${maxEpochs} loss ${loss.toFixed(4)} val_acc ${(valAccuracy * 100).toFixed(2)}% ${seconds.toFixed(1)}s (total ${duration(total)})${' '.repeat(30)}\n`,
+      `${this.out.isTTY ? '\r' : ''}epoch ${epoch}/${maxEpochs} loss ${loss.toFixed(4)} ${this.metric} ${(valAccuracy * 100).toFixed(2)}% ${seconds.toFixed(1)}s (total ${duration(total)})${' '.repeat(30)}\n`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { steadyLoad } from '../steady-load.js';
 import { seededRandom } from './random.js';
 
 const KEY = 'bench-key';
@@ -80,7 +81,11 @@ export interface ServingResult {
   /** The same saturating load on `/healthz`: what the machine and the HTTP stack cost alone. */
   healthzP99Ms: number;
   healthzRequestsPerSecond: number;
-  /** At a fixed offered rate (requests per second), far above a small shop's traffic. */
+  /** At a steady rate, requests evenly spaced, latency from when each was due (open loop). */
+  steadyRate: number;
+  p50MsSteady: number;
+  p99MsSteady: number;
+  /** At a fixed offered rate (autocannon's: each connection's quota in a burst every second). */
   fixedRate: number;
   p50MsAtFixedRate: number;
   p99MsAtFixedRate: number;
@@ -101,6 +106,7 @@ export async function measureServing(
   seconds: number,
   connections = 10,
   fixedRate = 1000,
+  steadyRate = 500,
 ): Promise<ServingResult> {
   const { url, child } = await startServer(dataDir);
   try {
@@ -127,6 +133,12 @@ export async function measureServing(
     const steady = await load(seconds);
     const fixed = await load(seconds, fixedRate);
     const serverP99Ms = p99Bucket(before, await serverBuckets(url));
+    const even = await steadyLoad(url, steadyRate, seconds, () => ({
+      path: path(),
+      body: '',
+      headers: { authorization: `Bearer ${KEY}` },
+      method: 'GET',
+    }));
     // The floor: the same load on /healthz, which does no shop work at all.
     const floor = await autocannon({ url: `${url}/healthz`, connections, duration: seconds });
     const during = load(Math.max(5, Math.ceil(seconds / 2)));
@@ -148,6 +160,9 @@ export async function measureServing(
       serverP99Ms,
       healthzP99Ms: floor.latency.p99,
       healthzRequestsPerSecond: floor.requests.average,
+      steadyRate,
+      p50MsSteady: even.p50Ms,
+      p99MsSteady: even.p99Ms,
       fixedRate,
       p50MsAtFixedRate: fixed.latency.p50,
       p99MsAtFixedRate: fixed.latency.p99,
@@ -156,6 +171,7 @@ export async function measureServing(
         fixed.non2xx +
         underRebuild.non2xx +
         steady.errors +
+        even.failed +
         fixed.errors +
         underRebuild.errors,
       p99MsDuringRebuild: underRebuild.latency.p99,

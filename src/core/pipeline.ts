@@ -19,10 +19,18 @@ import type {
   AnswerSuggester,
   Classification,
   PredictionRecord,
+  ProductRecommender,
   SuggestionResult,
   TicketClassifier,
 } from './ports.js';
-import { answerIdOf, type ChannelOutbounds, type PlanContext, type ReplyAction } from './replies.js';
+import {
+  answerIdOf,
+  type ChannelOutbounds,
+  type PlanContext,
+  productIdOf,
+  productLines,
+  type ReplyAction,
+} from './replies.js';
 
 /** Everything the pipeline works with. */
 export interface PipelineDeps {
@@ -33,7 +41,15 @@ export interface PipelineDeps {
   outbounds: ChannelOutbounds;
   events: EventBus;
   logger: Logger;
+  /** The shop, for bots that attach products to replies about a product. */
+  products?: ProductRecommender;
 }
+
+/** The line above attached products when the bot file gives none; `{product}` is the product's title. */
+export const DEFAULT_PRODUCTS_HEADING: Readonly<Record<string, string>> = {
+  en: 'Often bought with {product}:',
+  ru: 'С товаром «{product}» часто покупают:',
+};
 
 /** How to run one message: inline (REST answers with it) and/or as the last attempt (nets errors become a handoff). */
 export interface ProcessOptions {
@@ -90,6 +106,27 @@ export class MessagePipeline {
         o,
       );
     }
+    const pressed = typeof meta.action === 'string' ? productIdOf(meta.action) : undefined;
+    if (pressed !== undefined) {
+      // A product button: what goes with that product. No nets, no change to the conversation.
+      const { language } = templatesFor(bot, conversation.language);
+      const products = this.productsFor(bot, language, { productId: pressed });
+      const decision: Decision = {
+        action: 'silent',
+        reason: products ? 'product_choice' : 'unknown_product',
+        category: null,
+        confidence: null,
+        suggestions: [],
+        queue: null,
+        replyText: null,
+        language,
+      };
+      const actions: ReplyAction[] = [];
+      if (typeof meta.callbackId === 'string')
+        actions.push({ kind: 'callback_answer', callbackId: meta.callbackId });
+      if (products) actions.push(products);
+      return this.commit(message, conversation, bot, decision, actions, [], o);
+    }
     const { askedForPerson } = input;
     const predictions: PredictionRecord[] = [];
     let classification: Classification | undefined;
@@ -117,6 +154,11 @@ export class MessagePipeline {
 
     const decision = decide(bot, { ...input, classification, suggestions });
     const actions = this.actionsFor(bot, decision, conversation, meta);
+    if (decision.action !== 'silent') {
+      const productId = typeof meta.productId === 'string' ? meta.productId : undefined;
+      const products = this.productsFor(bot, decision.language, { text: message.text, productId });
+      if (products) actions.push(products);
+    }
     return this.commit(message, conversation, bot, decision, actions, predictions, o);
   }
 
@@ -164,6 +206,35 @@ export class MessagePipeline {
     return actions;
   }
 
+  /** Products to attach when the bot has the shop on and the message is about a known product. */
+  private productsFor(
+    bot: Bot,
+    language: string,
+    q: { text?: string; productId?: string },
+  ): ReplyAction | undefined {
+    const shop = bot.config.shop;
+    if (!shop?.enabled || !this.d.products) return undefined;
+    let picks: ReturnType<ProductRecommender['forConversation']>;
+    try {
+      picks = this.d.products.forConversation({
+        ...q,
+        k: shop.k,
+        minTitleSimilarity: shop.minTitleSimilarity,
+      });
+    } catch (err) {
+      // Recommendations are an extra: the reply goes out without them.
+      this.d.logger.warn({ err, bot: bot.name }, 'shop recommendations failed; replying without them');
+      return undefined;
+    }
+    if (!picks) return undefined;
+    const template =
+      shop.heading[language as 'en' | 'ru'] ??
+      DEFAULT_PRODUCTS_HEADING[language] ??
+      DEFAULT_PRODUCTS_HEADING.en!;
+    const heading = template.replaceAll('{product}', picks.about.title);
+    return { kind: 'products', heading, text: productLines(heading, picks.items), items: picks.items };
+  }
+
   private commit(
     message: MessageRecord,
     conversation: ConversationRecord,
@@ -179,7 +250,7 @@ export class MessagePipeline {
       return {
         action,
         author: 'bot',
-        visible: action.kind === 'message' || action.kind === 'handoff',
+        visible: action.kind === 'message' || action.kind === 'handoff' || action.kind === 'products',
         sends: outbound ? outbound.plan(action, conversation, context) : [],
       };
     });

@@ -163,6 +163,39 @@ export interface AnswerSuggester {
   suggest(
     netName: string,
     text: string,
-    options: { k: number; category?: string; kb?: string },
+    options: { k: number; category?: string; categoryMode?: 'boost' | 'filter'; kb?: string },
   ): Promise<SuggestionResult>;
+}
+
+/** A product as a reply shows it: a button, a link card or a line of text. */
+export interface ProductCard {
+  id: string;
+  title: string;
+  url: string | null;
+  price: number | null;
+}
+
+/** What the shop knows a conversation to be about. */
+export interface ProductQuery {
+  /** The customer's message: it may name a product id or read like a product title. */
+  text?: string;
+  /** A product the conversation is known to be about (a button pressed, the page of the chat). */
+  productId?: string;
+  k: number;
+  /** Cosine between the text and a title needed to say the conversation is about that product. */
+  minTitleSimilarity?: number;
+}
+
+/** Products to show with a reply, and the product the conversation is about. */
+export interface ProductPicks {
+  about: { id: string; title: string };
+  /** Which shop model produced the list (e.g. `bought_together`). */
+  model: string;
+  items: ProductCard[];
+}
+
+/** The shop's recommendations as the core sees them. */
+export interface ProductRecommender {
+  /** Null when the conversation is not about a known product, or the shop has no model yet. */
+  forConversation(q: ProductQuery): ProductPicks | null;
 }

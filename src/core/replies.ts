@@ -6,7 +6,7 @@
  * the status change is retried.
  */
 import type { ConversationRecord } from './conversation-port.js';
-import type { ChannelName, OutboxItem, Suggestion } from './ports.js';
+import type { ChannelName, OutboxItem, ProductCard, Suggestion } from './ports.js';
 
 /** A button under a reply; `action` comes back in the platform's callback. */
 export interface ReplyButton {
@@ -29,12 +29,30 @@ export function answerIdOf(action: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The button action that asks for what goes with a product (`product:<id>`). */
+export const productAction = (productId: string) => `product:${productId}`;
+
+/** The product id of a `product:<id>` button action, if it is one. */
+export function productIdOf(action: string): string | undefined {
+  const m = /^product:([\p{L}\p{N}_.:-]{1,56})$/u.exec(action);
+  return m ? m[1] : undefined;
+}
+
+/** Products as text, one per line: for channels without buttons or cards. */
+export function productLines(heading: string, items: readonly ProductCard[]): string {
+  const line = (p: ProductCard) =>
+    `• ${p.title}${p.price !== null ? ` — ${p.price.toFixed(2)}` : ''}${p.url ? ` ${p.url}` : ''}`;
+  return [heading, ...items.map(line)].join('\n');
+}
+
 /** What to tell the customer (or the operators), independent of the platform. */
 export type ReplyAction =
   | { kind: 'message'; text: string; buttons?: ReplyButton[] }
   | { kind: 'handoff'; text: string; queue: string; options?: AnswerOption[] }
   | { kind: 'suggestions'; text: string; suggestions: Suggestion[] }
-  | { kind: 'callback_answer'; callbackId: string; text?: string };
+  | { kind: 'callback_answer'; callbackId: string; text?: string }
+  /** Products to look at; `text` is the heading with one line per product, `heading` alone. */
+  | { kind: 'products'; text: string; heading: string; items: ProductCard[] };
 
 /** One platform call: its kind (e.g. `sendMessage`) and the body to send. */
 export interface PlannedSend {

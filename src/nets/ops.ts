@@ -114,3 +114,29 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   }));
   return f(table) as tf.Tensor2D;
 }
+
+/**
+ * Rows scaled to unit length: `x / max(|x|, eps)`. The gradient is written out,
+ * `(dy - y · sum(dy ⊙ y)) / |x|`, instead of TF.js differentiating a broadcast division
+ * through `sqrt` and `sum`: one pass over `[batch, dim]`. A row shorter than `eps` (an
+ * all-zero row) has no direction to learn: its gradient is 0, not `dy / eps`.
+ */
+export function l2Normalise(x: tf.Tensor2D, eps = 1e-6): tf.Tensor2D {
+  const f = tf.customGrad((input, save) => {
+    const x2 = input as tf.Tensor2D;
+    const raw = tf.sqrt(tf.sum(tf.square(x2), 1, true));
+    const norm = tf.maximum(raw, eps);
+    const y = tf.div(x2, norm) as tf.Tensor2D;
+    const live = tf.cast(tf.greater(raw, eps), 'float32');
+    (save as tf.GradSaveFunc)([y, norm, live]);
+    return {
+      value: y,
+      gradFunc: (dy, saved) => {
+        const [sy, sn, sl] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const g = dy as tf.Tensor2D;
+        return tf.mul(tf.div(tf.sub(g, tf.mul(sy, tf.sum(tf.mul(g, sy), 1, true))), sn), sl);
+      },
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}

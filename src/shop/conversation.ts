@@ -1,3 +1,4 @@
+import type { ProductPicks, ProductQuery, ProductRecommender } from '../core/ports.js';
 import { boughtTogether, recommendForUser, type ShopView, similarItems } from './recommender.js';
 import type { ModelName, Product } from './types.js';
 
@@ -131,4 +132,30 @@ function ownedOnce(view: ShopView, userId: string): (id: string) => boolean {
   if (u !== undefined) for (const j of s.purchased(u).ids) bought.add(s.data.items[j]!);
   for (const e of view.live.forUser(userId)) if (e.type === 'purchase') bought.add(e.itemId);
   return (id) => bought.has(id) && !view.products.get(id)?.repeatable;
+}
+
+/**
+ * The shop as the bot pipeline sees it: what to attach when a conversation is about a
+ * product. Personal picks are not volunteered in a support chat; only a product the
+ * customer named (by id, by a button, or by a title close enough) brings a list.
+ */
+export function shopRecommender(view: () => ShopView | undefined): ProductRecommender {
+  return {
+    forConversation(q: ProductQuery): ProductPicks | null {
+      const v = view();
+      if (!v) return null;
+      const r = recommendForConversation(v, {
+        text: q.text,
+        productId: q.productId,
+        k: q.k,
+        minTitleSimilarity: q.minTitleSimilarity,
+      });
+      if (!r?.about || r.items.length === 0) return null;
+      return {
+        about: { id: r.about.id, title: r.about.title },
+        model: r.model,
+        items: r.items.map(({ id, title, url, price }) => ({ id, title, url, price })),
+      };
+    },
+  };
 }

@@ -5,12 +5,15 @@ import { SqliteConsoleStore } from './repositories/console-store.js';
 import { SqliteConversations } from './repositories/conversations.js';
 import { SqliteInbox } from './repositories/inbox.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
+import { SqliteKnowledgeBase } from './repositories/kb-answers.js';
+import { SqliteOperatorLabels } from './repositories/operator-labels.js';
 import { SqliteOperators } from './repositories/operators.js';
 import { SqliteOutbox } from './repositories/outbox.js';
 import { SqlitePredictionLog } from './repositories/predictions.js';
 import { SqliteShopCatalogue } from './repositories/shop-catalogue.js';
 import { SqliteShopEvents } from './repositories/shop-events.js';
 import { SqliteShopState } from './repositories/shop-state.js';
+import { SqliteTrainingRuns } from './repositories/training-runs.js';
 
 export { type Checkpointer, startCheckpointer } from './checkpointer.js';
 export { closeDatabase, isBusyError, openDatabase } from './database.js';
@@ -30,6 +33,9 @@ export interface Store {
   shopCatalogue: SqliteShopCatalogue;
   shopEvents: SqliteShopEvents;
   shopState: SqliteShopState;
+  labels: SqliteOperatorLabels;
+  trainingRuns: SqliteTrainingRuns;
+  knowledgeBase: SqliteKnowledgeBase;
 }
 
 /** Builds every repository over an open database. */
@@ -50,5 +56,8 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     shopCatalogue: new SqliteShopCatalogue(db, clock),
     shopEvents: new SqliteShopEvents(db, clock),
     shopState: new SqliteShopState(db, clock),
+    labels: new SqliteOperatorLabels(db),
+    trainingRuns: new SqliteTrainingRuns(db, clock),
+    knowledgeBase: new SqliteKnowledgeBase(db, clock),
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../../src/logger.js';
 import { type Gateway, startGateway } from '../../src/server.js';
 import { tempDir, testConfig } from './config.js';
 import { KeywordClassifier, KeywordSuggester } from './keyword-nets.js';
+import { defaultNets } from './real-nets.js';
 import type { PlatformStandIn } from './stand-in.js';
 
 /** Secrets for every channel of the default bot, as the bot file names them. */
@@ -24,6 +25,13 @@ export interface TestGatewayOptions {
   standIn?: PlatformStandIn;
   config?: Record<string, string>;
   env?: Record<string, string | undefined>;
+  /**
+   * `keywords` (the default): the keyword stand-ins, for tests that need nets to fail, be
+   * slow or steer the policy; `default`: the committed nets, loaded once per test file, for
+   * tests that assert the replies a customer would really get. An injected classifier or
+   * suggester replaces that side of either.
+   */
+  nets?: 'default' | 'keywords';
   classifier?: TicketClassifier;
   suggester?: AnswerSuggester;
   clock?: Clock;
@@ -31,8 +39,9 @@ export interface TestGatewayOptions {
 }
 
 /**
- * The real gateway in-process on a loopback port, with the default bot, every channel
- * switched on, short retry delays and the platforms' APIs pointed at a stand-in.
+ * The real gateway in-process on a loopback port, with the default bot (keyword stand-ins
+ * or the committed nets and knowledge base), every channel switched on, short retry delays and the platforms' APIs
+ * pointed at a stand-in.
  */
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gateway & { dataDir: string }> {
   const dataDir = o.dataDir ?? tempDir();
@@ -49,10 +58,12 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gate
     NEURODESK_BITRIX24_OAUTH_URL: `${base}/oauth`,
     ...o.config,
   });
+  const keywords = o.nets !== 'default';
   const gw = await startGateway(config, {
     env: { ...CHANNEL_ENV, ...o.env },
-    classifier: o.classifier ?? new KeywordClassifier(),
-    suggester: o.suggester ?? new KeywordSuggester(),
+    classifier: o.classifier ?? (keywords ? new KeywordClassifier() : undefined),
+    suggester: o.suggester ?? (keywords ? new KeywordSuggester() : undefined),
+    sharedNets: keywords ? undefined : await defaultNets(),
     clock: o.clock,
     logger: o.logger,
   });

@@ -5,6 +5,7 @@ import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.j
 import { json } from '../helpers/http.js';
 import { KeywordClassifier } from '../helpers/keyword-nets.js';
 import { postSlack, slackMessage } from '../helpers/platforms.js';
+import { kbAnswer } from '../helpers/real-nets.js';
 import { PlatformStandIn } from '../helpers/stand-in.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
   api = await PlatformStandIn.start((r) => ({
     body: { ok: true, channel: r.body?.channel, ts: '1503435956.000247' },
   }));
-  gw = await startTestGateway({ standIn: api });
+  gw = await startTestGateway({ standIn: api, nets: 'default' });
 });
 afterAll(async () => {
   await gw.close();
@@ -39,7 +40,7 @@ describe('slack events webhook', () => {
   it('stores a direct message once and replies with chat.postMessage and the bot token', async () => {
     const res = await postSlack(
       gw,
-      slackMessage('Ev0PV52K21', 'is my card going to arrive soon?', { channel: 'D0000001' }),
+      slackMessage('Ev0PV52K21', 'My new card has still not arrived', { channel: 'D0000001' }),
     );
     expect(res.status).toBe(200);
     const post = await api.waitForAccepted(
@@ -49,7 +50,7 @@ describe('slack events webhook', () => {
     expect(post.headers['content-type']).toMatch(/^application\/json/);
     expect(post.body).toEqual({
       channel: 'D0000001',
-      text: 'Cards arrive within 3 working days; you can track yours in the app.',
+      text: kbAnswer('card_arrival'),
     });
     expect(row(gw, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'in' AND channel = 'slack'").n).toBe(
       1,
@@ -152,7 +153,7 @@ describe('slack acknowledgement', () => {
       },
     };
     const local = await PlatformStandIn.start(() => ({ body: { ok: true, ts: '1.2' } }));
-    const slowGw = await startTestGateway({ standIn: local, classifier: slow });
+    const slowGw = await startTestGateway({ standIn: local, classifier: slow, nets: 'default' });
     try {
       const started = Date.now();
       const res = await postSlack(
@@ -164,7 +165,7 @@ describe('slack acknowledgement', () => {
       expect(local.requests).toHaveLength(0);
       release();
       const post = await local.waitForAccepted((r) => r.body?.channel === 'D0000009');
-      expect(post.body.text).toContain('Cards arrive');
+      expect(post.body.text).toBe(kbAnswer('card_arrival'));
     } finally {
       release();
       await slowGw.close();

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import type { Weights } from '../../src/nets/classifier/forward.js';
 import { calibratedSoftmax, predictLogits } from '../../src/nets/classifier/infer.js';
-import type { Topology } from '../../src/nets/classifier/topology.js';
+import type { ClassifierMeta } from '../../src/nets/classifier/meta.js';
+import type { Topology, WeightSpec } from '../../src/nets/classifier/topology.js';
 import { seededRandom } from '../../src/nets/random.js';
 import {
   DEFAULT_VECTORISER_SETTINGS,
@@ -32,14 +33,24 @@ export interface ClassifierTrainOptions {
   data: LabelledData;
   /** Path of the training file, recorded in meta.json with its SHA-256. */
   dataFile: string;
+  /** What meta.json records as the training data, when `data` is more than the file (a retraining). */
+  trainingData?: ClassifierMeta['trainingData'];
   vectoriser: VectoriserSettings;
   architecture: ArchitectureSettings;
   train: TrainSettings;
   /** Fraction of each class held out for early stopping and calibration. */
   valFraction: number;
+  /**
+   * The rows of `data` to validate on instead of a fresh stratified split: a retraining keeps
+   * out the rows the previous version validated on, so the new version is calibrated on texts
+   * neither version trained on.
+   */
+  valRows?: readonly number[];
   /** Precision the predictions above the unsure threshold must reach on validation. */
   unsurePrecision: number;
   now: () => Date;
+  /** Starting values of a weight, given the sorted labels (fine-tuning a previous version); random when undefined. */
+  init?: (spec: WeightSpec, labels: readonly string[]) => Float32Array | undefined;
   onStep?: (s: StepReport) => void;
   onEpoch?: (e: EpochReport) => void;
 }
@@ -95,7 +106,9 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
   const y = Int32Array.from(o.data.labels, (l) => labels.indexOf(l));
   const vectoriser = new Vectoriser(o.vectoriser);
   const feats = o.data.texts.map((t) => vectoriser.featurize(t));
-  const split = stratifiedSplit(y, o.valFraction, seededRandom(o.train.seed ^ 0x9e3779b9));
+  const split = o.valRows
+    ? explicitSplit(y.length, o.valRows)
+    : validationSplit(y, o.valFraction, o.train.seed);
   const pick = (idx: number[]) => ({
     feats: idx.map((i) => feats[i]!),
     labels: Int32Array.from(idx, (i) => y[i]!),
@@ -115,6 +128,7 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
     train,
     val,
     settings: o.train,
+    init: o.init && ((spec) => o.init!(spec, labels)),
     onStep: o.onStep,
     onEpoch: o.onEpoch,
   });
@@ -151,7 +165,7 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
       valRows: val.labels.length,
       trainSeconds,
     },
-    trainingData: {
+    trainingData: o.trainingData ?? {
       file: o.dataFile,
       sha256: createHash('sha256').update(readFileSync(o.dataFile)).digest('hex'),
       rows: o.data.texts.length,
@@ -170,6 +184,24 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
     ),
   });
   return { net, history: result.history };
+}
+
+/**
+ * The validation split a training run carves out of its data: the same fraction of every
+ * label (labels sorted), drawn with a source seeded from the training seed. Exported so a
+ * retraining can find the rows the version in service validated on.
+ */
+export function validationSplit(
+  y: Int32Array,
+  fraction: number,
+  seed: number,
+): { train: number[]; val: number[] } {
+  return stratifiedSplit(y, fraction, seededRandom(seed ^ 0x9e3779b9));
+}
+
+function explicitSplit(n: number, valRows: readonly number[]): { train: number[]; val: number[] } {
+  const val = new Set(valRows);
+  return { train: [...Array(n).keys()].filter((i) => !val.has(i)), val: [...val] };
 }
 
 function argmax(row: Float32Array): number {

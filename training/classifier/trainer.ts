@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { computeIdf, disposeBatch, makeBatch } from '../../src/nets/classifier/batch.js';
 import { combineLogits, pathLogits, type Weights } from '../../src/nets/classifier/forward.js';
 import { predictLogits } from '../../src/nets/classifier/infer.js';
-import { type Topology, weightSpecs } from '../../src/nets/classifier/topology.js';
+import { type Topology, type WeightSpec, weightSpecs } from '../../src/nets/classifier/topology.js';
 import { gaussian, type Random, seededRandom, shuffle } from '../../src/nets/random.js';
 import type { Features } from '../../src/nets/vectoriser.js';
 
@@ -54,6 +54,8 @@ export interface TrainInput {
   train: { feats: Features[]; labels: Int32Array };
   val: { feats: Features[]; labels: Int32Array };
   settings: TrainSettings;
+  /** Starting values of a weight (e.g. a previous version's, to fine-tune it); random when undefined. */
+  init?: (spec: WeightSpec) => Float32Array | undefined;
   onStep?: (s: StepReport) => void;
   onEpoch?: (e: EpochReport) => void;
 }
@@ -72,12 +74,22 @@ function glorot(rng: Random, shape: number[]): Float32Array {
 }
 
 /** Initial weights of a topology, from a seeded source. */
-export function initWeights(t: Topology, rng: Random, idf?: Float32Array): Weights {
+export function initWeights(
+  t: Topology,
+  rng: Random,
+  idf?: Float32Array,
+  init?: (spec: WeightSpec) => Float32Array | undefined,
+): Weights {
   const w: Weights = {};
   for (const spec of weightSpecs(t)) {
     const size = spec.shape.reduce((a, n) => a * n, 1);
     let values: Float32Array;
-    if (spec.name === 'wide/idf') values = idf ?? new Float32Array(size).fill(1);
+    const given = spec.name === 'wide/idf' ? undefined : init?.(spec);
+    if (given) {
+      if (given.length !== size)
+        throw new Error(`initial ${spec.name} has ${given.length} values, expected ${size}`);
+      values = given;
+    } else if (spec.name === 'wide/idf') values = idf ?? new Float32Array(size).fill(1);
     else if (spec.name === 'conv/embedding')
       values = Float32Array.from({ length: size }, () => gaussian(rng) * 0.1);
     else if (spec.name.includes('kernel') || spec.name === 'conv/dense') values = glorot(rng, spec.shape);
@@ -141,7 +153,7 @@ export function trainWeights(input: TrainInput): TrainResult {
   const { topology: t, train, val, settings: s } = input;
   const rng = seededRandom(s.seed);
   const idf = t.wide ? computeIdf(train.feats, t.wide.vocab) : undefined;
-  const w = initWeights(t, rng, idf);
+  const w = initWeights(t, rng, idf, input.init);
   const specs = weightSpecs(t);
   const trainable = specs.filter((x) => x.trainable).map((x) => w[x.name] as tf.Variable);
 

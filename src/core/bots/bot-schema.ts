@@ -62,6 +62,19 @@ const channelsSchema = z.strictObject({
   slack: z.strictObject({ enabled, botTokenEnv: envKey, signingSecretEnv: envKey }).optional(),
 });
 
+/** Shop recommendations attached to the bot's replies when a conversation is about a product. */
+const shopSchema = z.strictObject({
+  enabled,
+  /** How many products to attach. */
+  k: z.int().min(1).max(8).default(3),
+  /** Cosine between a message and a product title needed to say the message is about it. */
+  minTitleSimilarity: probability.optional(),
+  /** The line above the products, per language ("{product}" is the product's title). */
+  heading: z
+    .strictObject({ en: z.string().min(1).max(200).optional(), ru: z.string().min(1).max(200).optional() })
+    .default({}),
+});
+
 /** One bot file, validated. */
 export const botFileSchema = z
   .strictObject({
@@ -91,6 +104,7 @@ export const botFileSchema = z
     }),
     templates: z.strictObject({ en: templateSetSchema.optional(), ru: templateSetSchema.optional() }),
     channels: channelsSchema,
+    shop: shopSchema.optional(),
   })
   .superRefine((bot, ctx) => {
     if (!bot.templates[bot.defaultLanguage]) {

@@ -27,7 +27,11 @@ export interface BatchTensors {
  * Builds a batch from featurised texts. Sequences are padded to the longest in the batch
  * (callers group texts of similar length), so padding costs little.
  */
-export function makeBatch(t: Topology, feats: readonly Features[], idf?: Float32Array): BatchTensors {
+export function makeBatch(
+  t: Pick<Topology, 'conv' | 'wide'>,
+  feats: readonly Features[],
+  idf?: Float32Array,
+): BatchTensors {
   const out: BatchTensors = { size: feats.length, steps: 0 };
   if (t.conv) {
     const minSteps = Math.max(...t.conv.widths);

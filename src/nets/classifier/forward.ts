@@ -14,22 +14,32 @@ export interface ForwardOptions {
   dropoutMask?: (shape: [number, number]) => tf.Tensor2D | null;
 }
 
-/** The conv path's pooled features, `[batch, widths × filters]`. */
-export function convFeatures(t: Topology, w: Weights, b: BatchTensors, training = false): tf.Tensor2D {
+/**
+ * The conv path's pooled features, `[batch, widths × filters]`. `name` maps the path's
+ * weight names (`conv/embedding`, `conv/kernelW`, `conv/biasW`) to the keys in `w`, so the
+ * two-tower net's towers run the same encoder over their own or shared weights.
+ */
+export function convFeatures(
+  t: Pick<Topology, 'conv'>,
+  w: Weights,
+  b: BatchTensors,
+  training = false,
+  name: (part: string) => string = (part) => part,
+): tf.Tensor2D {
   const c = t.conv!;
   const pooled = c.widths.map((width) => {
     const positions = b.steps - width + 1;
-    const window = gatherRows(w['conv/embedding'] as tf.Tensor2D, b.windows!.get(width)!).reshape([
+    const window = gatherRows(w[name('conv/embedding')] as tf.Tensor2D, b.windows!.get(width)!).reshape([
       b.size * positions,
       width * c.embedDim,
     ]);
-    const conv = linear(window as tf.Tensor2D, w[`conv/kernel${width}`] as tf.Tensor2D);
+    const conv = linear(window as tf.Tensor2D, w[name(`conv/kernel${width}`)] as tf.Tensor2D);
     // max_t relu(x_t + b) = relu(max_t x_t + b): bias and ReLU on the pooled values only.
     // Inference pools each text over its own windows only (the padding its batchmates
     // force on it would otherwise move its maximum); training pools the padded batch as trained.
     const own = training ? undefined : b.ownSteps?.map((s) => s - width + 1);
     const max = maxOverTime(conv.reshape([b.size, positions, c.filters]), training, own);
-    return tf.relu(tf.add(max, w[`conv/bias${width}`]!)) as tf.Tensor2D;
+    return tf.relu(tf.add(max, w[name(`conv/bias${width}`)]!)) as tf.Tensor2D;
   });
   return pooled.length === 1 ? pooled[0]! : tf.concat(pooled, 1);
 }

@@ -16,13 +16,38 @@ export const classifierMetaSchema = z.object({
   unsureRule: z.string().optional(),
   /** Figures measured at training time (validation split). */
   metrics: z.record(z.string(), z.number()),
-  trainingData: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
+  trainingData: z.object({
+    file: z.string(),
+    sha256: z.string(),
+    rows: z.number().int(),
+    /** Operators' labels merged into the file's rows by a retraining run. */
+    labels: z
+      .object({
+        rows: z.number().int(),
+        sha256: z.string(),
+        heldOut: z.number().int(),
+        since: z.string().nullable(),
+      })
+      .optional(),
+  }),
   training: z.record(z.string(), z.unknown()),
   /**
    * Golden inputs: texts the net classified right with high confidence when it was saved. A
    * reload refuses a version that no longer gives these labels (see `classifier-kind.ts`).
    */
   canary: z.array(z.object({ text: z.string(), label: z.string() })).optional(),
+  /** How a retraining run made and judged this version. */
+  retraining: z
+    .object({
+      runId: z.number().int(),
+      fromVersion: z.string().nullable(),
+      decision: z.string(),
+      heldOutFraction: z.number(),
+      /** Seed of the base data's validation split, kept through every retraining of a net. */
+      valSplitSeed: z.number().int(),
+      regressionSet: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
+    })
+    .optional(),
   weights: z.array(
     z.object({
       name: z.string(),

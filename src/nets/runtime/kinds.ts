@@ -1,10 +1,12 @@
 import { classifierKind } from '../classifier/classifier-kind.js';
 import { NetFolderError } from '../net-folder.js';
+import { qaKind } from '../qa/qa-kind.js';
 import type { NetKind } from './net-kind.js';
 
 /** Every kind of net the runtime can load, by the `kind` field of its meta.json. */
 export const NET_KINDS: Readonly<Record<string, NetKind>> = {
   [classifierKind.kind]: classifierKind,
+  [qaKind.kind]: qaKind,
 };
 
 /** The loader for a version folder's files, chosen by meta.json's `kind`. */

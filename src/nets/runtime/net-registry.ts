@@ -74,6 +74,7 @@ interface BatchItem {
  */
 export class NetRegistry {
   private readonly states = new Map<string, NameState>();
+  private readonly servedListeners: Array<(name: string, served: ServedNet) => void> = [];
   private readonly batcher: MicroBatcher<BatchItem, Float32Array>;
 
   constructor(private readonly o: NetRegistryOptions) {
@@ -107,6 +108,19 @@ export class NetRegistry {
     return this.o.executor;
   }
 
+  /**
+   * Calls `listener(name, served)` each time a version goes into service (at start, on first
+   * use, on reload), after the swap: e.g. to compute what belongs with a version (a knowledge
+   * base's answer vectors). Returns a function that removes the listener.
+   */
+  onServed(listener: (name: string, served: ServedNet) => void): () => void {
+    this.servedListeners.push(listener);
+    return () => {
+      const i = this.servedListeners.indexOf(listener);
+      if (i >= 0) this.servedListeners.splice(i, 1);
+    };
+  }
+
   /** Names asked for so far (loaded, loading or failed). */
   names(): string[] {
     return [...this.states.keys()];
@@ -136,8 +150,10 @@ export class NetRegistry {
    * One text through a net's op, batched with concurrent calls to the same version. A name
    * never asked for is loaded first; one that failed to load answers 503 `not_ready`.
    */
-  async run(name: string, op: string, text: string): Promise<NetOutput> {
-    const served = await this.require(name, op);
+  async run(name: string, op: string, text: string, at?: ServedNet): Promise<NetOutput> {
+    // `at`: a version that was in service (e.g. the one a knowledge base's vectors came from),
+    // which keeps answering while the next one's vectors are computed.
+    const served = at ?? (await this.require(name, op));
     const row = await this.batcher
       .submit(`${name}@${served.ref.version}#${op}`, { ref: served.ref, op, text })
       .catch((err) => {
@@ -152,8 +168,8 @@ export class NetRegistry {
   }
 
   /** Many texts through a net's op as one call (e.g. a knowledge base's answers), unbatched. */
-  async runMany(name: string, op: string, texts: readonly string[]): Promise<NetOutput[]> {
-    const served = await this.require(name, op);
+  async runMany(name: string, op: string, texts: readonly string[], at?: ServedNet): Promise<NetOutput[]> {
+    const served = at ?? (await this.require(name, op));
     if (texts.length === 0) return [];
     const out = await this.o.executor.run(served.ref, op, texts);
     const width = out.length / texts.length;
@@ -244,6 +260,13 @@ export class NetRegistry {
       state.status = { state: 'ready', version };
       state.failure = undefined;
       this.o.metrics?.served(name, prepared.kind, previous, version);
+      for (const listener of this.servedListeners) {
+        try {
+          listener(name, state.served);
+        } catch (err) {
+          this.o.logger.error({ err, net: name, version }, 'a listener of a new net version failed');
+        }
+      }
       this.o.metrics?.reloads.inc({ net: name, result: 'ok' });
       this.o.logger.info(
         { net: name, version, previous, trigger, loadMs: Math.round(prepared.loadMs), kind: prepared.kind },

@@ -21,8 +21,8 @@ export function formatOf(path: string): 'csv' | 'jsonl' {
   throw new Error(`${path}: unknown format; use .csv or .jsonl (optionally .gz)`);
 }
 
-/** Turns physical lines into records, one format's rules; holds an open quoted CSV field. */
-class RecordParser {
+/** Turns physical lines into records, one format's rules; holds an open quoted CSV field (also used for the knowledge base import). */
+export class RecordParser {
   private lineNo = 0;
   private header: string[] | undefined;
   private pending = '';

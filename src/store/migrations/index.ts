@@ -2,6 +2,8 @@ import { sql as initial } from './001-initial.js';
 import { sql as gateway } from './002-gateway.js';
 import { sql as operators } from './003-operators.js';
 import { sql as shop } from './004-shop.js';
+import { sql as knowledgeBase } from './005-knowledge-base.js';
+import { sql as trainingRuns } from './006-training-runs.js';
 
 /** One forward-only schema step; `version` is its position in {@link MIGRATIONS}, from 1. */
 export interface Migration {
@@ -16,4 +18,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '002-gateway', sql: gateway },
   { version: 3, name: '003-operators', sql: operators },
   { version: 4, name: '004-shop', sql: shop },
+  { version: 5, name: '005-knowledge-base', sql: knowledgeBase },
+  { version: 6, name: '006-training-runs', sql: trainingRuns },
 ];

@@ -7,7 +7,7 @@
  * the refresh token at the OAuth server (https://apidocs.bitrix24.com/settings/oauth/index.html).
  */
 import type { BotRegistry } from '../../core/bots/bot.js';
-import type { Clock, OutboxItem } from '../../core/ports.js';
+import type { Clock, OutboxItem, ProductCard } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
 import type { SqliteBitrix24Installs } from '../../store/repositories/bitrix24-installs.js';
 import type { Bitrix24ReplyContext } from './bitrix24.js';
@@ -30,6 +30,19 @@ export interface Bitrix24OutboundOptions {
 
 // Renew a token this close to its expiry rather than have the call fail.
 const EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * Products as an attachment's blocks (https://apidocs.bitrix24.com/api-reference/chats/messages/attachments/index.html):
+ * a LINK card for a product with a page, a GRID row (title | price) for one without.
+ */
+export function productBlocks(items: readonly ProductCard[]): Record<string, unknown>[] {
+  const price = (p: ProductCard) => (p.price !== null ? p.price.toFixed(2) : '');
+  return items.map((p) =>
+    p.url
+      ? { LINK: { NAME: p.title, DESC: price(p), LINK: p.url } }
+      : { GRID: [{ DISPLAY: 'ROW', NAME: p.title, VALUE: price(p) }] },
+  );
+}
 
 /** The Bitrix24 outbound side. */
 export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
@@ -69,6 +82,15 @@ export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
         payload: { memberId: c.memberId, params: { BOT_ID: c.botId, DIALOG_ID: c.dialogId, MESSAGE: text } },
       });
       if (action.kind === 'message') return [message(action.text)];
+      if (action.kind === 'products') {
+        const params = {
+          BOT_ID: c.botId,
+          DIALOG_ID: c.dialogId,
+          MESSAGE: action.heading,
+          ATTACH: productBlocks(action.items),
+        };
+        return [{ kind: 'imbot.message.add', payload: { memberId: c.memberId, params } }];
+      }
       if (action.kind !== 'handoff') return [];
       const sends = [message(action.text)];
       if (c.lines && c.chatId) {

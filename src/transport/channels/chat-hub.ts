@@ -4,11 +4,12 @@
  * stored in the conversation and comes back in the history when the customer resumes.
  */
 import type { WebSocket } from 'ws';
-import type { OutboxItem } from '../../core/ports.js';
+import type { OutboxItem, ProductCard } from '../../core/ports.js';
 import {
   answerAction,
   type ChannelOutbound,
   type PlannedSend,
+  productAction,
   type ReplyAction,
   type ReplyButton,
   type SendOutcome,
@@ -21,6 +22,7 @@ interface PushPayload {
   author: string;
   text: string;
   buttons?: ReplyButton[];
+  products?: ProductCard[];
 }
 
 /** Open chat sockets by conversation, and the chat channel's outbound side. */
@@ -51,6 +53,16 @@ export class ChatHub implements ChannelOutbound {
 
   /** Plans a push of customer-visible replies; notes and callback answers have no place in the widget. */
   plan(action: ReplyAction, _conversation: unknown, context: { author: string }): PlannedSend[] {
+    if (action.kind === 'products') {
+      const buttons = action.items.map((p) => ({ text: p.title, action: productAction(p.id) }));
+      const payload: PushPayload = {
+        author: context.author,
+        text: action.heading,
+        products: action.items,
+        buttons,
+      };
+      return [{ kind: 'push', payload }];
+    }
     if (action.kind !== 'message' && action.kind !== 'handoff') return [];
     const payload: PushPayload = { author: context.author, text: action.text };
     if (action.kind === 'message' && action.buttons?.length) payload.buttons = action.buttons;
@@ -69,6 +81,7 @@ export class ChatHub implements ChannelOutbound {
       author: p.author,
       text: p.text,
       buttons: p.buttons,
+      ...(p.products ? { products: p.products } : {}),
     });
     for (const ws of this.sockets.get(item.conversationId ?? -1) ?? []) {
       if (ws.readyState !== ws.OPEN) continue;

@@ -33,11 +33,20 @@ const clientId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
 
 /** What a widget sends: a message, or a press of one of the bot's buttons. */
 const clientFrame = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('message'), id: clientId, text: z.string().trim().min(1).max(4000) }),
+  z.strictObject({
+    type: z.literal('message'),
+    id: clientId,
+    text: z.string().trim().min(1).max(4000),
+    /** The shop's product the page with the chat shows, if any. */
+    product_id: z
+      .string()
+      .regex(/^[\p{L}\p{N}_.:-]{1,56}$/u)
+      .optional(),
+  }),
   z.strictObject({
     type: z.literal('action'),
     id: clientId,
-    action: z.string().regex(/^(handoff|answer:\d{1,12})$/),
+    action: z.string().regex(/^(handoff|answer:\d{1,12}|product:[\p{L}\p{N}_.:-]{1,56})$/u),
   }),
 ]);
 
@@ -203,6 +212,7 @@ export class ChatServer {
         language: m.type === 'message' ? detectLanguage(m.text) : undefined,
         replyContext: {},
         ...(m.type === 'action' ? { meta: { action: m.action } } : {}),
+        ...(m.type === 'message' && m.product_id ? { meta: { productId: m.product_id } } : {}),
       });
       if (s.conversationId === null) {
         s.conversationId = r.conversationId;

@@ -38,6 +38,8 @@ export function chatwootOutbound(o: {
             { kind: 'message', payload: { ...at, content: action.text, private: false } },
             { kind: 'toggle_status', payload: { ...at, status: 'open' } },
           ];
+        case 'products':
+          return [{ kind: 'message', payload: { ...at, content: action.text, private: false } }];
         case 'suggestions':
           return [{ kind: 'message', payload: { ...at, content: action.text, private: true } }];
         default:

@@ -3,7 +3,7 @@
  * `POST /api/v1/tickets`; what comes later (an operator's reply, or the bot's when the
  * ticket could not be processed at once) is POSTed as JSON to the ticket's `callback_url`.
  */
-import type { OutboxItem } from '../../core/ports.js';
+import type { OutboxItem, ProductCard } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
 import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
 
@@ -22,6 +22,7 @@ interface CallbackPayload {
     author: string;
     text: string;
     queue?: string;
+    products?: ProductCard[];
   };
 }
 
@@ -32,7 +33,7 @@ export function restCallbackOutbound(o: { timeoutMs: number }): ChannelOutbound 
     plan(action: ReplyAction, conversation, context): PlannedSend[] {
       const c = (conversation.replyContext ?? {}) as RestReplyContext;
       if (context.deliveredInline || !c.callbackUrl) return [];
-      if (action.kind !== 'message' && action.kind !== 'handoff') return [];
+      if (action.kind !== 'message' && action.kind !== 'handoff' && action.kind !== 'products') return [];
       const payload: CallbackPayload = {
         url: c.callbackUrl,
         body: {
@@ -42,6 +43,7 @@ export function restCallbackOutbound(o: { timeoutMs: number }): ChannelOutbound 
           author: context.author,
           text: action.text,
           ...(action.kind === 'handoff' ? { queue: action.queue } : {}),
+          ...(action.kind === 'products' ? { products: action.items } : {}),
         },
       };
       return [{ kind: 'callback', payload }];

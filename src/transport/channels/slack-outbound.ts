@@ -25,7 +25,7 @@ export function slackOutbound(o: { bots: BotRegistry; apiUrl: string; timeoutMs:
     channel: 'slack',
     plan(action: ReplyAction, conversation): PlannedSend[] {
       const c = conversation.replyContext as SlackReplyContext;
-      if (action.kind !== 'message' && action.kind !== 'handoff') return [];
+      if (action.kind !== 'message' && action.kind !== 'handoff' && action.kind !== 'products') return [];
       return [
         {
           kind: 'chat.postMessage',

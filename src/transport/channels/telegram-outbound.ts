@@ -7,11 +7,12 @@
  * (https://core.telegram.org/bots/api#responseparameters).
  */
 import type { BotRegistry } from '../../core/bots/bot.js';
-import type { OutboxItem } from '../../core/ports.js';
+import type { OutboxItem, ProductCard } from '../../core/ports.js';
 import {
   answerAction,
   type ChannelOutbound,
   type PlannedSend,
+  productAction,
   type ReplyAction,
   type SendOutcome,
 } from '../../core/replies.js';
@@ -31,6 +32,17 @@ export function buttonLabel(text: string): string {
   if (flat.length <= 60) return flat;
   const cut = flat.slice(0, 59);
   return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 59)}…`;
+}
+
+// https://core.telegram.org/bots/api#inlinekeyboardbutton: callback_data is 1-64 bytes.
+const MAX_CALLBACK_BYTES = 64;
+
+/** A product's button: its page when it has one, else a callback asking what goes with it. */
+function productButton(p: ProductCard): Record<string, string> | undefined {
+  const text = buttonLabel(p.price !== null ? `${p.title} — ${p.price.toFixed(2)}` : p.title);
+  if (p.url) return { text, url: p.url };
+  const data = productAction(p.id);
+  return Buffer.byteLength(data) <= MAX_CALLBACK_BYTES ? { text, callback_data: data } : undefined;
 }
 
 /** The Telegram outbound side. */
@@ -58,6 +70,14 @@ export function telegramOutbound(o: {
           ]);
           const reply_markup = rows.length ? { inline_keyboard: rows } : undefined;
           return [{ kind: 'sendMessage', payload: { chat_id, text: action.text, reply_markup } }];
+        }
+        case 'products': {
+          // One button per product; any product without one is listed in the text instead.
+          const rows = action.items.map(productButton);
+          const inline_keyboard = rows.flatMap((b) => (b ? [[b]] : []));
+          const text = inline_keyboard.length === action.items.length ? action.heading : action.text;
+          const reply_markup = inline_keyboard.length ? { inline_keyboard } : undefined;
+          return [{ kind: 'sendMessage', payload: { chat_id, text, reply_markup } }];
         }
         case 'callback_answer':
           return [{ kind: 'answerCallbackQuery', payload: { callback_query_id: action.callbackId } }];

@@ -12,7 +12,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
 import type { InboundMessage } from '../../core/ports.js';
-import { answerIdOf } from '../../core/replies.js';
+import { answerIdOf, productIdOf } from '../../core/replies.js';
 import { safeEqual } from '../http/api-key.js';
 import { keepRaw, readBody } from '../http/body.js';
 import { rateLimit } from '../http/rate-limit.js';
@@ -93,8 +93,10 @@ export function normaliseTelegram(
     };
   }
   const q = u.callback_query;
-  // Only the bot's own buttons: "talk to a person" and a suggested answer (answer:<id>).
-  if (q?.message && q.data && (q.data === HANDOFF_CALLBACK || answerIdOf(q.data) !== undefined)) {
+  // Only the bot's own buttons: "talk to a person", a suggested answer (answer:<id>), a product (product:<id>).
+  const ours = (d: string) =>
+    d === HANDOFF_CALLBACK || answerIdOf(d) !== undefined || productIdOf(d) !== undefined;
+  if (q?.message && q.data && ours(q.data)) {
     return {
       edited: false,
       message: {

@@ -62,6 +62,23 @@ describe('micro-batched inference', () => {
     });
   });
 
+  it('gives each text batched with others exactly the two-tower vectors it gets alone', async () => {
+    const unbatched = registry(new LocalExecutor(host), 1);
+    const { executor, sizes } = counting(new LocalExecutor(host));
+    const batched = registry(executor, 32);
+    for (const op of ['embedQuestion', 'embedAnswer']) {
+      const alone: number[][] = [];
+      for (const t of TEXTS) alone.push(Array.from((await unbatched.run('bank-qa', op, t)).row));
+      sizes.length = 0;
+      const outs = await Promise.all(TEXTS.map((t) => batched.run('bank-qa', op, t)));
+      expect(Math.max(...sizes)).toBe(32);
+      outs.forEach((o, i) => {
+        expect(o.net.name).toBe('bank-qa');
+        expect(Array.from(o.row)).toEqual(alone[i]);
+      });
+    }
+  });
+
   it('gives the same outputs from an inference thread as in the main thread, and survives its death', async () => {
     const threads = new WorkerExecutor({ threads: 1, maxBytes: 256 * MB, backend: 'wasm' });
     try {

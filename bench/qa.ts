@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { initBackend } from '../src/nets/backend.js';
+import { QaNet } from '../src/nets/qa/qa-net.js';
+import { kbTrainingSets, readKb, readPairs } from '../training/qa/pairs.js';
+import { QA_RECIPES } from '../training/qa/recipes.js';
+import { defaultQaOptions, trainQa } from '../training/qa/train-qa.js';
+import { DEFAULT_WIKIQA_DIR } from '../training/qa/wikiqa.js';
+import { benchBank } from './qa/bank.js';
+import { measureScan } from './qa/latency.js';
+import { benchWikiQa } from './qa/wikiqa.js';
+import { writeBenchResults } from './write-results.js';
+
+/**
+ * `npm run bench:qa [-- --wikiqa DIR] [--bank-net nets/bank-qa | --train-bank] [--no-wikiqa] [--seed N]`
+ *
+ * 1. WikiQA (research-only: read from `--wikiqa`, `NEURODESK_WIKIQA_DIR` or ../shared/data/wikiqa,
+ *    never copied): trains the ranking recipe on train, chooses on dev, scores filtered test.
+ * 2. The bank knowledge base: top-1/top-3 of BANKING77 test questions with the committed net
+ *    (or one trained here with --train-bank), the Russian check, and suggestion latency.
+ * 3. The scan: top-10 over 100,000 cached 256-dim answers, beside a plain pass over the same matrix.
+ */
+const { values } = parseArgs({
+  options: {
+    wikiqa: { type: 'string', default: process.env.NEURODESK_WIKIQA_DIR ?? DEFAULT_WIKIQA_DIR },
+    'no-wikiqa': { type: 'boolean', default: false },
+    'bank-net': { type: 'string', default: 'nets/bank-qa' },
+    'train-bank': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const seed = Number(values.seed);
+const backend = await initBackend('wasm');
+const figures: Record<string, unknown> = { backend: backend.name };
+
+if (!values['no-wikiqa']) {
+  const w = benchWikiQa(values.wikiqa, seed, log);
+  Object.assign(figures, w ?? { wikiqaMap: null, wikiqaMrr: null });
+  if (w) {
+    log(
+      `WikiQA filtered test (${w.wikiqaTestQuestions} questions): MAP ${w.wikiqaMap.toFixed(4)} MRR ${w.wikiqaMrr.toFixed(4)} (target 0.652 / 0.665)`,
+    );
+    log(
+      `  cosine alone MAP ${w.wikiqaCosineMap.toFixed(4)}, IDF-weighted overlap alone MAP ${w.wikiqaOverlapMap.toFixed(4)}; dev MAP ${w.wikiqaDevMap.toFixed(4)}`,
+    );
+  }
+}
+
+const kbFile = 'training/data/bank-kb/answers.jsonl';
+const kb = readKb(kbFile);
+let net: QaNet;
+if (values['train-bank']) {
+  const files = [
+    readPairs('training/data/banking77/train.csv'),
+    readPairs('training/data/bank-kb/questions-ru.csv'),
+  ];
+  const sets = kbTrainingSets(files, kb, 0.1, seed);
+  const recipe = QA_RECIPES.kb;
+  log(`bank: training the kb recipe on ${sets.train.questions.length} questions...`);
+  const started = performance.now();
+  ({ net } = trainQa({
+    ...defaultQaOptions(),
+    ...recipe,
+    settings: { ...recipe.settings, seed },
+    name: 'bank-qa',
+    train: sets.train,
+    val: sets.val,
+    valMetric: 'top1',
+    dataFiles: [],
+    onEpoch: (e) =>
+      log(
+        `  epoch ${e.epoch}: loss ${e.loss.toFixed(4)} val top-1 ${(e.val * 100).toFixed(2)}% (${e.seconds.toFixed(0)} s)`,
+      ),
+  }));
+  figures.bankTrainSeconds = (performance.now() - started) / 1000;
+  figures.bankNet = 'trained here';
+} else {
+  net = QaNet.load(values['bank-net']);
+  figures.bankTrainSeconds = net.meta.metrics.trainSeconds ?? null;
+  figures.bankNet = `${net.location!.name}/${net.location!.version}`;
+}
+const b = benchBank(
+  net,
+  kb,
+  'training/data/banking77/test.csv',
+  'training/data/bank-kb/questions-ru-test.csv',
+);
+Object.assign(figures, b, { bankThreshold: net.meta.threshold });
+log(
+  `bank KB: BANKING77 test top-1 ${(b.bankTop1 * 100).toFixed(2)}% top-3 ${(b.bankTop3 * 100).toFixed(2)}% (${b.bankQuestions} questions); Russian held-out top-1 ${(b.ruTop1 * 100).toFixed(1)}% (${b.ruQuestions})`,
+);
+log(
+  `  at or above the threshold ${net.meta.threshold.toFixed(3)}: ${(b.bankSureShare * 100).toFixed(1)}% of questions, ${(b.bankSureTop1 * 100).toFixed(2)}% right`,
+);
+log(`  one suggestion in process: p50 ${b.suggestP50Ms.toFixed(2)} ms, p99 ${b.suggestP99Ms.toFixed(2)} ms`);
+net.dispose();
+
+log('scan: top-10 over 100,000 × 256 cached answers...');
+const s = measureScan();
+Object.assign(figures, s);
+log(
+  `  top-10 p50 ${s.top10P50Ms.toFixed(2)} ms, p99 ${s.top10P99Ms.toFixed(2)} ms (target p99 ≤ 12 ms); plain pass ${s.scanFloorMs.toFixed(2)} ms: ratio ${s.scanFloorRatio.toFixed(2)}`,
+);
+log(
+  `  scalar JavaScript: plain pass ${s.jsPassMs.toFixed(2)} ms, top-10 ${s.jsTop10P50Ms.toFixed(2)} ms; 16 questions together: ${s.batch16PerQuestionMs.toFixed(2)} ms each`,
+);
+
+const path = writeBenchResults(
+  'qa',
+  `npm run bench:qa -- ${process.argv.slice(2).join(' ')}`.trim(),
+  figures,
+);
+log(`wrote ${path}`);

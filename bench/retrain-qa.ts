@@ -1,0 +1,166 @@
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { systemClock } from '../src/core/ports.js';
+import { initBackend } from '../src/nets/backend.js';
+import { locateNet } from '../src/nets/net-folder.js';
+import { seededRandom, shuffle } from '../src/nets/random.js';
+import { closeDatabase, createStore, openDatabase } from '../src/store/index.js';
+import { readLabelled } from '../training/data.js';
+import { answerFor, readKb } from '../training/qa/pairs.js';
+import { botNets } from '../training/retrain/bot-nets.js';
+import { type QaRetrainOptions, retrainQa } from '../training/retrain/retrain-qa.js';
+import { writeBenchResults } from './write-results.js';
+
+/**
+ * `npm run bench:retrain-qa [-- --net nets/bank-qa] [--max-epochs N] [--no-noise-floor]`
+ *
+ * The Q/A retraining of the committed two-tower net, measured. Operators are simulated on
+ * BANKING77 test, split as `bench:retrain` splits it (the same seeded shuffle): each question
+ * of the first half is answered with its category's answer of the bank knowledge base (as an
+ * accepted suggestion); the second half is the fixed regression set, ranked against the same
+ * knowledge base. The version in service is fine-tuned once on those pairs, then once more as a
+ * dry run with another seed (the run-to-run noise the gate must live with).
+ */
+const { values } = parseArgs({
+  options: {
+    net: { type: 'string', default: 'nets/bank-qa' },
+    kb: { type: 'string', default: 'training/data/bank-kb/answers.jsonl' },
+    'max-epochs': { type: 'string' },
+    'no-noise-floor': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'wasm' },
+  },
+});
+const root = join('bench', 'tmp', 'retrain-qa');
+const dirs = { data: join(root, 'data'), nets: join(root, 'nets'), bots: join(root, 'bots') };
+rmSync(root, { recursive: true, force: true });
+for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+const served = locateNet(values.net);
+cpSync(served.dir, join(dirs.nets, served.name, served.version), { recursive: true });
+writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
+const bot = JSON.parse(readFileSync('bots/bank-support.json', 'utf8'));
+bot.nets.qa = served.name;
+writeFileSync(join(dirs.bots, 'bank-support.json'), JSON.stringify(bot));
+
+const kb = readKb(values.kb);
+const test = readLabelled('training/data/banking77/test.csv', { textCol: 'text', labelCol: 'category' });
+const order = shuffle(
+  test.texts.map((_, i) => i),
+  seededRandom(77),
+);
+const half = Math.floor(order.length / 2);
+const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const regressionFile = join(root, 'regression.csv');
+writeFileSync(
+  regressionFile,
+  `text,category\n${order
+    .slice(half)
+    .map((i) => `${q(test.texts[i]!)},${test.labels[i]}`)
+    .join('\n')}\n`,
+);
+
+const db = openDatabase(join(dirs.data, 'neurodesk.db'));
+const store = createStore(db, systemClock);
+store.knowledgeBase.insertMany(
+  kb.map((a) => ({ kb: 'default', text: a.text, category: a.category, language: a.language, active: true })),
+);
+db.transaction(() => {
+  let at = Date.parse('2026-11-01T00:00:00Z');
+  for (const i of order.slice(0, half)) {
+    at += 60_000;
+    const text = test.texts[i]!;
+    const conv = db
+      .prepare(
+        `INSERT INTO conversations (bot, channel, external_chat_id, created_at, updated_at) VALUES ('bank-support', 'rest', ?, ?, ?)`,
+      )
+      .run(`bench-${at}`, at, at).lastInsertRowid;
+    const msg = db
+      .prepare(
+        `INSERT INTO messages (conversation_id, direction, author, channel, text, created_at) VALUES (?, 'in', 'customer', 'rest', ?, ?)`,
+      )
+      .run(conv, text, at).lastInsertRowid;
+    const answer = kb[answerFor(kb, test.labels[i]!, text)]!.text;
+    db.prepare(
+      `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, text, created_at)
+       VALUES (?, ?, 'bench', 'accept_suggestion', ?, ?, ?)`,
+    ).run(conv, msg, test.labels[i], answer, at);
+  }
+})();
+
+const backend = await initBackend(values.backend as 'wasm');
+const config = loadConfig({});
+const ctx = {
+  labels: store.labels,
+  runs: store.trainingRuns,
+  netsDir: dirs.nets,
+  netsCacheBytes: config.nets.cacheBytes,
+  reportsDir: join(dirs.data, 'training-reports'),
+  qaOf: (b: string) => {
+    const nets = botNets(dirs.bots, b);
+    return { net: nets.qa, kb: nets.kb };
+  },
+  kbAnswers: (name: string) =>
+    store.knowledgeBase
+      .list({ kb: name, active: true, limit: 1_000_000, offset: 0 })
+      .answers.map((a) => ({ id: a.id, text: a.text, category: a.category, createdAt: a.createdAt })),
+  now: () => new Date(),
+  io: { out: process.stdout, err: process.stderr },
+  backend: backend.name,
+};
+const base: QaRetrainOptions = {
+  bot: 'bank-support',
+  dryRun: false,
+  heldOutFraction: config.retrain.heldOutFraction,
+  gate: config.retrain.gate,
+  regressionFile,
+  maxEpochs: values['max-epochs'] === undefined ? undefined : Number(values['max-epochs']),
+};
+
+const figures: Record<string, unknown> = { backend: backend.name, gate: JSON.stringify(config.retrain.gate) };
+const started = performance.now();
+const run = await retrainQa(ctx, base);
+const runRow = store.trainingRuns.get(run.runId)!;
+const metrics = runRow.metrics as {
+  sets: Array<{ name: string; n: number; old: Record<string, number>; new: Record<string, number> }>;
+  epochs: number;
+  trainSeconds: number;
+};
+const set = (name: string) => metrics.sets.find((s) => s.name === name)!;
+Object.assign(figures, {
+  pairs: half,
+  kbAnswers: kb.length,
+  heldOutN: set('held_out').n,
+  regressionN: set('regression').n,
+  retrainSeconds: (performance.now() - started) / 1000,
+  trainSeconds: metrics.trainSeconds,
+  epochs: metrics.epochs,
+  decision: run.status,
+  reasons: run.reasons.join(' | '),
+  heldOutOldTop1: set('held_out').old.top1,
+  heldOutNewTop1: set('held_out').new.top1,
+  heldOutOldMrr: set('held_out').old.mrr,
+  heldOutNewMrr: set('held_out').new.mrr,
+  regressionOldTop1: set('regression').old.top1,
+  regressionNewTop1: set('regression').new.top1,
+  regressionOldMrr: set('regression').old.mrr,
+  regressionNewMrr: set('regression').new.mrr,
+  report: run.reportPath,
+});
+
+if (!values['no-noise-floor']) {
+  // The same pairs, another seed: how far two fine-tunes on identical data differ.
+  writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
+  const t0 = performance.now();
+  const noise = await retrainQa(ctx, { ...base, dryRun: true, force: 'noise floor', seed: 2 });
+  const m = store.trainingRuns.get(noise.runId)!.metrics as typeof metrics;
+  const reg = m.sets.find((s) => s.name === 'regression')!;
+  Object.assign(figures, {
+    noiseSeconds: (performance.now() - t0) / 1000,
+    noiseRegressionTop1Delta: reg.new.top1! - (set('regression').new.top1 ?? 0),
+    noiseRegressionTop1: reg.new.top1,
+  });
+}
+closeDatabase(db);
+console.log(JSON.stringify(figures, null, 2));
+console.log(`written to ${writeBenchResults('retrain-qa', 'npm run bench:retrain-qa', figures)}`);

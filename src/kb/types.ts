@@ -1,0 +1,67 @@
+/**
+ * The knowledge base as the rest of the service sees it: answers with a category and a
+ * language, grouped into named knowledge bases (a bot names its own, `default` otherwise).
+ */
+
+/** One stored answer. */
+export interface KbAnswer {
+  id: number;
+  kb: string;
+  text: string;
+  category: string | null;
+  language: string;
+  active: boolean;
+  /** Automatic replies and operators' actions that used it. */
+  usageCount: number;
+  /** Moves when the text changes: the answer's vector is recomputed then. */
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An answer to store (already validated). */
+export interface NewKbAnswer {
+  kb: string;
+  text: string;
+  category: string | null;
+  language: string;
+  active: boolean;
+}
+
+/** Fields to change on an answer (already validated). */
+export interface KbAnswerPatch {
+  text?: string;
+  category?: string | null;
+  language?: string;
+  active?: boolean;
+}
+
+/** A page of a knowledge base. */
+export interface KbListQuery {
+  kb: string;
+  active?: boolean;
+  category?: string | null;
+  language?: string;
+  limit: number;
+  offset: number;
+}
+
+/** One active answer as the answer index compares it. */
+export interface KbSnapshotRow {
+  id: number;
+  revision: number;
+  category: string | null;
+}
+
+/** Where answers are stored. */
+export interface KnowledgeBaseStore {
+  insertMany(rows: readonly NewKbAnswer[]): KbAnswer[];
+  get(id: number): KbAnswer | undefined;
+  getMany(ids: readonly number[]): KbAnswer[];
+  update(id: number, patch: KbAnswerPatch): KbAnswer | undefined;
+  delete(id: number): 'deleted' | 'missing' | 'referenced';
+  list(q: KbListQuery): { answers: KbAnswer[]; total: number };
+  count(kb: string): number;
+  snapshot(kb: string): KbSnapshotRow[];
+  knowledgeBases(): string[];
+}

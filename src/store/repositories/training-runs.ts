@@ -1,0 +1,193 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../core/ports.js';
+
+/** How a retraining run ended (or `running`). */
+export type TrainingRunStatus =
+  | 'running'
+  | 'promoted'
+  | 'forced'
+  | 'refused'
+  | 'dry_run'
+  | 'skipped'
+  | 'failed';
+
+/** The kinds of net a run retrains. */
+export type TrainingRunKind = 'classifier' | 'qa';
+
+/** One retraining run as stored. */
+export interface TrainingRun {
+  id: number;
+  kind: TrainingRunKind;
+  bot: string;
+  netName: string;
+  status: TrainingRunStatus;
+  /** The version in service when the run started. */
+  oldVersion: string | null;
+  /** The version the run wrote (promoted or not); null for dry runs, skips and failures. */
+  newVersion: string | null;
+  /** Why the gate decided as it did, one sentence each. */
+  reasons: string[];
+  forcedReason: string | null;
+  options: Record<string, unknown>;
+  /** What the run trained and evaluated on (counts, files, hashes). */
+  data: unknown;
+  /** Old and new figures per evaluation set. */
+  metrics: unknown;
+  reportPath: string | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+/** How a run ended, stored by {@link SqliteTrainingRuns.finish}. */
+export interface TrainingRunOutcome {
+  status: Exclude<TrainingRunStatus, 'running'>;
+  newVersion?: string | null;
+  reasons?: string[];
+  forcedReason?: string | null;
+  data?: unknown;
+  metrics?: unknown;
+  reportPath?: string | null;
+  error?: string | null;
+}
+
+interface Row {
+  id: number;
+  kind: TrainingRunKind;
+  bot: string;
+  net_name: string;
+  status: TrainingRunStatus;
+  old_version: string | null;
+  new_version: string | null;
+  reasons: string;
+  forced_reason: string | null;
+  options: string;
+  data: string | null;
+  metrics: string | null;
+  report_path: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
+
+function toRun(r: Row): TrainingRun {
+  return {
+    id: r.id,
+    kind: r.kind,
+    bot: r.bot,
+    netName: r.net_name,
+    status: r.status,
+    oldVersion: r.old_version,
+    newVersion: r.new_version,
+    reasons: JSON.parse(r.reasons) as string[],
+    forcedReason: r.forced_reason,
+    options: JSON.parse(r.options) as Record<string, unknown>,
+    data: parse(r.data),
+    metrics: parse(r.metrics),
+    reportPath: r.report_path,
+    error: r.error,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+/** The retraining runs: started by the retrain command, read by the admin API and the console. */
+export class SqliteTrainingRuns {
+  private readonly s;
+
+  constructor(
+    db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO training_runs (kind, bot, net_name, old_version, options, started_at)
+         VALUES (@kind, @bot, @netName, @oldVersion, @options, @now)`,
+      ),
+      finish: db.prepare(
+        `UPDATE training_runs SET status = @status, new_version = @newVersion, reasons = @reasons,
+           forced_reason = @forcedReason, data = @data, metrics = @metrics, report_path = @reportPath,
+           error = @error, finished_at = @now
+         WHERE id = @id AND status = 'running'`,
+      ),
+      abandon: db.prepare(
+        `UPDATE training_runs SET status = 'failed', error = @error, finished_at = @now WHERE status = 'running'`,
+      ),
+      get: db.prepare<[number], Row>('SELECT * FROM training_runs WHERE id = ?'),
+      list: db.prepare<
+        { limit: number; bot: string | null; kind: string | null; before: number | null },
+        Row
+      >(
+        `SELECT * FROM training_runs
+         WHERE (@bot IS NULL OR bot = @bot) AND (@kind IS NULL OR kind = @kind) AND (@before IS NULL OR id < @before)
+         ORDER BY id DESC LIMIT @limit`,
+      ),
+      latestReport: db.prepare<[], Row>(
+        'SELECT * FROM training_runs WHERE report_path IS NOT NULL ORDER BY id DESC LIMIT 1',
+      ),
+    };
+  }
+
+  /** Records a run that starts now; returns its id. */
+  start(run: {
+    kind: TrainingRunKind;
+    bot: string;
+    netName: string;
+    oldVersion: string | null;
+    options: Record<string, unknown>;
+  }): number {
+    return Number(
+      this.s.insert.run({ ...run, options: JSON.stringify(run.options), now: this.clock.now() })
+        .lastInsertRowid,
+    );
+  }
+
+  /** Stores how a run ended; a run ends once. */
+  finish(id: number, o: TrainingRunOutcome): void {
+    const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+    this.s.finish.run({
+      id,
+      status: o.status,
+      newVersion: o.newVersion ?? null,
+      reasons: JSON.stringify(o.reasons ?? []),
+      forcedReason: o.forcedReason ?? null,
+      data: json(o.data),
+      metrics: json(o.metrics),
+      reportPath: o.reportPath ?? null,
+      error: o.error ?? null,
+      now: this.clock.now(),
+    });
+  }
+
+  /**
+   * Marks runs still `running` as failed: called by a run that holds the lock, so any other
+   * `running` row belongs to a process that died before it could finish.
+   */
+  abandonInterrupted(): number {
+    return this.s.abandon.run({
+      error: 'interrupted: the process ended before the run finished',
+      now: this.clock.now(),
+    }).changes;
+  }
+
+  /** One run, if it exists. */
+  get(id: number): TrainingRun | undefined {
+    const row = this.s.get.get(id);
+    return row && toRun(row);
+  }
+
+  /** Runs, newest first, optionally of one bot or kind, before an id (paging). */
+  list(q: { limit: number; bot?: string; kind?: TrainingRunKind; before?: number }): TrainingRun[] {
+    return this.s.list
+      .all({ limit: q.limit, bot: q.bot ?? null, kind: q.kind ?? null, before: q.before ?? null })
+      .map(toRun);
+  }
+
+  /** The newest run that wrote a report. */
+  latestWithReport(): TrainingRun | undefined {
+    const row = this.s.latestReport.get();
+    return row && toRun(row);
+  }
+}

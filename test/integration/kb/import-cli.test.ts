@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runKbCli } from '../../../src/kb/cli.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { tempDir } from '../../helpers/config.js';
+
+function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return runKbCli(argv, {}, { out: (l) => out.push(l), err: (l) => err.push(l) }).then((code) => ({
+    code,
+    out,
+    err,
+  }));
+}
+
+function answersIn(dataDir: string) {
+  const db = openDatabase(join(dataDir, 'neurodesk.db'));
+  try {
+    return createStore(db, { now: () => 0 }).knowledgeBase.list({ kb: 'desk', limit: 100, offset: 0 });
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+describe('npm run kb -- import', () => {
+  it('imports a CSV file into a knowledge base in one go', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'answers.csv');
+    writeFileSync(
+      file,
+      'text,category,active\n"Cards arrive in 5 days, ""usually"".",card_arrival,true\nВаша карта в пути.,card_arrival,1\n',
+    );
+    const r = await run(['import', file, '--kb', 'desk', '--data-dir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^imported 2 answer\(s\) into "desk"/);
+    const { answers } = answersIn(dir);
+    expect(answers.map((a) => [a.text, a.language, a.active])).toEqual([
+      ['Cards arrive in 5 days, "usually".', 'en', true],
+      ['Ваша карта в пути.', 'ru', true],
+    ]);
+  });
+
+  it('refuses a file with a bad row, names it, and stores nothing', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'answers.jsonl');
+    writeFileSync(file, '{"text":"fine","category":"a"}\n{"text":"   "}\nnot json\n');
+    const r = await run(['import', file, '--kb', 'desk', '--data-dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file} row 2: text: text must not be empty`);
+    expect(r.err.some((l) => l.startsWith(`${file} row 3: malformed JSON`))).toBe(true);
+    expect(answersIn(dir).total).toBe(0);
+  });
+});

@@ -1,0 +1,262 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/core/ports.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { isHeldOut, isValidation } from '../../../training/retrain/classifier-data.js';
+import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
+import { RunLock } from '../../../training/retrain/lock.js';
+import { retrainClassifier } from '../../../training/retrain/retrain-classifier.js';
+import {
+  makeRetrainFixture,
+  NEW_CATEGORY,
+  type RetrainFixture,
+  storeAction,
+} from '../../helpers/retrain-fixture.js';
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+let fx: RetrainFixture;
+const current = () => readFileSync(join(fx.netsDir, fx.netName, 'CURRENT'), 'utf8').trim();
+const runs = () => {
+  const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
+  try {
+    return db.prepare('SELECT * FROM training_runs ORDER BY id').all() as Array<Record<string, unknown>>;
+  } finally {
+    closeDatabase(db);
+  }
+};
+
+async function retrain(...args: string[]) {
+  const c = capture();
+  const code = await runRetrainCli(['classifier', '--bot', 'desk', '--backend', 'wasm', ...args], c.io, {
+    NEURODESK_DATA_DIR: fx.dataDir,
+    NEURODESK_NETS_DIR: fx.netsDir,
+    NEURODESK_BOTS_DIR: fx.botsDir,
+    // A small deployment: one text of the 200 in its regression set moves macro-F1 by ~0.5 points;
+    // it allows two points (four texts) of run-to-run noise.
+    NEURODESK_RETRAIN_F1_TOLERANCE: '2',
+    NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10',
+  });
+  return { code, out: c.out(), err: c.err() };
+}
+
+beforeAll(async () => {
+  fx = await makeRetrainFixture();
+});
+
+describe('npm run retrain -- classifier', () => {
+  it('skips the run when operators have labelled nothing yet', async () => {
+    const r = await retrain();
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toContain('SKIPPED: no operator labels to learn from');
+    expect(current()).toBe('v1');
+    expect(runs().at(-1)).toMatchObject({ status: 'skipped' });
+  });
+
+  it('learns a category operators introduced and promotes the new version', async () => {
+    const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
+    fx.newTexts.forEach((text, i) => {
+      storeAction(db, { text, category: NEW_CATEGORY, at: 1_000 + i });
+    });
+    closeDatabase(db);
+    const r = await retrain('--max-epochs', '6');
+    expect(r.err).toMatch(/epoch 1\/6/);
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toMatch(/PROMOTED: \S+ replaces v1 in service/);
+    expect(r.out).toContain('fine-tuned from v1');
+    const version = current();
+    expect(version).not.toBe('v1');
+    const meta = JSON.parse(readFileSync(join(fx.netsDir, fx.netName, version, 'meta.json'), 'utf8'));
+    expect(meta.labels).toContain(NEW_CATEGORY);
+    expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
+    expect(meta.trainingData).toMatchObject({ file: fx.baseFile, labels: { rows: 40 } });
+    expect(meta.canary.length).toBeGreaterThan(0);
+    // Validated on the rows v1 validated on (never trained on) plus a hashed share of the labels.
+    const v1 = JSON.parse(readFileSync(join(fx.netsDir, fx.netName, 'v1', 'meta.json'), 'utf8'));
+    const labelsValidating = fx.newTexts.filter(
+      (t) => !isHeldOut(t, 0.2) && isValidation(t, v1.training.valFraction),
+    );
+    expect(meta.metrics.valRows).toBe(v1.metrics.valRows + labelsValidating.length);
+    expect(meta.retraining.valSplitSeed).toBe(v1.training.seed);
+    expect(meta.canary.every((g: { text: string }) => !fx.newTexts.includes(g.text))).toBe(true);
+    const html = readFileSync(join(fx.netsDir, fx.netName, version, 'report.html'), 'utf8');
+    expect(html).toContain('data-decision="promoted"');
+    expect(html).toContain('<svg');
+    expect(runs().at(-1)).toMatchObject({ status: 'promoted', old_version: 'v1', new_version: version });
+  });
+
+  it('skips the run when nothing was labelled since the version in service was trained', async () => {
+    const before = current();
+    const r = await retrain();
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toContain(`SKIPPED: no new labels since ${before} was trained`);
+    expect(current()).toBe(before);
+  });
+
+  it('writes no version and leaves the one in service alone on --dry-run, counting only actions --since', async () => {
+    const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
+    // Replies that left the predicted category standing: confirmations, a day later.
+    for (const text of ['my card has not arrived yet', 'what is the exchange rate for euros']) {
+      storeAction(db, {
+        text,
+        category: text.includes('card') ? 'card_arrival' : 'exchange_rate',
+        action: 'reply',
+        answer: 'Here is how.',
+        at: 86_400_000 + 5,
+      });
+    }
+    closeDatabase(db);
+    const before = current();
+    const versions = readdirSync(join(fx.netsDir, fx.netName)).sort();
+    const r = await retrain('--dry-run', '--since', '1970-01-02T00:00:00Z', '--max-epochs', '2');
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toMatch(/DRY RUN: nothing written; the gate would have (promoted|refused) the new version/);
+    expect(r.out).toContain('labels: 2 texts from 2 operator actions (0 corrections, 2 confirmations');
+    expect(current()).toBe(before);
+    expect(readdirSync(join(fx.netsDir, fx.netName)).sort()).toEqual(versions);
+    const run = runs().at(-1)!;
+    expect(run).toMatchObject({ status: 'dry_run', new_version: null });
+    expect(run.report_path).toBe(join(fx.dataDir, 'training-reports', `run-${run.id}.html`));
+    expect(readFileSync(run.report_path as string, 'utf8')).toContain('data-decision="dry_run"');
+  });
+
+  it('refuses a version trained on shuffled labels and keeps the one in service', async () => {
+    const before = current();
+    const r = await retrain('--shuffle-labels', '--max-epochs', '4');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toMatch(/REFUSED: (\S+) is kept on disk, \S+ stays in service/);
+    expect(r.out).toContain('LABELS SHUFFLED');
+    expect(r.out).toMatch(/from scratch, \d+ epochs/);
+    expect(r.out).toMatch(
+      /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
+    );
+    expect(current()).toBe(before);
+    const refused = /REFUSED: (\S+)/.exec(r.out)![1]!;
+    expect(existsSync(join(fx.netsDir, fx.netName, refused, 'manifest.json'))).toBe(true);
+    expect(readFileSync(join(fx.netsDir, fx.netName, refused, 'report.html'), 'utf8')).toContain(
+      'data-decision="refused"',
+    );
+    expect(runs().at(-1)).toMatchObject({ status: 'refused', old_version: before, new_version: refused });
+  });
+
+  it('promotes a refused version on --force and stores the reason with the run', async () => {
+    const r = await retrain(
+      '--shuffle-labels',
+      '--max-epochs',
+      '2',
+      '--force',
+      'checking the override by hand',
+    );
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toMatch(/FORCED: (\S+) replaces \S+ although the gate refused it/);
+    expect(r.err).toContain('gate overridden by --force: checking the override by hand');
+    const forced = /FORCED: (\S+)/.exec(r.out)![1]!;
+    expect(current()).toBe(forced);
+    const run = runs().at(-1)!;
+    expect(run).toMatchObject({ status: 'forced', forced_reason: 'checking the override by hand' });
+    expect(JSON.parse(run.reasons as string).at(-1)).toBe('forced: checking the override by hand');
+  });
+
+  it("never makes CURRENT a version the gateway's nets runtime would refuse, not even on --force", async () => {
+    const before = current();
+    const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
+    const c = capture();
+    try {
+      const store = createStore(db, systemClock);
+      const outcome = await retrainClassifier(
+        {
+          labels: store.labels,
+          runs: store.trainingRuns,
+          netsDir: fx.netsDir,
+          // A cache bound smaller than the net: every thread of the gateway would refuse it.
+          netsCacheBytes: 1024,
+          reportsDir: join(fx.dataDir, 'training-reports'),
+          netOf: () => fx.netName,
+          now: () => new Date(),
+          io: c.io,
+          backend: 'wasm',
+        },
+        {
+          bot: 'desk',
+          dryRun: false,
+          force: 'the gate is wrong today',
+          maxEpochs: 1,
+          heldOutFraction: 0.2,
+          gate: { macroF1Tolerance: 100, maxCategoryDrop: 100, minCategorySupport: 10 },
+          shuffleLabels: false,
+        },
+      );
+      expect(outcome.status).toBe('refused');
+      expect(c.out()).toMatch(/REFUSED: \S+ is kept on disk/);
+      expect(c.out()).toMatch(
+        /✗ the nets runtime cannot load \S+: the net needs .* more than the whole cache/,
+      );
+      expect(current()).toBe(before);
+      const meta = JSON.parse(
+        readFileSync(join(fx.netsDir, fx.netName, outcome.newVersion!, 'meta.json'), 'utf8'),
+      );
+      expect(meta.retraining.decision).toBe('refused');
+    } finally {
+      closeDatabase(db);
+    }
+  });
+
+  it('refuses to start while another run holds the lock', async () => {
+    const lock = RunLock.acquire(join(fx.dataDir, 'retrain.lock'), 'retrain classifier --bot other');
+    try {
+      const r = await retrain();
+      expect(r.code).toBe(RETRAIN_EXIT.locked);
+      expect(r.err).toMatch(/another run holds .*retrain\.lock: retrain classifier --bot other \(pid \d+/);
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(join(fx.dataDir, 'retrain.lock'))).toBe(false);
+  });
+
+  it("records a run that fails because the bot's net cannot be loaded, with the reason", async () => {
+    const bot = JSON.parse(readFileSync(join(fx.botsDir, 'desk.json'), 'utf8'));
+    writeFileSync(
+      join(fx.botsDir, 'ghost.json'),
+      JSON.stringify({ ...bot, name: 'ghost', nets: { ...bot.nets, classifier: 'no-such-net' } }),
+    );
+    const c = capture();
+    const code = await runRetrainCli(['classifier', '--bot', 'ghost', '--backend', 'wasm'], c.io, {
+      NEURODESK_DATA_DIR: fx.dataDir,
+      NEURODESK_NETS_DIR: fx.netsDir,
+      NEURODESK_BOTS_DIR: fx.botsDir,
+    });
+    expect(code).toBe(RETRAIN_EXIT.failed);
+    expect(c.err()).toMatch(/retrain classifier: failed: net folder .*no-such-net: neither a version folder/);
+    expect(runs().at(-1)).toMatchObject({
+      bot: 'ghost',
+      net_name: 'no-such-net',
+      status: 'failed',
+      old_version: null,
+    });
+  });
+
+  it('answers usage errors with exit code 2 and the usage text', async () => {
+    const noBot = capture();
+    expect(await runRetrainCli(['classifier'], noBot.io, {})).toBe(RETRAIN_EXIT.usage);
+    expect(noBot.err()).toContain('--bot NAME is required');
+    expect(noBot.err()).toContain('usage: npm run retrain -- classifier --bot NAME');
+    const emptyReason = capture();
+    expect(await runRetrainCli(['classifier', '--bot', 'desk', '--force', ' '], emptyReason.io, {})).toBe(2);
+    expect(emptyReason.err()).toContain('--force needs a reason');
+    const unknown = capture();
+    expect(await runRetrainCli(['shop'], unknown.io, {})).toBe(2);
+    expect(unknown.err()).toContain('unknown kind "shop"');
+    const badSince = await retrain('--since', 'last tuesday');
+    expect(badSince.code).toBe(RETRAIN_EXIT.usage);
+    expect(badSince.err).toContain('--since: expected a date');
+  });
+});

@@ -1,0 +1,150 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/core/ports.js';
+import { initBackend } from '../../../src/nets/backend.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { trainQa } from '../../../training/qa/train-qa.js';
+import { isHeldOut } from '../../../training/retrain/classifier-data.js';
+import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
+import { tempDir } from '../../helpers/config.js';
+import { storeAction } from '../../helpers/retrain-fixture.js';
+import { TOY_KB, tinyQaOptions, toyQuestions } from '../../helpers/toy-qa.js';
+
+// The Q/A half of the loop: operators answer a question the knowledge base could not (a new
+// answer added to it), and accept suggestions for the old topics; the retraining fine-tunes
+// the toy two-tower net on those pairs and promotes it only if it ranks at least as well.
+
+const HOURS = 'Branches receive visitors 9:00–18:00 Monday to Friday and 10:00–14:00 on the sixth day.';
+const HOURS_QUESTIONS = [
+  'when are you open',
+  'what are your opening hours',
+  'what time do you close',
+  'what time do you open',
+  'opening times please',
+  'is the branch open on sunday',
+  'until when are you open today',
+  'когда вы работаете',
+  'часы работы отделения',
+].flatMap((q) => [q, `hello, ${q}`, `${q} thanks`, `hi ${q}?`]);
+
+let root: string;
+let dirs: { data: string; nets: string; bots: string };
+let regressionFile: string;
+const NET = 'desk-qa';
+const current = () => readFileSync(join(dirs.nets, NET, 'CURRENT'), 'utf8').trim();
+
+async function retrain(...args: string[]) {
+  let out = '';
+  let err = '';
+  const io = { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } };
+  const code = await runRetrainCli(['qa', '--bot', 'desk', '--backend', 'wasm', ...args], io, {
+    NEURODESK_DATA_DIR: dirs.data,
+    NEURODESK_NETS_DIR: dirs.nets,
+    NEURODESK_BOTS_DIR: dirs.bots,
+    // One question of the 200 in the regression set is 0.5 points: three points (six questions) of drift allowed.
+    NEURODESK_RETRAIN_F1_TOLERANCE: '3',
+    NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10',
+  });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  root = tempDir('neurodesk-retrain-qa-');
+  dirs = { data: join(root, 'data'), nets: join(root, 'nets'), bots: join(root, 'bots') };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  const { net } = trainQa({ ...tinyQaOptions(7), name: NET });
+  net.save(join(dirs.nets, NET), 'v1');
+  net.dispose();
+  const bot = JSON.parse(readFileSync('bots/bank-support.json', 'utf8'));
+  writeFileSync(
+    join(dirs.bots, 'desk.json'),
+    JSON.stringify({ ...bot, name: 'desk', nets: { ...bot.nets, qa: NET, kb: 'desk' } }),
+  );
+  regressionFile = join(root, 'regression.csv');
+  writeFileSync(
+    regressionFile,
+    `text,category\n${toyQuestions(200, 99)
+      .map((q) => `"${q.question}",${q.category}`)
+      .join('\n')}\n`,
+  );
+  const db = openDatabase(join(dirs.data, 'neurodesk.db'));
+  const store = createStore(db, systemClock);
+  store.knowledgeBase.insertMany(
+    [...TOY_KB, { category: 'opening_hours', language: 'en', text: HOURS }].map((a) => ({
+      ...a,
+      kb: 'desk',
+      active: true,
+    })),
+  );
+  let at = 1_000;
+  for (const q of HOURS_QUESTIONS)
+    storeAction(db, { text: q, category: null, action: 'reply', answer: HOURS, at: at++ });
+  for (const q of toyQuestions(40, 5)) {
+    const answer = TOY_KB.find((a) => a.category === q.category && a.language === 'en')!.text;
+    storeAction(db, {
+      text: q.question,
+      category: q.category,
+      action: 'accept_suggestion',
+      answer,
+      at: at++,
+    });
+  }
+  closeDatabase(db);
+});
+
+describe('npm run retrain -- qa', () => {
+  it('needs a regression set the first time', async () => {
+    const r = await retrain();
+    expect(r.code).toBe(RETRAIN_EXIT.failed);
+    expect(r.err).toContain('no regression set recorded with desk-qa/v1; pass --regression FILE');
+  });
+
+  it('learns the answer operators sent to a new kind of question, and promotes the new version', async () => {
+    const r = await retrain('--regression', regressionFile, '--max-epochs', '8');
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.err).toMatch(/epoch 1\/8/);
+    expect(r.out).toMatch(/PROMOTED: \S+ replaces v1 in service/);
+    expect(r.out).toContain('answers: 7 in knowledge base desk (v1 recorded no pool)');
+    const version = current();
+    expect(version).not.toBe('v1');
+    const heldOut = HOURS_QUESTIONS.filter((q) => isHeldOut(q, 0.2)).length;
+    expect(heldOut).toBeGreaterThan(3);
+    const held = /held-out pairs \((\d+)\)\s+top-1 ([\d.]+)%\s+top-1 ([\d.]+)%/.exec(r.out)!;
+    expect(Number(held[3])).toBeGreaterThan(Number(held[2]));
+    const meta = JSON.parse(readFileSync(join(dirs.nets, NET, version, 'meta.json'), 'utf8'));
+    expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
+    expect(meta.retraining.regressionSet.file).toBe(regressionFile);
+    // The pool it was trained against, so the next run can tell which answers are new to it.
+    expect(meta.retraining.answerKeys).toHaveLength(7);
+    expect(meta.canary.every((g: { text: string }) => !HOURS_QUESTIONS.includes(g.text))).toBe(true);
+    const html = readFileSync(join(dirs.nets, NET, version, 'report.html'), 'utf8');
+    expect(html).toContain('data-decision="promoted"');
+    expect(html).toContain('<svg');
+  });
+
+  it('skips the run when nothing was answered or added since the version in service was trained', async () => {
+    const before = current();
+    const r = await retrain();
+    expect(r.code).toBe(RETRAIN_EXIT.ok);
+    expect(r.out).toContain(`SKIPPED: no new pairs or answers since ${before} was trained`);
+    expect(current()).toBe(before);
+  });
+
+  it('refuses a version trained on shuffled answers, and the one in service stays', async () => {
+    const before = current();
+    const r = await retrain('--shuffle-labels', '--max-epochs', '6');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toMatch(/REFUSED: (\S+) is kept on disk, \S+ stays in service/);
+    expect(r.out).toContain('from scratch on SHUFFLED ANSWERS (control run)');
+    expect(r.out).toMatch(
+      /✗ regression set top-1 accuracy [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
+    );
+    expect(current()).toBe(before);
+    const refused = /REFUSED: (\S+)/.exec(r.out)![1]!;
+    expect(readFileSync(join(dirs.nets, NET, refused, 'report.html'), 'utf8')).toContain(
+      'data-decision="refused"',
+    );
+  });
+});

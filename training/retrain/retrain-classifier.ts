@@ -1,0 +1,273 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
+import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
+import { trainClassifier } from '../classifier/train-classifier.js';
+import { readLabelled } from '../data.js';
+import { deriveLabels } from '../labels/derive.js';
+import { ProgressBar } from '../progress.js';
+import { assembleClassifierData } from './classifier-data.js';
+import { compareOnSet } from './compare.js';
+import { applyGate } from './gate.js';
+import { pickGoldenInputs } from './golden.js';
+import {
+  type ClassifierRetrainOptions,
+  fromScratch,
+  type RetrainContext,
+  type RetrainOutcome,
+} from './options.js';
+import { recipeOf } from './recipe.js';
+import { writeReportFiles } from './report-files.js';
+import { renderRunReport } from './report-html.js';
+import { formatRunSummary } from './report-text.js';
+import type { ClassifierRunResult, TrainedDecision } from './run-result.js';
+import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
+import {
+  baseValidationRows,
+  COLS,
+  labelsHash,
+  readBaseData,
+  regressionFileFor,
+  sha256File,
+  uniqueVersion,
+} from './sources.js';
+import { warmStartFrom } from './warm-start.js';
+
+export type { ClassifierRetrainOptions, RetrainContext, RetrainOutcome } from './options.js';
+
+/**
+ * One classifier retraining run: operators' labels + the base data → a new version, scored
+ * against the version in service on the held-out labels and the fixed regression set, then
+ * promoted (CURRENT switched by an atomic rename), refused (kept on disk, not served) or, in a
+ * dry run, neither. Every run is stored, with a report. The caller holds the run lock.
+ */
+export async function retrainClassifier(
+  ctx: RetrainContext,
+  o: ClassifierRetrainOptions,
+): Promise<RetrainOutcome> {
+  const startedAt = ctx.now();
+  const netName = ctx.netOf(o.bot);
+  const root = join(ctx.netsDir, netName);
+  // The run is recorded even if the version in service cannot be loaded: that failure is news too.
+  let oldVersion: string | null = null;
+  try {
+    oldVersion = locateNet(root).version;
+  } catch {
+    // Recorded as the run's error below.
+  }
+  const abandoned = ctx.runs.abandonInterrupted();
+  if (abandoned > 0) ctx.io.err.write(`marked ${abandoned} interrupted run(s) as failed\n`);
+  const runId = ctx.runs.start({
+    kind: 'classifier',
+    bot: o.bot,
+    netName,
+    oldVersion,
+    options: {
+      since: o.since?.toISOString() ?? null,
+      dryRun: o.dryRun,
+      force: o.force ?? null,
+      seed: o.seed ?? null,
+      maxEpochs: o.maxEpochs ?? null,
+      heldOutFraction: o.heldOutFraction,
+      gate: o.gate,
+      regressionFile: o.regressionFile ?? null,
+      baseDataFile: o.baseDataFile ?? null,
+      shuffleLabels: o.shuffleLabels,
+      fromScratch: fromScratch(o),
+    },
+  });
+  const fail = (err: unknown): never => {
+    ctx.runs.finish(runId, { status: 'failed', error: (err as Error).message });
+    throw err;
+  };
+  let old: ClassifierNet | undefined;
+  let newNet: ClassifierNet | undefined;
+  try {
+    old = ClassifierNet.load(root);
+    const servedVersion = old.location!.version;
+    const { file: baseFile, sha256: baseSha, data: base } = readBaseData(o, old);
+    const regressionFile = regressionFileFor(o, old, baseFile);
+    const regression = readLabelled(regressionFile, COLS);
+
+    const { labels, stats } = deriveLabels(
+      ctx.labels.categoryActions({ bot: o.bot, since: o.since?.getTime() }),
+    );
+    const hash = labelsHash(labels);
+    const previous = old.meta.trainingData.labels;
+    if (!o.force && !o.shuffleLabels && (previous ? previous.sha256 === hash : labels.length === 0)) {
+      const reason =
+        labels.length === 0
+          ? 'no operator labels to learn from'
+          : `no new labels since ${servedVersion} was trained`;
+      ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { labelStats: stats } });
+      ctx.io.out.write(
+        `retrain classifier: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${servedVersion} stays in service\n`,
+      );
+      return { runId, status: 'skipped', newVersion: null, reportPath: null, reasons: [reason] };
+    }
+
+    // The rows the version in service validated on stay out of training: a fine-tuned version is
+    // calibrated on texts neither version has seen (its own fit on seen texts is overconfident).
+    const recipe = recipeOf(old, o);
+    const valSplitSeed = old.meta.retraining?.valSplitSeed ?? Number(old.meta.training.seed ?? 1);
+    const baseValidation = baseValidationRows(base, recipe.valFraction, valSplitSeed);
+    const data = assembleClassifierData({
+      base,
+      labels,
+      baseValidation,
+      valFraction: recipe.valFraction,
+      heldOutFraction: o.heldOutFraction,
+      knownCategories: old.meta.labels,
+      shuffleLabels: o.shuffleLabels ? { seed: (o.seed ?? 1) ^ 0x51ff } : undefined,
+    });
+    ctx.io.err.write(
+      `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.trainRows} rows ` +
+        `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ${ctx.backend} backend\n`,
+    );
+    const bar = new ProgressBar(ctx.io.err);
+    const trainStarted = performance.now();
+    const trained = trainClassifier({
+      ...recipe,
+      name: netName,
+      data: data.train,
+      valRows: data.valRows,
+      dataFile: baseFile,
+      trainingData: {
+        file: baseFile,
+        sha256: baseSha,
+        rows: data.summary.trainRows + data.summary.valRows,
+        labels: {
+          rows: labels.length,
+          sha256: hash,
+          heldOut: data.summary.labelsHeldOut,
+          since: o.since?.toISOString() ?? null,
+        },
+      },
+      now: ctx.now,
+      init: fromScratch(o) ? undefined : warmStartFrom(old),
+      onStep: (s) => bar.step(s.epoch, recipe.train.maxEpochs, s.step, s.steps, s.loss),
+      onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.valAccuracy, e.seconds),
+    });
+    newNet = trained.net;
+    const trainSeconds = (performance.now() - trainStarted) / 1000;
+
+    const sets = [
+      compareOnSet('held_out', 'held-out labels', data.heldOut, old, newNet),
+      compareOnSet('regression', 'regression set', regression, old, newNet),
+    ];
+    let verdict = applyGate(sets, o.gate);
+    let runtimeRefused = false;
+    const decide = (): TrainedDecision =>
+      o.dryRun ? 'dry_run' : verdict.pass ? 'promoted' : o.force && !runtimeRefused ? 'forced' : 'refused';
+
+    let location: NetLocation | null = null;
+    let reportDir = ctx.reportsDir;
+    if (!o.dryRun) {
+      const version = uniqueVersion(root, ctx.now());
+      const regressionSet = {
+        file: regressionFile,
+        sha256: sha256File(regressionFile),
+        rows: regression.texts.length,
+      };
+      const meta = newNet.meta;
+      // The canary comes from the fixed regression set: no customer's text is copied into the net.
+      meta.canary = pickGoldenInputs(newNet, regression);
+      const byName = new Map(sets.map((s) => [s.name, s]));
+      meta.metrics = {
+        ...meta.metrics,
+        regressionAccuracy: byName.get('regression')!.new.accuracy,
+        regressionMacroF1: byName.get('regression')!.new.macroF1,
+        heldOutRows: byName.get('held_out')!.n,
+        heldOutMacroF1: byName.get('held_out')!.new.macroF1,
+      };
+      const retraining = {
+        runId,
+        fromVersion: servedVersion,
+        heldOutFraction: o.heldOutFraction,
+        valSplitSeed,
+        regressionSet,
+      };
+      meta.retraining = { ...retraining, decision: decide() };
+      if (decide() !== 'refused') {
+        // The bytes the gateway will load, loaded the way it will load them, before CURRENT moves.
+        const refusal = runtimeRefusal(newNet.toFiles(), { name: netName, version }, ctx.netsCacheBytes);
+        if (refusal) {
+          runtimeRefused = true;
+          verdict = withRuntimeRefusal(verdict, version, refusal);
+          meta.retraining = { ...retraining, decision: decide() };
+        }
+      }
+      // Written but not yet served: the report goes in first, so whoever sees the version sees why.
+      location = publishNet(root, version, newNet.toFiles(), false);
+      reportDir = location.dir;
+    }
+    const decision = decide();
+    const reasons = verdict.pass ? verdict.passes : verdict.failures;
+    const forcedReason = decision === 'forced' ? o.force! : null;
+    const result: ClassifierRunResult = {
+      runId,
+      bot: o.bot,
+      net: netName,
+      oldVersion: servedVersion,
+      newVersion: location?.version ?? null,
+      decision,
+      reasons,
+      forcedReason,
+      verdict,
+      gate: o.gate,
+      startedAt,
+      finishedAt: ctx.now(),
+      trainSeconds,
+      data: {
+        ...data.summary,
+        baseFile,
+        regressionFile,
+        regressionRows: regression.texts.length,
+        since: o.since?.toISOString() ?? null,
+        labelStats: stats,
+        heldOutFraction: o.heldOutFraction,
+        fromScratch: fromScratch(o),
+      },
+      history: trained.history,
+      bestEpoch: Number(newNet.meta.training.bestEpoch ?? trained.history.length),
+      sets,
+      backend: ctx.backend,
+    };
+    const reportName = o.dryRun ? `run-${runId}` : 'report';
+    mkdirSync(reportDir, { recursive: true });
+    const reportPath = join(reportDir, `${reportName}.html`);
+    const summary = formatRunSummary(result, reportPath);
+    writeReportFiles(reportDir, reportName, renderRunReport(result), summary);
+    if (location && (decision === 'promoted' || decision === 'forced'))
+      setCurrentVersion(root, location.version);
+    if (forcedReason) ctx.io.err.write(`gate overridden by --force: ${forcedReason}\n`);
+    ctx.runs.finish(runId, {
+      status: decision,
+      newVersion: location?.version ?? null,
+      reasons: forcedReason ? [...reasons, `forced: ${forcedReason}`] : reasons,
+      forcedReason,
+      data: result.data,
+      metrics: {
+        sets: sets.map((s) => ({
+          name: s.name,
+          n: s.n,
+          old: { accuracy: s.old.accuracy, macroF1: s.old.macroF1 },
+          new: { accuracy: s.new.accuracy, macroF1: s.new.macroF1 },
+        })),
+        wouldPass: verdict.pass,
+        worstDrop: verdict.worstDrop,
+        epochs: trained.history.length,
+        bestEpoch: result.bestEpoch,
+        trainSeconds,
+      },
+      reportPath,
+    });
+    ctx.io.out.write(summary);
+    return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons, result };
+  } catch (err) {
+    return fail(err);
+  } finally {
+    old?.dispose();
+    newNet?.dispose();
+  }
+}

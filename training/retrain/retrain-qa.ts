@@ -1,0 +1,264 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
+import { QaNet } from '../../src/nets/qa/qa-net.js';
+import { deriveAnswerPairs } from '../labels/derive.js';
+import { ProgressBar } from '../progress.js';
+import { readPairs } from '../qa/pairs.js';
+import { trainQa } from '../qa/train-qa.js';
+import type { RetrainOutcome } from './options.js';
+import { applyQaGate, compareQa } from './qa-compare.js';
+import { answerKey, assembleQaData, qaInputsHash, regressionSet, withTrainingPairs } from './qa-data.js';
+import type { QaRetrainContext, QaRetrainOptions } from './qa-options.js';
+import { qaRecipeOf } from './qa-recipe.js';
+import { formatQaRunSummary, renderQaRunReport } from './qa-report.js';
+import type { QaRunResult } from './qa-run-result.js';
+import { writeReportFiles } from './report-files.js';
+import type { TrainedDecision } from './run-result.js';
+import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
+import { sha256File, uniqueVersion } from './sources.js';
+
+/** Below this many validation questions the served scoring and threshold are kept, not refitted. */
+const MIN_VALIDATION_TO_REFIT = 30;
+
+export type { QaRetrainContext, QaRetrainOptions } from './qa-options.js';
+
+/**
+ * One Q/A retraining run: operators' question → answer pairs and the knowledge base as it is
+ * now → the version in service fine-tuned, both versions ranked on held-out pairs and the fixed
+ * regression set, then promoted by CURRENT, refused, or (dry run) neither. Every run is stored
+ * with a report. The gateway embeds the knowledge base with the new version when it serves it.
+ */
+export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Promise<RetrainOutcome> {
+  const startedAt = ctx.now();
+  const scratch = o.fromScratch === true || o.shuffleLabels === true;
+  const { net: netName, kb } = ctx.qaOf(o.bot);
+  const root = join(ctx.netsDir, netName);
+  let oldVersion: string | null = null;
+  try {
+    oldVersion = locateNet(root).version;
+  } catch {
+    // Recorded as the run's error below.
+  }
+  const abandoned = ctx.runs.abandonInterrupted();
+  if (abandoned > 0) ctx.io.err.write(`marked ${abandoned} interrupted run(s) as failed\n`);
+  const runId = ctx.runs.start({
+    kind: 'qa',
+    bot: o.bot,
+    netName,
+    oldVersion,
+    options: {
+      since: o.since?.toISOString() ?? null,
+      dryRun: o.dryRun,
+      force: o.force ?? null,
+      seed: o.seed ?? null,
+      maxEpochs: o.maxEpochs ?? null,
+      heldOutFraction: o.heldOutFraction,
+      gate: o.gate,
+      regressionFile: o.regressionFile ?? null,
+      kb,
+      fromScratch: scratch,
+      shuffleLabels: o.shuffleLabels === true,
+    },
+  });
+  let old: QaNet | undefined;
+  let neu: QaNet | undefined;
+  try {
+    old = QaNet.load(root);
+    const servedVersion = old.location!.version;
+    const regressionFile = o.regressionFile ?? old.meta.retraining?.regressionSet.file;
+    if (!regressionFile)
+      throw new Error(`no regression set recorded with ${netName}/${servedVersion}; pass --regression FILE`);
+    const answers = ctx.kbAnswers(kb);
+    if (answers.length === 0) throw new Error(`knowledge base "${kb}" has no active answer`);
+    const derived = deriveAnswerPairs(ctx.labels.answerActions({ bot: o.bot, since: o.since?.getTime() }));
+    const { pairs } = derived;
+    const hash = qaInputsHash(pairs, answers);
+    if (!o.force && !o.shuffleLabels && (pairs.length === 0 || old.meta.retraining?.inputsSha256 === hash)) {
+      const reason =
+        pairs.length === 0
+          ? 'no operator answers to learn from'
+          : `no new pairs or answers since ${servedVersion} was trained`;
+      ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { pairStats: derived.stats } });
+      ctx.io.out.write(
+        `retrain qa: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${servedVersion} stays in service\n`,
+      );
+      return { runId, status: 'skipped', newVersion: null, reportPath: null, reasons: [reason] };
+    }
+
+    const regressionRows = readPairs(regressionFile);
+    const regression = regressionSet(regressionRows, answers);
+    const valFraction = 0.1;
+    const data = assembleQaData({
+      pairs,
+      kb: answers,
+      heldOutFraction: o.heldOutFraction,
+      valFraction,
+      shuffle: o.shuffleLabels ? { seed: (o.seed ?? 1) ^ 0x51ff } : undefined,
+    });
+    const recipe = qaRecipeOf(old, {
+      seed: o.seed,
+      maxEpochs: o.maxEpochs,
+      answers: data.answers.length,
+      fromScratch: scratch,
+    });
+    // Too few validation pairs to pick epochs on: the training pairs join them (early stopping
+    // then stops a fit that gets worse), and the served scoring and threshold are kept below.
+    const scoringKept = data.summary.pairsVal < MIN_VALIDATION_TO_REFIT;
+    const val = scoringKept ? withTrainingPairs(data) : data.val;
+    ctx.io.err.write(
+      `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.pairsTrain} pairs, ` +
+        `${data.answers.length} answers (${data.summary.pairsHeldOut} pairs held out), ${ctx.backend} backend\n`,
+    );
+    const bar = new ProgressBar(ctx.io.err, undefined, 'val_top1');
+    const trainStarted = performance.now();
+    const trained = trainQa({
+      name: netName,
+      train: data.train,
+      val,
+      valMetric: 'top1',
+      dataFiles: [],
+      vectoriser: old.meta.vectoriser,
+      architecture: recipe.architecture,
+      settings: recipe.settings,
+      thresholdPrecision: 0.95,
+      now: ctx.now,
+      init: scratch ? undefined : old.weights,
+      onStep: (s) => bar.step(s.epoch, recipe.settings.maxEpochs, s.step, s.steps, s.loss),
+      onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.val, e.seconds),
+    });
+    neu = trained.net;
+    const trainSeconds = (performance.now() - trainStarted) / 1000;
+    if (scoringKept) {
+      neu.meta.scoring = old.meta.scoring;
+      neu.meta.threshold = old.meta.threshold;
+      neu.meta.thresholdRule = old.meta.thresholdRule;
+    }
+
+    const sets = [
+      compareQa('held_out', 'held-out pairs', data.heldOut, null, old, neu),
+      compareQa('regression', 'regression set', regression.set, regression.categories, old, neu),
+    ];
+    let verdict = applyQaGate(sets, o.gate);
+    let runtimeRefused = false;
+    const decide = (): TrainedDecision =>
+      o.dryRun ? 'dry_run' : verdict.pass ? 'promoted' : o.force && !runtimeRefused ? 'forced' : 'refused';
+
+    let location: NetLocation | null = null;
+    let reportDir = ctx.reportsDir;
+    if (!o.dryRun) {
+      const version = uniqueVersion(root, ctx.now());
+      const meta = neu.meta;
+      meta.trainingData = old.meta.trainingData;
+      // The canary: regression questions and knowledge-base answers, never a customer's text.
+      meta.canary = [
+        ...regression.set.questions.slice(0, 2).map((text) => ({ tower: 'question' as const, text })),
+        ...answers.slice(0, 2).map((a) => ({ tower: 'answer' as const, text: a.text })),
+      ].map((g) => ({ ...g, vector: Array.from(neu!.embed([g.text], g.tower)) }));
+      const byName = new Map(sets.map((s) => [s.name, s]));
+      meta.metrics = {
+        ...meta.metrics,
+        heldOutPairs: byName.get('held_out')!.n,
+        heldOutTop1: byName.get('held_out')!.new.top1,
+        regressionTop1: byName.get('regression')!.new.top1,
+        regressionMrr: byName.get('regression')!.new.mrr,
+      };
+      const retraining = {
+        runId,
+        fromVersion: servedVersion,
+        heldOutFraction: o.heldOutFraction,
+        inputsSha256: hash,
+        answerKeys: data.answers.map(answerKey),
+        regressionSet: {
+          file: regressionFile,
+          sha256: sha256File(regressionFile),
+          rows: regressionRows.length,
+        },
+      };
+      meta.retraining = { ...retraining, decision: decide() };
+      if (decide() !== 'refused') {
+        // The bytes the gateway will load, loaded the way it will load them, before CURRENT moves.
+        const refusal = runtimeRefusal(neu.toFiles(), { name: netName, version }, ctx.netsCacheBytes);
+        if (refusal) {
+          runtimeRefused = true;
+          verdict = withRuntimeRefusal(verdict, version, refusal);
+          meta.retraining = { ...retraining, decision: decide() };
+        }
+      }
+      location = publishNet(root, version, neu.toFiles(), false);
+      reportDir = location.dir;
+    }
+    const decision = decide();
+    const reasons = verdict.pass ? verdict.passes : verdict.failures;
+    const forcedReason = decision === 'forced' ? o.force! : null;
+    const oldPool = old.meta.retraining ? new Set(old.meta.retraining.answerKeys) : null;
+    const result: QaRunResult = {
+      runId,
+      bot: o.bot,
+      net: netName,
+      kb,
+      oldVersion: servedVersion,
+      newVersion: location?.version ?? null,
+      decision,
+      reasons,
+      forcedReason,
+      verdict,
+      gate: o.gate,
+      startedAt,
+      finishedAt: ctx.now(),
+      trainSeconds,
+      data: {
+        ...data.summary,
+        ...derived.stats,
+        kbAnswersNew: oldPool ? answers.filter((a) => !oldPool.has(answerKey(a.text))).length : null,
+        regressionFile,
+        regressionRows: regression.set.questions.length,
+        since: o.since?.toISOString() ?? null,
+        heldOutFraction: o.heldOutFraction,
+        scoringKept,
+        fromScratch: scratch,
+      },
+      history: trained.history,
+      bestEpoch: Number(neu.meta.training.bestEpoch ?? trained.history.length),
+      sets,
+      backend: ctx.backend,
+    };
+    const reportName = o.dryRun ? `run-${runId}` : 'report';
+    mkdirSync(reportDir, { recursive: true });
+    const reportPath = join(reportDir, `${reportName}.html`);
+    const summary = formatQaRunSummary(result, reportPath);
+    writeReportFiles(reportDir, reportName, renderQaRunReport(result), summary);
+    if (location && (decision === 'promoted' || decision === 'forced'))
+      setCurrentVersion(root, location.version);
+    if (forcedReason) ctx.io.err.write(`gate overridden by --force: ${forcedReason}\n`);
+    ctx.runs.finish(runId, {
+      status: decision,
+      newVersion: location?.version ?? null,
+      reasons: forcedReason ? [...reasons, `forced: ${forcedReason}`] : reasons,
+      forcedReason,
+      data: result.data,
+      metrics: {
+        sets: sets.map((s) => ({
+          name: s.name,
+          n: s.n,
+          old: { top1: s.old.top1, mrr: s.old.mrr, map: s.old.map },
+          new: { top1: s.new.top1, mrr: s.new.mrr, map: s.new.map },
+        })),
+        wouldPass: verdict.pass,
+        worstDrop: verdict.worstDrop,
+        epochs: trained.history.length,
+        bestEpoch: result.bestEpoch,
+        trainSeconds,
+      },
+      reportPath,
+    });
+    ctx.io.out.write(summary);
+    return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons };
+  } catch (err) {
+    ctx.runs.finish(runId, { status: 'failed', error: (err as Error).message });
+    throw err;
+  } finally {
+    old?.dispose();
+    neu?.dispose();
+  }
+}
