@@ -12,7 +12,11 @@ import { gatewayEnv, latencyBound, recordFigures, scaled } from '../helpers/reli
 const RATE = 100;
 const SECONDS = scaled(60, 10);
 /** The endpoints under load, one at a time, and the net that serves each. */
-const ENDPOINTS = [{ name: 'classify', path: '/api/v1/classify', net: 'bank-classifier' }];
+const ENDPOINTS = [
+  { name: 'classify', path: '/api/v1/classify', net: 'bank-classifier' },
+  // The two-tower net over the default knowledge base (seeded at first start).
+  { name: 'suggest', path: '/api/v1/suggest', net: 'bank-qa' },
+];
 // Customers' questions the net has never seen: the BANKING77 test split, in turn.
 const TEXTS = parseCsv(readFileSync('training/data/banking77/test.csv', 'utf8'))
   .slice(1)
