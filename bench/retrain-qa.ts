@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/core/ports.js';
@@ -145,7 +145,7 @@ Object.assign(figures, {
   regressionNewTop1: set('regression').new.top1,
   regressionOldMrr: set('regression').old.mrr,
   regressionNewMrr: set('regression').new.mrr,
-  report: run.reportPath,
+  report: run.reportPath && relative(process.cwd(), run.reportPath),
 });
 
 if (!values['no-noise-floor']) {

@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/core/ports.js';
@@ -166,7 +166,7 @@ for (const mode of modes) {
     [`${mode}RegressionWorstCategoryDrop`]: d.worst,
     [`${mode}RegressionCategoriesDropOver5`]: d.over5,
     [`${mode}RegressionCategoriesDropOver10`]: d.over10,
-    [`${mode}Report`]: run.reportPath,
+    [`${mode}Report`]: run.reportPath && relative(process.cwd(), run.reportPath),
   });
   if (run.newVersion) {
     // Calibration of the new version (validation rows that neither version trained on).
