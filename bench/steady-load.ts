@@ -4,6 +4,8 @@ import { Agent, request } from 'node:http';
 export interface SteadyResult {
   sent: number;
   failed: number;
+  /** Answers by status code, and failures without one by error code (`ECONNRESET`…). */
+  statuses: Record<string, number>;
   achievedRps: number;
   p50Ms: number;
   p90Ms: number;
@@ -29,6 +31,10 @@ export async function steadyLoad(
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let failed = 0;
+  const statuses: Record<string, number> = {};
+  const count = (key: string) => {
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  };
   const started = performance.now();
   const inFlight: Array<Promise<void>> = [];
   for (let i = 0; i < total; i++) {
@@ -52,12 +58,14 @@ export async function steadyLoad(
             res.on('end', () => {
               latencies.push(performance.now() - due);
               if ((res.statusCode ?? 0) >= 300) failed++;
+              count(String(res.statusCode));
               resolve();
             });
           },
         );
-        req.on('error', () => {
+        req.on('error', (err: NodeJS.ErrnoException) => {
           failed++;
+          count(err.code ?? 'error');
           resolve();
         });
         req.end(method === 'GET' ? undefined : body);
@@ -73,6 +81,7 @@ export async function steadyLoad(
   return {
     sent: total,
     failed,
+    statuses,
     achievedRps: Math.round(total / elapsed),
     p50Ms: at(0.5),
     p90Ms: at(0.9),

@@ -30,10 +30,11 @@ import { RetrainScheduler } from './retraining/scheduler.js';
 import { spawnRetrain } from './retraining/spawn-retrain.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
-import { closeDatabase, createStore, openDatabase, type Store } from './store/index.js';
+import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
 import { adminNetsRoute } from './transport/http/admin-nets-route.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
+import { answerClientErrors } from './transport/http/raw-error.js';
 import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
 
@@ -144,6 +145,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const dbPath = join(config.dataDir, 'neurodesk.db');
   const db = openDatabase(dbPath, { busyTimeoutMs: config.dbBusyTimeoutMs });
   const store = createStore(db, clock);
+  const checkpointer = startCheckpointer(db, {
+    onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+  });
   const shop = startShop({
     store,
     dbPath,
@@ -284,6 +288,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
     app,
   );
+  answerClientErrors(server);
   attachUpgrades(server, { ...gateway.upgrades, '/ws/console': consoleFeature.upgrade }, () => closing);
   const inFlight = trackInFlight(server);
   await new Promise<void>((resolve, reject) => {
@@ -322,6 +327,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         return shared ? undefined : nets.close();
       },
     },
+    { name: 'checkpointer', close: () => checkpointer.stop() },
     { name: 'database', close: () => closeDatabase(db) },
   ];
   let closingPromise: Promise<boolean> | undefined;

@@ -5,7 +5,8 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Operator } from '../store/repositories/operators.js';
-import { refuseUpgrade } from '../transport/ws/upgrade-router.js';
+import { parseJsonText } from '../transport/http/body.js';
+import { answerHandshakeErrors, refuseUpgrade } from '../transport/ws/upgrade-router.js';
 import {
   type ClientRequest,
   type ConsoleEvent,
@@ -89,6 +90,7 @@ export class ConsoleHub {
       maxPayload: this.o.maxPayloadBytes,
       perMessageDeflate: false,
     });
+    answerHandshakeErrors(this.wss);
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
     this.unsubscribe = this.o.service.subscribe((event) => this.publish(event));
@@ -155,9 +157,9 @@ export class ConsoleHub {
       if (isBinary) throw new ProtocolError('bad_request', 'frames must be text (JSON)');
       let raw: unknown;
       try {
-        raw = JSON.parse(data.toString());
-      } catch {
-        throw new ProtocolError('invalid_json', 'frame is not valid JSON');
+        raw = parseJsonText(data.toString());
+      } catch (err) {
+        throw new ProtocolError('invalid_json', isAppError(err) ? err.message : 'frame is not valid JSON');
       }
       id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
       const parsed = clientMessageSchema.safeParse(raw);

@@ -91,6 +91,8 @@ export interface ProcessingOutcome {
   conversation: { status?: ConversationStatus; queue?: string | null; language?: string };
   replies: RecordedReply[];
   jobId?: number;
+  /** The caller answers a client with this outcome as soon as it is stored (the REST API), so it must reach the disk first. */
+  durable?: boolean;
 }
 
 /** The ids a committed reply produced. */

@@ -63,22 +63,23 @@ export class JobWorker {
   async run(job: Job, inline = false): Promise<void> {
     const { jobs, clock, logger } = this.o;
     if (job.kind !== PROCESS_MESSAGE) {
-      jobs.fail(job.id, `unknown job kind ${job.kind}`, null);
+      await this.loop.settle(() => jobs.fail(job.id, `unknown job kind ${job.kind}`, null));
       return;
     }
     const messageId = (job.payload as { messageId?: unknown }).messageId;
     if (typeof messageId !== 'number') {
-      jobs.fail(job.id, 'job payload has no messageId', null);
+      await this.loop.settle(() => jobs.fail(job.id, 'job payload has no messageId', null));
       return;
     }
     const final = job.attempts >= this.o.maxAttempts;
     try {
       const result = await this.o.pipeline.process(messageId, { jobId: job.id, final, inline });
-      if (!result) jobs.complete(job.id);
+      if (!result) await this.loop.settle(() => jobs.complete(job.id));
     } catch (err) {
       const retryAt = final ? null : clock.now() + retryDelay(job.attempts, this.o.backoff, this.o.random);
       logger.warn({ err, jobId: job.id, messageId, attempts: job.attempts, retryAt }, 'processing failed');
-      jobs.fail(job.id, (err as Error).message ?? String(err), retryAt);
+      // Recorded even if the store refuses for a while (locked): a job left `running` would hold up its conversation.
+      await this.loop.settle(() => jobs.fail(job.id, (err as Error).message ?? String(err), retryAt));
     }
   }
 }

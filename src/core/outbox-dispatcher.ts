@@ -67,8 +67,10 @@ export class OutboxDispatcher {
       }
     }
     const log = { outboxId: item.id, channel: item.channel, kind: item.kind, attempts: item.attempts };
+    // The marks are recorded even if the store refuses for a while (locked): an item left
+    // `sending` would never be retried, and one sent must not be sent again.
     if (outcome.status === 'sent') {
-      outbox.markSent(item.id);
+      await this.loop.settle(() => outbox.markSent(item.id));
       logger.debug(log, 'reply sent');
       events.publish({
         type: 'reply.sent',
@@ -84,7 +86,7 @@ export class OutboxDispatcher {
       retryDelay(item.attempts, this.o.backoff, this.o.random),
       outcome.status === 'retry' ? (outcome.retryAfterMs ?? 0) : 0,
     );
-    outbox.markFailed(item.id, outcome.error, dead ? null : clock.now() + wait);
+    await this.loop.settle(() => outbox.markFailed(item.id, outcome.error, dead ? null : clock.now() + wait));
     logger.warn(
       { ...log, error: outcome.error, dead },
       dead ? 'reply dead-lettered' : 'reply will be retried',

@@ -270,6 +270,7 @@ export class MessagePipeline {
       },
       replies,
       jobId: o.jobId,
+      durable: o.inline === true,
     });
     this.d.logger.info(
       {

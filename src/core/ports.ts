@@ -40,9 +40,17 @@ export interface AcceptResult {
   jobId?: number;
 }
 
+/** One delivery to store: the message, and the kind of job that processes it (none: kept for the record only). */
+export interface InboxEntry {
+  message: InboundMessage;
+  jobKind?: string;
+}
+
 /** The durable inbox: dedupe + message + processing job, committed together. */
 export interface Inbox {
   accept(message: InboundMessage, jobKind?: string): AcceptResult;
+  /** Stores several deliveries in one commit; each gets its result or its own error. */
+  acceptMany(entries: readonly InboxEntry[]): Array<AcceptResult | Error>;
 }
 
 /** A unit of background work. */

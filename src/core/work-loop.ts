@@ -21,6 +21,8 @@ export class WorkLoop<T> {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Pauses of `settle` in progress, cut short by `stop`. */
+  private readonly pauses = new Set<() => void>();
 
   constructor(private readonly o: WorkLoopOptions<T>) {}
 
@@ -44,7 +46,35 @@ export class WorkLoop<T> {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    for (const wake of this.pauses) wake();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Records an item's outcome in the store, retrying with a growing pause while the store
+   * refuses (a database held locked by another process): the item stays claimed meanwhile,
+   * so it is neither lost nor handled twice. Gives up only when the loop stops; the next
+   * start then requeues the item. Returns whether the outcome was recorded.
+   */
+  async settle(write: () => void): Promise<boolean> {
+    for (let pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 5000)) {
+      try {
+        write();
+        return true;
+      } catch (err) {
+        this.o.onError(err);
+        if (!this.running) return false;
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.pauses.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, pauseMs);
+          this.pauses.add(wake);
+        });
+      }
+    }
   }
 
   private schedule(ms: number): void {

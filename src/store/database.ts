@@ -43,6 +43,27 @@ export function closeDatabase(db: Database.Database): void {
   }
 }
 
+/**
+ * Runs `fn` with commits that do not wait for the disk (`synchronous=NORMAL`), for the
+ * workers' bookkeeping (claims, decisions, delivery marks) that no client is answered on.
+ * A commit that waits for the disk costs a sync each (milliseconds on common disks, on the
+ * event loop); these would otherwise cost several per message. In WAL mode commits stay in
+ * order, so the next synced commit (the next acknowledged delivery) or checkpoint makes
+ * them durable too: a crash of the process loses none of them, a power cut at most those
+ * since the last synced commit (https://www.sqlite.org/pragma.html#pragma_synchronous).
+ * Inside an open transaction it just runs `fn`: the outer commit decides.
+ */
+export function withoutDiskSync<T>(db: Database.Database, fn: () => T): T {
+  if (db.inTransaction) return fn();
+  // Not prepared statements: SQLite applies this pragma when compiling it, not when running it.
+  db.exec('PRAGMA synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.exec('PRAGMA synchronous = FULL');
+  }
+}
+
 /** True when SQLite answered SQLITE_BUSY/LOCKED: the caller may retry later. */
 export function isBusyError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

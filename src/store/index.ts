@@ -15,6 +15,7 @@ import { SqliteShopEvents } from './repositories/shop-events.js';
 import { SqliteShopState } from './repositories/shop-state.js';
 import { SqliteTrainingRuns } from './repositories/training-runs.js';
 
+export { type Checkpointer, startCheckpointer } from './checkpointer.js';
 export { closeDatabase, isBusyError, openDatabase } from './database.js';
 export type { Bitrix24Install } from './repositories/bitrix24-installs.js';
 

@@ -24,24 +24,36 @@ export async function signIn(baseUrl: string, login: keyof typeof OPERATORS): Pr
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
+/** Takes an event frame as it arrives, with the wall-clock time (ms) it was received. */
+// biome-ignore lint/suspicious/noExplicitAny: frames are asserted field by field.
+export type EventHook = (frame: any, receivedAt: number) => void;
+
 /** A console websocket client speaking protocol v1, collecting every frame. */
 export class ConsoleClient {
   // biome-ignore lint/suspicious/noExplicitAny: frames are asserted field by field.
   readonly frames: any[] = [];
   private nextId = 1;
 
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.frames.push(JSON.parse(String(d))));
+  private constructor(
+    readonly ws: WebSocket,
+    onEvent?: EventHook,
+  ) {
+    ws.on('message', (d) => {
+      const frame = JSON.parse(String(d));
+      // With a hook, events go to it only (a load test's thousands of them are not kept).
+      if (onEvent && frame.type === 'event') onEvent(frame, performance.timeOrigin + performance.now());
+      else this.frames.push(frame);
+    });
   }
 
-  /** Connects with a session cookie and says hello. */
-  static async connect(baseUrl: string, cookie: string): Promise<ConsoleClient> {
+  /** Connects with a session cookie and says hello; `onEvent` takes every event frame instead of `frames`. */
+  static async connect(baseUrl: string, cookie: string, onEvent?: EventHook): Promise<ConsoleClient> {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws/console`, { headers: { cookie } });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    const client = new ConsoleClient(ws);
+    const client = new ConsoleClient(ws, onEvent);
     await client.request({ type: 'hello' });
     return client;
   }

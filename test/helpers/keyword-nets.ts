@@ -15,7 +15,8 @@ import type {
 const RULES: Array<{ category: string; words: RegExp; answer: Suggestion }> = [
   {
     category: 'card_arrival',
-    words: /card.*(arriv|deliver|come)|not (received|got) my card|карт.*(пришл|доставк|получил)/i,
+    // Bounded gaps (not .*): linear in the text, so a 100 kB message does not stall the process.
+    words: /card.{0,60}(arriv|deliver|come)|not (received|got) my card|карт.{0,60}(пришл|доставк|получил)/i,
     answer: {
       answerId: 101,
       category: 'card_arrival',

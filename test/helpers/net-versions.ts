@@ -51,18 +51,20 @@ export function publishGood(
 }
 
 /**
- * Publishes a version of `net` broken in one way. Damage in the files themselves leaves the
- * manifest as published (the checksums catch it); damage in the content rewrites the
- * manifest to match, so only loading or the canary can catch it.
+ * Publishes a version of `net` (or of a version's files, as `readNetFiles` reads them) broken
+ * in one way. Damage in the files themselves leaves the manifest as published (the checksums
+ * catch it); damage in the content rewrites the manifest to match, so only loading or the
+ * canary can catch it.
  */
 export function publishDamaged(
   root: string,
   name: string,
   version: string,
-  net: ClassifierNet,
+  source: ClassifierNet | ReadonlyMap<string, Uint8Array>,
   damage: Damage,
 ) {
-  const files = net.toFiles();
+  const files =
+    source instanceof Map ? new Map<string, Uint8Array>(source) : (source as ClassifierNet).toFiles();
   const meta = JSON.parse(new TextDecoder().decode(files.get('meta.json'))) as ClassifierMeta;
   if (damage === 'wrong-shape topology') {
     const topology = JSON.parse(new TextDecoder().decode(files.get('topology.json')));

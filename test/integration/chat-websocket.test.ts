@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
 import { authHeaders } from '../helpers/config.js';
+import { operatorsConfig, signIn } from '../helpers/console-client.js';
 import { counts, row, startTestGateway } from '../helpers/gateway.js';
+import { rawExchange } from '../helpers/raw-http.js';
 import { ChatClient } from '../helpers/ws-client.js';
 
 let gw: Gateway;
@@ -183,5 +185,75 @@ describe('customer chat at shutdown', () => {
     expect(await local.close()).toBe(true);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(await c.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+});
+
+describe('chat frames that are not Unicode text', () => {
+  it('answer a lone surrogate with an error frame, store nothing, and keep the chat open', async () => {
+    const gw = await startTestGateway();
+    try {
+      const c = await ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
+      await c.next(); // ready
+      await c.next(); // greeting
+      c.send('{"type":"message","id":"m1","text":"card \\ud800 lost"}');
+      expect(await c.next()).toEqual({
+        type: 'error',
+        code: 'invalid_json',
+        message: 'JSON string has a lone surrogate: not valid Unicode text',
+      });
+      expect(counts(gw).inbound).toBe(0);
+      c.send({ type: 'message', id: 'm2', text: 'card 😀 lost' });
+      expect(await c.next()).toMatchObject({ type: 'ack', id: 'm2', duplicate: false });
+      await c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('malformed websocket handshakes', () => {
+  it('are refused in the error envelope, on the chat and the console alike', async () => {
+    const gw = await startTestGateway({ config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() } });
+    try {
+      const cookie = await signIn(gw.url, 'ann');
+      const host = new URL(gw.url).host;
+      const handshake = (path: string, method: string, headers: string[]) =>
+        rawExchange(gw.url, [
+          [
+            `${method} ${path} HTTP/1.1`,
+            `Host: ${host}`,
+            'Connection: Upgrade',
+            `Cookie: ${cookie}`,
+            ...headers,
+          ]
+            .join('\r\n')
+            .concat('\r\n\r\n'),
+        ]);
+      const key = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
+      for (const path of ['/ws/chat?bot=bank-support', '/ws/console']) {
+        const badKey = await handshake(path, 'GET', [
+          'Upgrade: websocket',
+          'Sec-WebSocket-Key: short',
+          'Sec-WebSocket-Version: 13',
+        ]);
+        expect(badKey.responses[0]?.status).toBe(400);
+        expect(JSON.parse(badKey.responses[0]!.body).error).toEqual({
+          code: 'bad_request',
+          message: 'not a websocket handshake: Missing or invalid Sec-WebSocket-Key header',
+        });
+        const oldVersion = await handshake(path, 'GET', [
+          'Upgrade: websocket',
+          key,
+          'Sec-WebSocket-Version: 7',
+        ]);
+        expect(oldVersion.responses[0]?.status).toBe(400);
+        expect(oldVersion.responses[0]?.headers['sec-websocket-version']).toBe('13');
+        const post = await handshake(path, 'POST', ['Upgrade: websocket', key, 'Sec-WebSocket-Version: 13']);
+        expect(post.responses[0]?.status).toBe(405);
+        expect(JSON.parse(post.responses[0]!.body).error.code).toBe('method_not_allowed');
+      }
+    } finally {
+      await gw.close();
+    }
   });
 });

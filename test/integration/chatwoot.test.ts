@@ -152,6 +152,15 @@ describe('chatwoot agent bot webhook', () => {
     expect((await json(res)).error.message).toMatch(/conversation/);
     expect(counts(gw)).toEqual(before);
   });
+
+  it('answers 400 to a signed body that is not a JSON object (other events still get 200)', async () => {
+    for (const body of ['[null]', 'true', '"message_created"']) {
+      const res = await postChatwoot(gw, body);
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.code).toBe('validation_failed');
+    }
+    expect((await postChatwoot(gw, { event: 'conversation_opened', id: 5 })).status).toBe(200);
+  });
 });
 
 describe('chatwoot without an HMAC secret', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { Gateway } from '../../src/server.js';
 import { authHeaders } from '../helpers/config.js';
-import { CHANNEL_ENV, counts, startTestGateway } from '../helpers/gateway.js';
+import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import {
   B24,
@@ -130,6 +130,26 @@ describe('body limits', () => {
       const res = await postTelegram(gw, telegramMessage(1, 'x'.repeat(4000)));
       expect(res.status).toBe(413);
       expect(counts(gw).inbound).toBe(0);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('a webhook whose JSON is not Unicode text', () => {
+  it('answers a lone surrogate with 400 and stores nothing; a surrogate pair is stored as sent', async () => {
+    const gw = await startTestGateway();
+    try {
+      const broken = JSON.stringify(telegramMessage(1, 'card lost')).replace(
+        'card lost',
+        'card \\ud800 lost',
+      );
+      const res = await postTelegram(gw, broken);
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.code).toBe('invalid_json');
+      expect(counts(gw).inbound).toBe(0);
+      expect((await postTelegram(gw, telegramMessage(2, 'card 😀 lost'))).status).toBe(200);
+      expect(row(gw, "SELECT text FROM messages WHERE direction = 'in'").text).toBe('card 😀 lost');
     } finally {
       await gw.close();
     }

@@ -126,6 +126,19 @@ describe('slack events webhook', () => {
     expect((await json(invalid)).error.code).toBe('validation_failed');
     expect(counts(gw)).toEqual(before);
   });
+
+  it('answers 400 to a signed body that is not a JSON object (unknown envelopes still get 200)', async () => {
+    for (const body of ['false', '[]', '"event_callback"', 'null', '17']) {
+      const res = await postSlack(gw, body);
+      expect(res.status).toBe(400);
+      expect(await json(res)).toEqual({
+        error: { code: 'validation_failed', message: 'the body must be a JSON object' },
+      });
+    }
+    expect((await postSlack(gw, { type: 'app_rate_limited', minute_rate_limited: 1518467820 })).status).toBe(
+      200,
+    );
+  });
 });
 
 describe('slack acknowledgement', () => {

@@ -9,6 +9,7 @@ import type {
   TicketView,
 } from '../../core/conversation-port.js';
 import type { ChannelName, Clock, Suggestion } from '../../core/ports.js';
+import { withoutDiskSync } from '../database.js';
 import {
   type ConversationRow,
   type DecisionRow,
@@ -129,40 +130,45 @@ export class SqliteConversations implements ConversationStore {
     return this.s.messagesAfter.all(conversationId, afterId, limit).map(toMessage);
   }
 
-  /** Commits one processed message's outcome in one transaction. */
+  /**
+   * Commits one processed message's outcome in one transaction; synced to disk only when a
+   * client is answered with it (`durable`), otherwise it rides on the next synced commit.
+   */
   recordOutcome(o: ProcessingOutcome): RecordedIds {
-    return this.db
-      .transaction((): RecordedIds => {
-        const now = this.clock.now();
-        for (const p of o.predictions) this.predictions.record(p);
-        const d = o.decision;
-        this.s.insertDecision.run({
-          messageId: o.messageId,
-          action: d.action,
-          reason: d.reason,
-          category: d.category,
-          confidence: d.confidence,
-          suggestions: JSON.stringify(d.suggestions),
-          queue: d.queue,
-          replyText: d.replyText,
-          language: d.language,
-          now,
-        });
-        const current = this.s.conversation.get(o.conversationId)!;
-        this.s.classified.run({
-          id: o.conversationId,
-          status: o.conversation.status ?? current.status,
-          queue: o.conversation.queue === undefined ? current.queue : o.conversation.queue,
-          language: o.conversation.language ?? null,
-          category: d.category,
-          confidence: d.confidence,
-          now,
-        });
-        const ids = this.insertReplies(o.conversationId, o.channel, o.bot, o.replies, now);
-        if (o.jobId !== undefined) this.jobs.complete(o.jobId);
-        return ids;
-      })
-      .immediate();
+    const commit = () =>
+      this.db
+        .transaction((): RecordedIds => {
+          const now = this.clock.now();
+          for (const p of o.predictions) this.predictions.record(p);
+          const d = o.decision;
+          this.s.insertDecision.run({
+            messageId: o.messageId,
+            action: d.action,
+            reason: d.reason,
+            category: d.category,
+            confidence: d.confidence,
+            suggestions: JSON.stringify(d.suggestions),
+            queue: d.queue,
+            replyText: d.replyText,
+            language: d.language,
+            now,
+          });
+          const current = this.s.conversation.get(o.conversationId)!;
+          this.s.classified.run({
+            id: o.conversationId,
+            status: o.conversation.status ?? current.status,
+            queue: o.conversation.queue === undefined ? current.queue : o.conversation.queue,
+            language: o.conversation.language ?? null,
+            category: d.category,
+            confidence: d.confidence,
+            now,
+          });
+          const ids = this.insertReplies(o.conversationId, o.channel, o.bot, o.replies, now);
+          if (o.jobId !== undefined) this.jobs.complete(o.jobId);
+          return ids;
+        })
+        .immediate();
+    return o.durable ? commit() : withoutDiskSync(this.db, commit);
   }
 
   /** Commits replies (and an optional state change) outside the pipeline. */

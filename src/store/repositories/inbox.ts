@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AcceptResult, Clock, InboundMessage, Inbox } from '../../core/ports.js';
+import type { AcceptResult, Clock, InboundMessage, Inbox, InboxEntry } from '../../core/ports.js';
 
 /**
  * The durable inbox. One transaction dedupes the delivery, upserts its conversation,
@@ -13,6 +13,7 @@ export class SqliteInbox implements Inbox {
   private readonly insertMessage;
   private readonly insertJob;
   private readonly tx;
+  private readonly batchTx;
 
   constructor(
     db: Database.Database,
@@ -84,11 +85,31 @@ export class SqliteInbox implements Inbox {
       }
       return { duplicate: false, conversationId: conversation.id, messageId, jobId };
     });
+    // Each entry runs in a savepoint of the batch's transaction (better-sqlite3 nests a
+    // transaction function that way), so one failing entry rolls back alone.
+    this.batchTx = db.transaction(
+      (entries: readonly InboxEntry[]): Array<AcceptResult | Error> =>
+        entries.map((e) => {
+          try {
+            return this.tx(e.message, e.jobKind);
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err));
+          }
+        }),
+    );
   }
 
   /** Stores a delivery once; a replay returns the first one's ids with `duplicate: true`. */
   accept(message: InboundMessage, jobKind?: string): AcceptResult {
     // IMMEDIATE takes the write lock up front, so two replays racing cannot both insert.
     return this.tx.immediate(message, jobKind);
+  }
+
+  /**
+   * Stores several deliveries with one commit (one disk sync for all of them); each gets its
+   * result or its own error. Throws, storing nothing, when the database cannot be locked.
+   */
+  acceptMany(entries: readonly InboxEntry[]): Array<AcceptResult | Error> {
+    return this.batchTx.immediate(entries);
   }
 }

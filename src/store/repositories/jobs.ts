@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Clock, Job, JobQueue } from '../../core/ports.js';
+import { withoutDiskSync } from '../database.js';
 
 interface JobRow {
   id: number;
@@ -8,7 +9,12 @@ interface JobRow {
   attempts: number;
 }
 
-/** The processing queue in SQLite: due jobs are claimed, then completed or failed. */
+/**
+ * The processing queue in SQLite: due jobs are claimed, then completed or failed. A job is
+ * made durable with its message (the inbox); these state changes are the worker's
+ * bookkeeping and commit without a disk sync of their own (see `withoutDiskSync`): a job
+ * whose change was lost runs again.
+ */
 export class SqliteJobQueue implements JobQueue {
   private readonly claimStmt;
   private readonly completeStmt;
@@ -17,7 +23,7 @@ export class SqliteJobQueue implements JobQueue {
   private readonly claimOneStmt;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.claimStmt = db.prepare<{ now: number; limit: number }, JobRow>(
@@ -47,26 +53,27 @@ export class SqliteJobQueue implements JobQueue {
 
   /** Marks up to `limit` due jobs as running and returns them, oldest first. */
   claimDue(limit: number): Job[] {
-    return this.claimStmt
-      .all({ now: this.clock.now(), limit })
+    return withoutDiskSync(this.db, () => this.claimStmt.all({ now: this.clock.now(), limit }))
       .sort((a, b) => a.id - b.id)
       .map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts }));
   }
 
   /** Claims one pending job by id, whatever its due time; undefined when it is not pending. */
   claim(id: number): Job | undefined {
-    const r = this.claimOneStmt.get({ now: this.clock.now(), id });
+    const r = withoutDiskSync(this.db, () => this.claimOneStmt.get({ now: this.clock.now(), id }));
     return r && { id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts };
   }
 
   /** Marks a job done. */
   complete(id: number): void {
-    this.completeStmt.run(this.clock.now(), id);
+    withoutDiskSync(this.db, () => this.completeStmt.run(this.clock.now(), id));
   }
 
   /** Records a failure; with `retryAt` the job runs again then, without it the job is dead. */
   fail(id: number, error: string, retryAt: number | null): void {
-    this.failStmt.run({ id, error: error.slice(0, 2000), retryAt, now: this.clock.now() });
+    withoutDiskSync(this.db, () =>
+      this.failStmt.run({ id, error: error.slice(0, 2000), retryAt, now: this.clock.now() }),
+    );
   }
 
   /** At start: jobs left running by a crash go back to pending. Returns how many. */

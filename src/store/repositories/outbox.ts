@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ChannelName, Clock, NewOutboxItem, Outbox, OutboxItem } from '../../core/ports.js';
+import { withoutDiskSync } from '../database.js';
 
 interface OutboxRow {
   id: number;
@@ -14,7 +15,9 @@ interface OutboxRow {
 
 /**
  * The outbox in SQLite. A claimed item is `sending` until the platform accepted it
- * (`sent`) or failed (`pending` again with a later attempt time, or `dead`).
+ * (`sent`) or failed (`pending` again with a later attempt time, or `dead`). Items are made
+ * durable with the reply that queued them; claims and marks are the dispatcher's
+ * bookkeeping and commit without a disk sync of their own (see `withoutDiskSync`).
  */
 export class SqliteOutbox implements Outbox {
   private readonly insertStmt;
@@ -25,7 +28,7 @@ export class SqliteOutbox implements Outbox {
   private readonly countStmt;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.insertStmt = db.prepare(
@@ -73,8 +76,7 @@ export class SqliteOutbox implements Outbox {
 
   /** Claims up to `limit` due replies for sending, oldest first. */
   claimDue(limit: number): OutboxItem[] {
-    return this.claimStmt
-      .all({ now: this.clock.now(), limit })
+    return withoutDiskSync(this.db, () => this.claimStmt.all({ now: this.clock.now(), limit }))
       .sort((a, b) => a.id - b.id)
       .map((r) => ({
         id: r.id,
@@ -90,12 +92,14 @@ export class SqliteOutbox implements Outbox {
 
   /** The platform accepted the reply. */
   markSent(id: number): void {
-    this.sentStmt.run(this.clock.now(), id);
+    withoutDiskSync(this.db, () => this.sentStmt.run(this.clock.now(), id));
   }
 
   /** The attempt failed: retry at `nextAttemptAt`, or dead-letter it when that is null. */
   markFailed(id: number, error: string, nextAttemptAt: number | null): void {
-    this.failStmt.run({ id, error: error.slice(0, 2000), next: nextAttemptAt });
+    withoutDiskSync(this.db, () =>
+      this.failStmt.run({ id, error: error.slice(0, 2000), next: nextAttemptAt }),
+    );
   }
 
   /** At start: items left `sending` by a crash are retried. Returns how many. */

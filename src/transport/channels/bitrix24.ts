@@ -110,7 +110,7 @@ export function mountBitrix24(app: Express, deps: Bitrix24Deps): void {
       limit: deps.bodyLimitBytes,
       types: { 'application/x-www-form-urlencoded': parseForm, 'application/json': parseJson },
     }),
-    (req, res) => {
+    async (req, res) => {
       const bot = botFor(deps, req, 'bitrix24');
       const e = validate(bitrix24Event, req.body, 'Bitrix24 event');
       const log = { channel: 'bitrix24', bot: bot.name, event: e.event, memberId: e.auth.member_id };
@@ -121,7 +121,7 @@ export function mountBitrix24(app: Express, deps: Bitrix24Deps): void {
         const stored = deps.installs.get(bot.name, e.auth.member_id);
         if (!stored || !safeEqual(e.auth.application_token, stored.applicationToken)) throw unauthorized();
         if (e.event === 'ONIMBOTMESSAGEADD') {
-          const r = onMessage(
+          const r = await onMessage(
             deps,
             bot,
             e.auth.member_id,

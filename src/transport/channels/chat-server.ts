@@ -19,10 +19,12 @@ import { renderTemplate, templatesFor } from '../../core/bots/bot.js';
 import type { ConversationStore, MessageRecord } from '../../core/conversation-port.js';
 import type { Intake } from '../../core/intake.js';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
+import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isBusyError } from '../../store/index.js';
+import { parseJsonText } from '../http/body.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import { refuseUpgrade } from '../ws/upgrade-router.js';
+import { answerHandshakeErrors, refuseUpgrade } from '../ws/upgrade-router.js';
 import type { ChatHub } from './chat-hub.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
@@ -102,6 +104,7 @@ export class ChatServer {
       maxPayload: d.maxPayloadBytes,
       perMessageDeflate: false,
     });
+    answerHandshakeErrors(this.wss);
     this.heartbeat = setInterval(() => this.beat(), d.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -153,7 +156,7 @@ export class ChatServer {
     ws.on('pong', () => {
       session.alive = true;
     });
-    ws.on('message', (data, isBinary) => this.receive(ws, session, data.toString(), isBinary, req));
+    ws.on('message', (data, isBinary) => void this.receive(ws, session, data.toString(), isBinary, req));
     ws.on('close', () => {
       this.sessions.delete(ws);
       if (session.conversationId !== null) this.d.hub.remove(session.conversationId, ws);
@@ -177,15 +180,15 @@ export class ChatServer {
     }
   }
 
-  private receive(ws: WebSocket, s: Session, raw: string, isBinary: boolean, req: IncomingMessage) {
+  private async receive(ws: WebSocket, s: Session, raw: string, isBinary: boolean, req: IncomingMessage) {
     const error = (code: string, message: string, extra: Record<string, unknown> = {}) =>
       ws.send(JSON.stringify({ type: 'error', code, message, ...extra }));
     if (isBinary) return ws.close(1003, 'text frames only');
     let json: unknown;
     try {
-      json = JSON.parse(raw);
-    } catch {
-      return error('invalid_json', 'frames must be JSON');
+      json = parseJsonText(raw);
+    } catch (err) {
+      return error('invalid_json', isAppError(err) ? err.message : 'frames must be JSON');
     }
     const parsed = clientFrame.safeParse(json);
     if (!parsed.success) {
@@ -199,7 +202,7 @@ export class ChatServer {
       return error('rate_limited', 'too many messages; retry later', { retry_after: limit.retryAfterS });
     const m = parsed.data;
     try {
-      const r = this.d.intake.accept({
+      const r = await this.d.intake.accept({
         bot: s.bot.name,
         channel: 'chat',
         deliveryId: `${s.token}:${m.id}`,

@@ -15,7 +15,14 @@ import { detectLanguage } from '../../core/language.js';
 import { keepRaw, readBody } from '../http/body.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { verifyChatwoot } from './signatures.js';
-import { botFor, header, unauthorized, validate, verifiedJson, type WebhookDeps } from './webhook-common.js';
+import {
+  botFor,
+  header,
+  unauthorized,
+  validate,
+  verifiedObject,
+  type WebhookDeps,
+} from './webhook-common.js';
 
 const id = z.union([z.number().int(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 
@@ -46,7 +53,7 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
     '/webhooks/chatwoot/:bot',
     rateLimit(deps.limiter),
     readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    (req, res) => {
+    async (req, res) => {
       const bot = botFor(deps, req, 'chatwoot');
       const secret = bot.channels.chatwoot!.hmacSecret;
       if (secret) {
@@ -60,8 +67,8 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
         });
         if (!ok) throw unauthorized();
       }
-      const body = verifiedJson(req);
-      if ((body as { event?: unknown } | null)?.event !== 'message_created') {
+      const body = verifiedObject(req);
+      if (body.event !== 'message_created') {
         res.status(200).end(); // conversation_opened, webwidget_triggered, ...: nothing to do
         return;
       }
@@ -80,7 +87,7 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
       const type = String(m.message_type);
       if ((type === 'incoming' || type === '0') && m.private !== true) {
         const text = m.content ?? '';
-        const r = deps.intake.accept({
+        const r = await deps.intake.accept({
           bot: bot.name,
           channel: 'chatwoot',
           deliveryId: `message:${m.account.id}:${m.id}`,

@@ -18,7 +18,14 @@ import type { InboundMessage } from '../../core/ports.js';
 import { keepRaw, readBody } from '../http/body.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { verifySlack } from './signatures.js';
-import { botFor, header, unauthorized, validate, verifiedJson, type WebhookDeps } from './webhook-common.js';
+import {
+  botFor,
+  header,
+  unauthorized,
+  validate,
+  verifiedObject,
+  type WebhookDeps,
+} from './webhook-common.js';
 
 const slackEvent = z.object({
   type: z.string(),
@@ -86,7 +93,7 @@ export function mountSlack(app: Express, deps: WebhookDeps): void {
     '/webhooks/slack/:bot',
     rateLimit(deps.limiter),
     readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    (req, res) => {
+    async (req, res) => {
       const bot = botFor(deps, req, 'slack');
       const ok = verifySlack({
         secret: bot.channels.slack!.signingSecret,
@@ -97,8 +104,8 @@ export function mountSlack(app: Express, deps: WebhookDeps): void {
         toleranceMs: deps.toleranceMs,
       });
       if (!ok) throw unauthorized();
-      const body = verifiedJson(req);
-      const type = (body as { type?: unknown } | null)?.type;
+      const body = verifiedObject(req);
+      const type = body.type;
       if (type !== 'url_verification' && type !== 'event_callback') {
         // Envelopes such as app_rate_limited need nothing but the acknowledgement.
         res.status(200).end();
@@ -111,7 +118,7 @@ export function mountSlack(app: Express, deps: WebhookDeps): void {
       }
       const inbound = normaliseSlack(bot.name, p);
       if (inbound) {
-        const r = deps.intake.accept(inbound);
+        const r = await deps.intake.accept(inbound);
         req.log.info(
           {
             channel: 'slack',

@@ -121,7 +121,7 @@ export function mountTelegram(app: Express, deps: WebhookDeps): void {
     '/webhooks/telegram/:bot',
     rateLimit(deps.limiter),
     readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    (req, res) => {
+    async (req, res) => {
       const bot = botFor(deps, req, 'telegram');
       const token = header(req, 'x-telegram-bot-api-secret-token');
       if (!token || !safeEqual(token, bot.channels.telegram!.secretToken)) throw unauthorized();
@@ -129,7 +129,9 @@ export function mountTelegram(app: Express, deps: WebhookDeps): void {
       const inbound = normaliseTelegram(bot.name, update);
       if (inbound) {
         // An edit is kept for the operators but not answered again.
-        const r = inbound.edited ? deps.intake.record(inbound.message) : deps.intake.accept(inbound.message);
+        const r = await (inbound.edited
+          ? deps.intake.record(inbound.message)
+          : deps.intake.accept(inbound.message));
         req.log.info(
           { channel: 'telegram', bot: bot.name, updateId: update.update_id, duplicate: r.duplicate },
           'webhook accepted',

@@ -41,6 +41,17 @@ export function verifiedJson(req: Request): unknown {
   return parseJson(req.rawBody, req);
 }
 
+/**
+ * The verified raw body as a JSON object. Envelopes of kinds we do not handle are
+ * acknowledged, but a body that is not an object is no envelope at all: 400.
+ */
+export function verifiedObject(req: Request): Record<string, unknown> {
+  const body = verifiedJson(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('validation_failed', 'the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
 /** Validates a payload against a platform schema; 400 lists the failing fields (never their values). */
 export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);

@@ -43,23 +43,32 @@ export function decodeUtf8(raw: Buffer): string {
   }
 }
 
+// Node 20 has String.prototype.isWellFormed; the ES2023 lib types do not list it yet.
+const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 /**
- * Parses a JSON body. Keys named `__proto__` are refused outright: they are never
- * legitimate in our APIs and are the usual vehicle for prototype pollution.
+ * Parses JSON text from a client (a body, a websocket frame). Refused, as `invalid_json`:
+ * nesting deeper than 64; keys named `__proto__`, never legitimate in our APIs and the usual
+ * vehicle for prototype pollution; and strings with a lone surrogate (`"\ud800"` without
+ * its pair), which are not Unicode text and could not be stored as sent.
  */
-export const parseJson: BodyParser = (raw) => {
-  const text = decodeUtf8(raw);
+export function parseJsonText(text: string): unknown {
   checkJsonDepth(text);
   try {
     return JSON.parse(text, (key, value) => {
       if (key === '__proto__') throw new AppError('invalid_json', 'JSON key "__proto__" is not allowed');
+      if (!wellFormed(key) || (typeof value === 'string' && !wellFormed(value)))
+        throw new AppError('invalid_json', 'JSON string has a lone surrogate: not valid Unicode text');
       return value;
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw new AppError('invalid_json', `malformed JSON: ${(err as Error).message}`);
   }
-};
+}
+
+/** Parses a JSON body: strict UTF-8, then {@link parseJsonText}. */
+export const parseJson: BodyParser = (raw) => parseJsonText(decodeUtf8(raw));
 
 function mediaType(req: Request): string | undefined {
   return req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();

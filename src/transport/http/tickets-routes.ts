@@ -90,7 +90,7 @@ export function mountTickets(api: Router, d: TicketsDeps): void {
     const text = input.subject ? `${input.subject}\n\n${input.text}` : input.text;
     const key = input.external_id ?? randomUUID();
     const replyContext: RestReplyContext = { callbackUrl: input.callback_url, externalId: input.external_id };
-    const accepted = d.intake.accept({
+    const accepted = await d.intake.accept({
       bot: bot.name,
       channel: 'rest',
       deliveryId: key,
@@ -104,7 +104,8 @@ export function mountTickets(api: Router, d: TicketsDeps): void {
       meta: { source: input.channel, subject: input.subject },
     });
     if (!accepted.duplicate && accepted.jobId !== undefined) {
-      // Claimed in the same tick as the insert, so the background worker cannot take it too.
+      // Claimed as soon as the commit returns, before the woken worker's next turn, so the
+      // background worker cannot take it too.
       const job = d.jobs.claim(accepted.jobId);
       if (job) await d.worker.runInline(job);
     }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.js';
+import type { WebSocketServer } from 'ws';
+import type { ErrorCode } from '../../errors.js';
+import { endWithError } from '../http/raw-error.js';
 
 /** Handles an HTTP upgrade for one path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -16,16 +17,7 @@ export function refuseUpgrade(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const status = ERROR_CATALOGUE[code];
-  const body = JSON.stringify({ error: { code, message } });
-  const lines = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    'Connection: close',
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  endWithError(socket, code, message, headers);
 }
 
 /**
@@ -45,5 +37,21 @@ export function attachUpgrades(
     const handler = routes[path];
     if (!handler) return refuseUpgrade(socket, 'not_found', `no websocket at ${path}`);
     handler(req, socket, head);
+  });
+}
+
+/**
+ * Answers a malformed websocket handshake (wrong method, no `Upgrade: websocket`, a bad
+ * `Sec-WebSocket-Key` or version) in the error envelope, as every other refusal, instead of
+ * the ws library's plain-text page (RFC 6455 §4.2.2: 400, with the versions we speak).
+ */
+export function answerHandshakeErrors(wss: WebSocketServer): void {
+  wss.on('wsClientError', (err: Error, socket: Duplex) => {
+    if (err.message === 'Invalid HTTP method')
+      return refuseUpgrade(socket, 'method_not_allowed', 'a websocket opens with GET', { Allow: 'GET' });
+    const headers: Record<string, string> = /Sec-WebSocket-Version/.test(err.message)
+      ? { 'Sec-WebSocket-Version': '13' }
+      : {};
+    refuseUpgrade(socket, 'bad_request', `not a websocket handshake: ${err.message}`, headers);
   });
 }

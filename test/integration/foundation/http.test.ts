@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/server.js';
 import { jsonBody } from '../../../src/transport/http/body.js';
+import { clientErrorOf } from '../../../src/transport/http/raw-error.js';
 import { authHeaders, testConfig } from '../../helpers/config.js';
 import { json } from '../../helpers/http.js';
+import { rawExchange } from '../../helpers/raw-http.js';
 
 let gw: Gateway;
 
@@ -160,5 +162,49 @@ describe('request bodies', () => {
     await post('/api/v1/echo', '{');
     const res = await post('/api/v1/echo', '{"ok":true}');
     expect(res.status).toBe(200);
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  const host = () => new URL(gw.url).host;
+  const head = (extra: string[]) =>
+    [
+      'POST /api/v1/echo HTTP/1.1',
+      `Host: ${host()}`,
+      'Content-Type: application/json',
+      `Authorization: ${authHeaders.authorization}`,
+      ...extra,
+    ].join('\r\n');
+  const envelope = (r: { responses: Array<{ status: number; body: string }> }) =>
+    r.responses.map((x) => [x.status, JSON.parse(x.body)]);
+  const malformed = { error: { code: 'bad_request', message: 'malformed HTTP request' } };
+
+  it('answers them in the error envelope and closes the connection', async () => {
+    // A body longer than its Content-Length: the rest is read as a request and is garbage.
+    const lying = await rawExchange(gw.url, [`${head(['Content-Length: 5'])}\r\n\r\n{"ok":true}`]);
+    expect(envelope(lying)).toEqual([[400, malformed]]);
+    expect(lying.closedByServer).toBe(true);
+    // Content-Length and Transfer-Encoding together: a request smuggling attempt.
+    const both = await rawExchange(gw.url, [
+      `${head(['Content-Length: 4', 'Transfer-Encoding: chunked'])}\r\n\r\n4\r\n{}{}\r\n0\r\n\r\n`,
+    ]);
+    expect(envelope(both)).toEqual([[400, malformed]]);
+    // A body cut short: the client closes its side before sending what it announced.
+    const short = await rawExchange(gw.url, [`${head(['Content-Length: 500'])}\r\n\r\n{"ok"`], { end: true });
+    expect(envelope(short)).toEqual([[400, malformed]]);
+    const big = await rawExchange(gw.url, [`${head([`X-Padding: ${'a'.repeat(20_000)}`])}\r\n\r\n`]);
+    expect(envelope(big)).toEqual([
+      [431, { error: { code: 'headers_too_large', message: 'request headers are too large' } }],
+    ]);
+    const garbage = await rawExchange(gw.url, ['\x16\x03\x01\x02\x00 not http\r\n\r\n']);
+    expect(envelope(garbage)).toEqual([[400, malformed]]);
+  });
+
+  it('answers a request too slow to arrive with 408 in the envelope', () => {
+    const timeout = Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+    expect(clientErrorOf(timeout)).toEqual({
+      code: 'request_timeout',
+      message: 'the request was not received in time',
+    });
   });
 });

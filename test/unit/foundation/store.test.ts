@@ -1,11 +1,14 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../../src/core/ports.js';
-import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { withoutDiskSync } from '../../../src/store/database.js';
+import { closeDatabase, createStore, openDatabase, startCheckpointer } from '../../../src/store/index.js';
 import { migrate } from '../../../src/store/migrate.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { tempDir } from '../../helpers/config.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const schemaOf = (db: Database.Database) =>
   db
@@ -105,6 +108,105 @@ describe('inbox', () => {
       .prepare('SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM inbound_deliveries) n')
       .get();
     expect(rows).toEqual({ n: 0 });
+  });
+});
+
+describe('inbox batches (one commit for several deliveries)', () => {
+  it('store each delivery of a batch once, and see a replay within the batch as a duplicate', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    const results = store.inbox.acceptMany([
+      { message: message({ deliveryId: '1' }), jobKind: 'process_message' },
+      { message: message({ deliveryId: '2' }) },
+      { message: message({ deliveryId: '1', text: 'a replay' }), jobKind: 'process_message' },
+    ]);
+    expect(results.map((r) => !(r instanceof Error) && r.duplicate)).toEqual([false, false, true]);
+    const [first, , replay] = results as Array<{ messageId: number; jobId?: number }>;
+    expect(replay!.messageId).toBe(first!.messageId);
+    expect(
+      store.db.prepare('SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM jobs) j').get(),
+    ).toEqual({ m: 2, j: 1 });
+  });
+
+  it('roll back only the delivery that failed, keeping the others of the batch', () => {
+    const store = createStore(openDatabase(':memory:'), clockAt());
+    store.db.exec(
+      `CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text = 'poison'
+       BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
+    const results = store.inbox.acceptMany([
+      { message: message({ deliveryId: '1' }), jobKind: 'process_message' },
+      { message: message({ deliveryId: '2', text: 'poison' }), jobKind: 'process_message' },
+      { message: message({ deliveryId: '3' }), jobKind: 'process_message' },
+    ]);
+    expect(results.map((r) => r instanceof Error)).toEqual([false, true, false]);
+    expect(
+      store.db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM inbound_deliveries) d,
+                  (SELECT COUNT(*) FROM jobs) j`,
+        )
+        .get(),
+    ).toEqual({ m: 2, d: 2, j: 2 });
+  });
+});
+
+describe('background bookkeeping', () => {
+  const level = (db: Database.Database) => db.pragma('synchronous', { simple: true });
+
+  it('commits without a disk sync of its own, then puts the connection back to FULL, even when it throws', () => {
+    const db = openDatabase(join(tempDir(), 'sync.db'));
+    expect(withoutDiskSync(db, () => level(db))).toBe(1);
+    expect(level(db)).toBe(2);
+    expect(() =>
+      withoutDiskSync(db, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(level(db)).toBe(2);
+    closeDatabase(db);
+  });
+
+  it('leaves an enclosing transaction to decide', () => {
+    const db = openDatabase(join(tempDir(), 'sync-tx.db'));
+    expect(db.transaction(() => withoutDiskSync(db, () => level(db)))()).toBe(2);
+    closeDatabase(db);
+  });
+
+  it('never leaves an acknowledged delivery without its sync: the workers’ writes restore FULL', () => {
+    const clock = clockAt();
+    const store = createStore(openDatabase(join(tempDir(), 'sync-store.db')), clock);
+    const accepted = store.inbox.accept(message(), 'process_message');
+    const [job] = store.jobs.claimDue(10);
+    store.jobs.fail(job!.id, 'nets down', clock.now());
+    store.jobs.complete(store.jobs.claimDue(10)[0]!.id);
+    const id = store.outbox.enqueue({ channel: 'telegram', bot: 'b', kind: 'sendMessage', payload: {} });
+    store.outbox.claimDue(10);
+    store.outbox.markFailed(id, 'HTTP 503', clock.now());
+    store.outbox.claimDue(10);
+    store.outbox.markSent(id);
+    expect(accepted.duplicate).toBe(false);
+    expect(level(store.db)).toBe(2);
+  });
+});
+
+describe('WAL checkpoints', () => {
+  it('are made by a worker thread, so no commit has to copy the WAL into the database itself', async () => {
+    const path = join(tempDir(), 'ckpt.db');
+    const db = openDatabase(path);
+    const checkpointer = startCheckpointer(db, { intervalMs: 20 });
+    const store = createStore(db, clockAt());
+    const before = statSync(path).size;
+    // About 2 MB of messages: far under the connection's own threshold (10,000 pages).
+    for (let i = 0; i < 400; i++)
+      store.inbox.accept(message({ deliveryId: `c${i}`, text: 'x'.repeat(5000) }));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    await waitFor(
+      () => statSync(path).size > before + 1_500_000,
+      5000,
+      'the WAL copied into the database file',
+    );
+    await checkpointer.stop();
+    closeDatabase(db);
   });
 });
 
