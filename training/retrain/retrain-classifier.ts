@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
+import { type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
 import { trainClassifier } from '../classifier/train-classifier.js';
 import { readLabelled } from '../data.js';
 import { deriveLabels } from '../labels/derive.js';
@@ -21,6 +21,7 @@ import { writeReportFiles } from './report-files.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
 import type { ClassifierRunResult, TrainedDecision } from './run-result.js';
+import { startRun } from './run-start.js';
 import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
 import {
   baseValidationRows,
@@ -47,21 +48,10 @@ export async function retrainClassifier(
 ): Promise<RetrainOutcome> {
   const startedAt = ctx.now();
   const netName = ctx.netOf(o.bot);
-  const root = join(ctx.netsDir, netName);
-  // The run is recorded even if the version in service cannot be loaded: that failure is news too.
-  let oldVersion: string | null = null;
-  try {
-    oldVersion = locateNet(root).version;
-  } catch {
-    // Recorded as the run's error below.
-  }
-  const abandoned = ctx.runs.abandonInterrupted();
-  if (abandoned > 0) ctx.io.err.write(`marked ${abandoned} interrupted run(s) as failed\n`);
-  const runId = ctx.runs.start({
+  const { runId, root, fail } = startRun(ctx, {
     kind: 'classifier',
     bot: o.bot,
     netName,
-    oldVersion,
     options: {
       since: o.since?.toISOString() ?? null,
       dryRun: o.dryRun,
@@ -76,10 +66,6 @@ export async function retrainClassifier(
       fromScratch: fromScratch(o),
     },
   });
-  const fail = (err: unknown): never => {
-    ctx.runs.finish(runId, { status: 'failed', error: (err as Error).message });
-    throw err;
-  };
   let old: ClassifierNet | undefined;
   let newNet: ClassifierNet | undefined;
   try {

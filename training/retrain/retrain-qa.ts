@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { locateNet, type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
+import { type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
 import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { deriveAnswerPairs } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
@@ -15,6 +15,7 @@ import { formatQaRunSummary, renderQaRunReport } from './qa-report.js';
 import type { QaRunResult } from './qa-run-result.js';
 import { writeReportFiles } from './report-files.js';
 import type { TrainedDecision } from './run-result.js';
+import { startRun } from './run-start.js';
 import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
 import { sha256File, uniqueVersion } from './sources.js';
 
@@ -33,20 +34,10 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
   const startedAt = ctx.now();
   const scratch = o.fromScratch === true || o.shuffleLabels === true;
   const { net: netName, kb } = ctx.qaOf(o.bot);
-  const root = join(ctx.netsDir, netName);
-  let oldVersion: string | null = null;
-  try {
-    oldVersion = locateNet(root).version;
-  } catch {
-    // Recorded as the run's error below.
-  }
-  const abandoned = ctx.runs.abandonInterrupted();
-  if (abandoned > 0) ctx.io.err.write(`marked ${abandoned} interrupted run(s) as failed\n`);
-  const runId = ctx.runs.start({
+  const { runId, root, fail } = startRun(ctx, {
     kind: 'qa',
     bot: o.bot,
     netName,
-    oldVersion,
     options: {
       since: o.since?.toISOString() ?? null,
       dryRun: o.dryRun,
@@ -255,8 +246,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
     ctx.io.out.write(summary);
     return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons };
   } catch (err) {
-    ctx.runs.finish(runId, { status: 'failed', error: (err as Error).message });
-    throw err;
+    return fail(err);
   } finally {
     old?.dispose();
     neu?.dispose();
