@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { parseCsv } from '../training/data.js';
+import { spawnGateway } from './gateway-process.js';
 import { type SteadyResult, steadyLoad } from './steady-load.js';
 import { writeBenchResults } from './write-results.js';
 
@@ -37,15 +38,13 @@ const texts = parseCsv(readFileSync('training/data/banking77/test.csv', 'utf8'))
   .slice(1)
   .map((r) => r[0]!);
 
-/** The gateway from dist in a child process; resolves once `/readyz` is 200. */
+/** The gateway from dist in a child process with a fresh data dir; resolves once `/readyz` is 200. */
 async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'neurodesk-bench-serve-'));
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const g = await spawnGateway({
+    entry: 'dist',
     env: {
-      PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
       NEURODESK_DATA_DIR: dataDir,
       NEURODESK_API_KEYS: KEY,
       NEURODESK_SHOP_DEMO: 'off',
@@ -54,24 +53,12 @@ async function startServer(env: Record<string, string>): Promise<{ url: string; 
       NEURODESK_RATE_LIMIT: '0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  }).catch((err) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
-  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /neurodesk listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
-  });
-  for (;;) {
-    const res = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (res?.status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, child };
+  g.child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  return g;
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {

@@ -1,18 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { spawnGateway } from '../gateway-process.js';
 import { steadyLoad } from '../steady-load.js';
 import { seededRandom } from './random.js';
 
 const KEY = 'bench-key';
 
 /** A gateway in a child process, so the load generator does not share its event loop. */
-async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+function startServer(dataDir: string) {
+  return spawnGateway({
+    entry: 'tsx',
     env: {
-      PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
       NEURODESK_DATA_DIR: dataDir,
       NEURODESK_API_KEYS: KEY,
       NEURODESK_SHOP_DEMO: 'off',
@@ -20,23 +18,7 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
       // One load generator is one source: a per-source rate limit would measure itself.
       NEURODESK_RATE_LIMIT: '0',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /neurodesk listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
-  });
-  for (;;) {
-    const res = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (res?.status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, child };
 }
 
 /** Cumulative request counts per latency bucket (seconds) of the shop GET routes, from /metrics. */
@@ -108,7 +90,7 @@ export async function measureServing(
   fixedRate = 1000,
   steadyRate = 500,
 ): Promise<ServingResult> {
-  const { url, child } = await startServer(dataDir);
+  const { url, stop } = await startServer(dataDir);
   try {
     const random = seededRandom(99);
     const pick = <T>(a: T[]) => a[Math.floor(random() * a.length)]!;
@@ -179,7 +161,6 @@ export async function measureServing(
       rebuildSeconds,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop();
   }
 }

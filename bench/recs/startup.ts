@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { spawnGateway } from '../gateway-process.js';
 
 /** Seconds from spawning the gateway to its "listening" line and to `/readyz` answering 200. */
 export interface StartTimes {
@@ -8,40 +8,18 @@ export interface StartTimes {
 }
 
 async function startOnce(dataDir: string): Promise<StartTimes> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const g = await spawnGateway({
+    entry: 'tsx',
     env: {
-      PATH: process.env.PATH ?? '',
       NODE_ENV: 'development',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
       NEURODESK_DATA_DIR: dataDir,
       NEURODESK_API_KEYS: 'bench-key',
       NEURODESK_SHOP_DEMO: 'on',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    pollMs: 20,
   });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /neurodesk listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
-    });
-    const listeningSeconds = (performance.now() - started) / 1000;
-    for (;;) {
-      const res = await fetch(`${url}/readyz`).catch(() => undefined);
-      if (res?.status === 200) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { listeningSeconds, readySeconds: (performance.now() - started) / 1000 };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await g.stop();
+  return { listeningSeconds: g.listeningSeconds, readySeconds: g.readySeconds };
 }
 
 /**
