@@ -1,7 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
 import { trainClassifier } from '../classifier/train-classifier.js';
 import { readLabelled } from '../data.js';
 import { deriveLabels } from '../labels/derive.js';
@@ -17,12 +14,11 @@ import {
   type RetrainOutcome,
 } from './options.js';
 import { recipeOf } from './recipe.js';
-import { writeReportFiles } from './report-files.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
-import type { ClassifierRunResult, TrainedDecision } from './run-result.js';
+import { decideCandidate, finishTrainedRun } from './run-outcome.js';
+import type { ClassifierRunResult } from './run-result.js';
 import { startRun } from './run-start.js';
-import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
 import {
   baseValidationRows,
   COLS,
@@ -30,7 +26,6 @@ import {
   readBaseData,
   regressionFileFor,
   sha256File,
-  uniqueVersion,
 } from './sources.js';
 import { warmStartFrom } from './warm-start.js';
 
@@ -141,55 +136,43 @@ export async function retrainClassifier(
       compareOnSet('held_out', 'held-out labels', data.heldOut, old, newNet),
       compareOnSet('regression', 'regression set', regression, old, newNet),
     ];
-    let verdict = applyGate(sets, o.gate);
-    let runtimeRefused = false;
-    const decide = (): TrainedDecision =>
-      o.dryRun ? 'dry_run' : verdict.pass ? 'promoted' : o.force && !runtimeRefused ? 'forced' : 'refused';
-
-    let location: NetLocation | null = null;
-    let reportDir = ctx.reportsDir;
-    if (!o.dryRun) {
-      const version = uniqueVersion(root, ctx.now());
-      const regressionSet = {
-        file: regressionFile,
-        sha256: sha256File(regressionFile),
-        rows: regression.texts.length,
-      };
-      const meta = newNet.meta;
-      // The canary comes from the fixed regression set: no customer's text is copied into the net.
-      meta.canary = pickGoldenInputs(newNet, regression);
-      const byName = new Map(sets.map((s) => [s.name, s]));
-      meta.metrics = {
-        ...meta.metrics,
-        regressionAccuracy: byName.get('regression')!.new.accuracy,
-        regressionMacroF1: byName.get('regression')!.new.macroF1,
-        heldOutRows: byName.get('held_out')!.n,
-        heldOutMacroF1: byName.get('held_out')!.new.macroF1,
-      };
-      const retraining = {
-        runId,
-        fromVersion: servedVersion,
-        heldOutFraction: o.heldOutFraction,
-        valSplitSeed,
-        regressionSet,
-      };
-      meta.retraining = { ...retraining, decision: decide() };
-      if (decide() !== 'refused') {
-        // The bytes the gateway will load, loaded the way it will load them, before CURRENT moves.
-        const refusal = runtimeRefusal(newNet.toFiles(), { name: netName, version }, ctx.netsCacheBytes);
-        if (refusal) {
-          runtimeRefused = true;
-          verdict = withRuntimeRefusal(verdict, version, refusal);
-          meta.retraining = { ...retraining, decision: decide() };
-        }
-      }
-      // Written but not yet served: the report goes in first, so whoever sees the version sees why.
-      location = publishNet(root, version, newNet.toFiles(), false);
-      reportDir = location.dir;
-    }
-    const decision = decide();
-    const reasons = verdict.pass ? verdict.passes : verdict.failures;
-    const forcedReason = decision === 'forced' ? o.force! : null;
+    const regressionSet = {
+      file: regressionFile,
+      sha256: sha256File(regressionFile),
+      rows: regression.texts.length,
+    };
+    const outcome = decideCandidate({
+      verdict: applyGate(sets, o.gate),
+      dryRun: o.dryRun,
+      force: o.force,
+      root,
+      netName,
+      now: ctx.now(),
+      cacheBytes: ctx.netsCacheBytes,
+      files: () => newNet!.toFiles(),
+      stamp: (decision) => {
+        const meta = newNet!.meta;
+        // The canary comes from the fixed regression set: no customer's text is copied into the net.
+        meta.canary = pickGoldenInputs(newNet!, regression);
+        const byName = new Map(sets.map((s) => [s.name, s]));
+        meta.metrics = {
+          ...meta.metrics,
+          regressionAccuracy: byName.get('regression')!.new.accuracy,
+          regressionMacroF1: byName.get('regression')!.new.macroF1,
+          heldOutRows: byName.get('held_out')!.n,
+          heldOutMacroF1: byName.get('held_out')!.new.macroF1,
+        };
+        meta.retraining = {
+          runId,
+          fromVersion: servedVersion,
+          heldOutFraction: o.heldOutFraction,
+          valSplitSeed,
+          regressionSet,
+          decision,
+        };
+      },
+    });
+    const { decision, verdict, reasons, forcedReason, location } = outcome;
     const result: ClassifierRunResult = {
       runId,
       bot: o.bot,
@@ -219,19 +202,10 @@ export async function retrainClassifier(
       sets,
       backend: ctx.backend,
     };
-    const reportName = o.dryRun ? `run-${runId}` : 'report';
-    mkdirSync(reportDir, { recursive: true });
-    const reportPath = join(reportDir, `${reportName}.html`);
-    const summary = formatRunSummary(result, reportPath);
-    writeReportFiles(reportDir, reportName, renderRunReport(result), summary);
-    if (location && (decision === 'promoted' || decision === 'forced'))
-      setCurrentVersion(root, location.version);
-    if (forcedReason) ctx.io.err.write(`gate overridden by --force: ${forcedReason}\n`);
-    ctx.runs.finish(runId, {
-      status: decision,
-      newVersion: location?.version ?? null,
-      reasons: forcedReason ? [...reasons, `forced: ${forcedReason}`] : reasons,
-      forcedReason,
+    const reportPath = finishTrainedRun(ctx, {
+      runId,
+      root,
+      outcome,
       data: result.data,
       metrics: {
         sets: sets.map((s) => ({
@@ -246,9 +220,8 @@ export async function retrainClassifier(
         bestEpoch: result.bestEpoch,
         trainSeconds,
       },
-      reportPath,
+      render: (path) => ({ html: renderRunReport(result), summary: formatRunSummary(result, path) }),
     });
-    ctx.io.out.write(summary);
     return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons, result };
   } catch (err) {
     return fail(err);

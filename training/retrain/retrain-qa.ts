@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
 import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { deriveAnswerPairs } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
@@ -13,11 +10,9 @@ import type { QaRetrainContext, QaRetrainOptions } from './qa-options.js';
 import { qaRecipeOf } from './qa-recipe.js';
 import { formatQaRunSummary, renderQaRunReport } from './qa-report.js';
 import type { QaRunResult } from './qa-run-result.js';
-import { writeReportFiles } from './report-files.js';
-import type { TrainedDecision } from './run-result.js';
+import { decideCandidate, finishTrainedRun } from './run-outcome.js';
 import { startRun } from './run-start.js';
-import { runtimeRefusal, withRuntimeRefusal } from './runtime-check.js';
-import { sha256File, uniqueVersion } from './sources.js';
+import { sha256File } from './sources.js';
 
 /** Below this many validation questions the served scoring and threshold are kept, not refitted. */
 const MIN_VALIDATION_TO_REFIT = 30;
@@ -130,58 +125,47 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
       compareQa('held_out', 'held-out pairs', data.heldOut, null, old, neu),
       compareQa('regression', 'regression set', regression.set, regression.categories, old, neu),
     ];
-    let verdict = applyQaGate(sets, o.gate);
-    let runtimeRefused = false;
-    const decide = (): TrainedDecision =>
-      o.dryRun ? 'dry_run' : verdict.pass ? 'promoted' : o.force && !runtimeRefused ? 'forced' : 'refused';
-
-    let location: NetLocation | null = null;
-    let reportDir = ctx.reportsDir;
-    if (!o.dryRun) {
-      const version = uniqueVersion(root, ctx.now());
-      const meta = neu.meta;
-      meta.trainingData = old.meta.trainingData;
-      // The canary: regression questions and knowledge-base answers, never a customer's text.
-      meta.canary = [
-        ...regression.set.questions.slice(0, 2).map((text) => ({ tower: 'question' as const, text })),
-        ...answers.slice(0, 2).map((a) => ({ tower: 'answer' as const, text: a.text })),
-      ].map((g) => ({ ...g, vector: Array.from(neu!.embed([g.text], g.tower)) }));
-      const byName = new Map(sets.map((s) => [s.name, s]));
-      meta.metrics = {
-        ...meta.metrics,
-        heldOutPairs: byName.get('held_out')!.n,
-        heldOutTop1: byName.get('held_out')!.new.top1,
-        regressionTop1: byName.get('regression')!.new.top1,
-        regressionMrr: byName.get('regression')!.new.mrr,
-      };
-      const retraining = {
-        runId,
-        fromVersion: servedVersion,
-        heldOutFraction: o.heldOutFraction,
-        inputsSha256: hash,
-        answerKeys: data.answers.map(answerKey),
-        regressionSet: {
-          file: regressionFile,
-          sha256: sha256File(regressionFile),
-          rows: regressionRows.length,
-        },
-      };
-      meta.retraining = { ...retraining, decision: decide() };
-      if (decide() !== 'refused') {
-        // The bytes the gateway will load, loaded the way it will load them, before CURRENT moves.
-        const refusal = runtimeRefusal(neu.toFiles(), { name: netName, version }, ctx.netsCacheBytes);
-        if (refusal) {
-          runtimeRefused = true;
-          verdict = withRuntimeRefusal(verdict, version, refusal);
-          meta.retraining = { ...retraining, decision: decide() };
-        }
-      }
-      location = publishNet(root, version, neu.toFiles(), false);
-      reportDir = location.dir;
-    }
-    const decision = decide();
-    const reasons = verdict.pass ? verdict.passes : verdict.failures;
-    const forcedReason = decision === 'forced' ? o.force! : null;
+    const retraining = {
+      runId,
+      fromVersion: servedVersion,
+      heldOutFraction: o.heldOutFraction,
+      inputsSha256: hash,
+      answerKeys: data.answers.map(answerKey),
+      regressionSet: {
+        file: regressionFile,
+        sha256: sha256File(regressionFile),
+        rows: regressionRows.length,
+      },
+    };
+    const outcome = decideCandidate({
+      verdict: applyQaGate(sets, o.gate),
+      dryRun: o.dryRun,
+      force: o.force,
+      root,
+      netName,
+      now: ctx.now(),
+      cacheBytes: ctx.netsCacheBytes,
+      files: () => neu!.toFiles(),
+      stamp: (decision) => {
+        const meta = neu!.meta;
+        meta.trainingData = old!.meta.trainingData;
+        // The canary: regression questions and knowledge-base answers, never a customer's text.
+        meta.canary = [
+          ...regression.set.questions.slice(0, 2).map((text) => ({ tower: 'question' as const, text })),
+          ...answers.slice(0, 2).map((a) => ({ tower: 'answer' as const, text: a.text })),
+        ].map((g) => ({ ...g, vector: Array.from(neu!.embed([g.text], g.tower)) }));
+        const byName = new Map(sets.map((s) => [s.name, s]));
+        meta.metrics = {
+          ...meta.metrics,
+          heldOutPairs: byName.get('held_out')!.n,
+          heldOutTop1: byName.get('held_out')!.new.top1,
+          regressionTop1: byName.get('regression')!.new.top1,
+          regressionMrr: byName.get('regression')!.new.mrr,
+        };
+        meta.retraining = { ...retraining, decision };
+      },
+    });
+    const { decision, verdict, reasons, forcedReason, location } = outcome;
     const oldPool = old.meta.retraining ? new Set(old.meta.retraining.answerKeys) : null;
     const result: QaRunResult = {
       runId,
@@ -214,19 +198,10 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
       sets,
       backend: ctx.backend,
     };
-    const reportName = o.dryRun ? `run-${runId}` : 'report';
-    mkdirSync(reportDir, { recursive: true });
-    const reportPath = join(reportDir, `${reportName}.html`);
-    const summary = formatQaRunSummary(result, reportPath);
-    writeReportFiles(reportDir, reportName, renderQaRunReport(result), summary);
-    if (location && (decision === 'promoted' || decision === 'forced'))
-      setCurrentVersion(root, location.version);
-    if (forcedReason) ctx.io.err.write(`gate overridden by --force: ${forcedReason}\n`);
-    ctx.runs.finish(runId, {
-      status: decision,
-      newVersion: location?.version ?? null,
-      reasons: forcedReason ? [...reasons, `forced: ${forcedReason}`] : reasons,
-      forcedReason,
+    const reportPath = finishTrainedRun(ctx, {
+      runId,
+      root,
+      outcome,
       data: result.data,
       metrics: {
         sets: sets.map((s) => ({
@@ -241,9 +216,8 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
         bestEpoch: result.bestEpoch,
         trainSeconds,
       },
-      reportPath,
+      render: (path) => ({ html: renderQaRunReport(result), summary: formatQaRunSummary(result, path) }),
     });
-    ctx.io.out.write(summary);
     return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons };
   } catch (err) {
     return fail(err);
