@@ -1,24 +1,13 @@
-import type { Logger } from '../logger.js';
-import { type BackoffOptions, retryDelay } from './backoff.js';
-import type { EventBus } from './events.js';
+import { retryDelay } from './backoff.js';
 import { PROCESS_MESSAGE } from './intake.js';
 import type { MessagePipeline } from './pipeline.js';
-import type { Clock, Job, JobQueue } from './ports.js';
-import { WorkLoop } from './work-loop.js';
+import type { Job, JobQueue } from './ports.js';
+import { QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
 
-/** Options for {@link JobWorker}. */
-export interface JobWorkerOptions {
+/** Options for {@link JobWorker}; after `maxAttempts` the message is handed to the operators unclassified. */
+export interface JobWorkerOptions extends QueueWorkerOptions {
   jobs: JobQueue;
   pipeline: MessagePipeline;
-  events: EventBus;
-  clock: Clock;
-  logger: Logger;
-  backoff: BackoffOptions;
-  /** After this many failed attempts the message is handed to the operators unclassified. */
-  maxAttempts: number;
-  concurrency: number;
-  pollMs: number;
-  random?: () => number;
 }
 
 /**
@@ -26,34 +15,14 @@ export interface JobWorkerOptions {
  * busy database) is retried with backoff; the last attempt hands the message off instead
  * of failing, so an acknowledged message always reaches a person or an answer.
  */
-export class JobWorker {
-  private readonly loop: WorkLoop<Job>;
-  private readonly unsubscribe: () => void;
-
+export class JobWorker extends QueueWorker<Job> {
   constructor(private readonly o: JobWorkerOptions) {
-    this.loop = new WorkLoop<Job>({
-      claim: (limit) => o.jobs.claimDue(limit),
-      handle: (job) => this.run(job),
-      concurrency: o.concurrency,
-      pollMs: o.pollMs,
-      onError: (err) => o.logger.error({ err }, 'job loop error'),
-    });
-    this.unsubscribe = o.events.subscribe((e) => {
-      if (e.type === 'message.received') this.loop.wake();
-    });
+    super({ name: 'job', claim: (limit) => o.jobs.claimDue(limit), wakeOn: 'message.received', options: o });
   }
 
-  /** Starts the loop. */
-  start(): void {
-    this.loop.start();
+  protected handle(job: Job): Promise<void> {
+    return this.run(job);
   }
-
-  /** Stops claiming and waits for running jobs. */
-  async stop(): Promise<void> {
-    this.unsubscribe();
-    await this.loop.stop();
-  }
-
   /** Runs a job the caller claimed itself, as the REST API does to answer with the decision. */
   runInline(job: Job): Promise<void> {
     return this.run(job, true);

@@ -1,23 +1,12 @@
-import type { Logger } from '../logger.js';
-import { type BackoffOptions, retryDelay } from './backoff.js';
-import type { EventBus } from './events.js';
-import type { Clock, Outbox, OutboxItem } from './ports.js';
+import { retryDelay } from './backoff.js';
+import type { Outbox, OutboxItem } from './ports.js';
+import { QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
 import type { ChannelOutbounds, SendOutcome } from './replies.js';
-import { WorkLoop } from './work-loop.js';
 
-/** Options for {@link OutboxDispatcher}. */
-export interface OutboxDispatcherOptions {
+/** Options for {@link OutboxDispatcher}; after `maxAttempts` an item is dead-lettered. */
+export interface OutboxDispatcherOptions extends QueueWorkerOptions {
   outbox: Outbox;
   outbounds: ChannelOutbounds;
-  events: EventBus;
-  clock: Clock;
-  logger: Logger;
-  backoff: BackoffOptions;
-  /** Attempts before an item is dead-lettered. */
-  maxAttempts: number;
-  concurrency: number;
-  pollMs: number;
-  random?: () => number;
 }
 
 /**
@@ -26,35 +15,12 @@ export interface OutboxDispatcherOptions {
  * retryable failure waits an exponential backoff (or the platform's Retry-After, when
  * longer); after `maxAttempts`, or on a permanent error, the item is dead-lettered.
  */
-export class OutboxDispatcher {
-  private readonly loop: WorkLoop<OutboxItem>;
-  private readonly unsubscribe: () => void;
-
+export class OutboxDispatcher extends QueueWorker<OutboxItem> {
   constructor(private readonly o: OutboxDispatcherOptions) {
-    this.loop = new WorkLoop<OutboxItem>({
-      claim: (limit) => o.outbox.claimDue(limit),
-      handle: (item) => this.deliver(item),
-      concurrency: o.concurrency,
-      pollMs: o.pollMs,
-      onError: (err) => o.logger.error({ err }, 'outbox loop error'),
-    });
-    this.unsubscribe = o.events.subscribe((e) => {
-      if (e.type === 'reply.queued') this.loop.wake();
-    });
+    super({ name: 'outbox', claim: (limit) => o.outbox.claimDue(limit), wakeOn: 'reply.queued', options: o });
   }
 
-  /** Starts delivering. */
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Stops claiming and waits for sends in progress. */
-  async stop(): Promise<void> {
-    this.unsubscribe();
-    await this.loop.stop();
-  }
-
-  private async deliver(item: OutboxItem): Promise<void> {
+  protected async handle(item: OutboxItem): Promise<void> {
     const { outbox, outbounds, events, clock, logger } = this.o;
     const outbound = outbounds.get(item.channel);
     let outcome: SendOutcome;
