@@ -1,16 +1,13 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/core/ports.js';
 import { initBackend } from '../src/nets/backend.js';
-import { locateNet } from '../src/nets/net-folder.js';
-import { seededRandom, shuffle } from '../src/nets/random.js';
 import { closeDatabase, createStore, openDatabase } from '../src/store/index.js';
-import { readLabelled } from '../training/data.js';
 import { answerFor, readKb } from '../training/qa/pairs.js';
 import { botNets } from '../training/retrain/bot-nets.js';
 import { type QaRetrainOptions, retrainQa } from '../training/retrain/retrain-qa.js';
+import { prepareRetrainBench } from './retrain-setup.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
@@ -32,33 +29,12 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
   },
 });
-const root = join('bench', 'tmp', 'retrain-qa');
-const dirs = { data: join(root, 'data'), nets: join(root, 'nets'), bots: join(root, 'bots') };
-rmSync(root, { recursive: true, force: true });
-for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-const served = locateNet(values.net);
-cpSync(served.dir, join(dirs.nets, served.name, served.version), { recursive: true });
-writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
-const bot = JSON.parse(readFileSync('bots/bank-support.json', 'utf8'));
-bot.nets.qa = served.name;
-writeFileSync(join(dirs.bots, 'bank-support.json'), JSON.stringify(bot));
-
+const { dirs, test, operatorRows, regressionFile, resetCurrent } = prepareRetrainBench(
+  'retrain-qa',
+  values.net,
+  'qa',
+);
 const kb = readKb(values.kb);
-const test = readLabelled('training/data/banking77/test.csv', { textCol: 'text', labelCol: 'category' });
-const order = shuffle(
-  test.texts.map((_, i) => i),
-  seededRandom(77),
-);
-const half = Math.floor(order.length / 2);
-const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const regressionFile = join(root, 'regression.csv');
-writeFileSync(
-  regressionFile,
-  `text,category\n${order
-    .slice(half)
-    .map((i) => `${q(test.texts[i]!)},${test.labels[i]}`)
-    .join('\n')}\n`,
-);
 
 const db = openDatabase(join(dirs.data, 'neurodesk.db'));
 const store = createStore(db, systemClock);
@@ -67,7 +43,7 @@ store.knowledgeBase.insertMany(
 );
 db.transaction(() => {
   let at = Date.parse('2026-11-01T00:00:00Z');
-  for (const i of order.slice(0, half)) {
+  for (const i of operatorRows) {
     at += 60_000;
     const text = test.texts[i]!;
     const conv = db
@@ -128,7 +104,7 @@ const metrics = runRow.metrics as {
 };
 const set = (name: string) => metrics.sets.find((s) => s.name === name)!;
 Object.assign(figures, {
-  pairs: half,
+  pairs: operatorRows.length,
   kbAnswers: kb.length,
   heldOutN: set('held_out').n,
   regressionN: set('regression').n,
@@ -150,7 +126,7 @@ Object.assign(figures, {
 
 if (!values['no-noise-floor']) {
   // The same pairs, another seed: how far two fine-tunes on identical data differ.
-  writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
+  resetCurrent();
   const t0 = performance.now();
   const noise = await retrainQa(ctx, { ...base, dryRun: true, force: 'noise floor', seed: 2 });
   const m = store.trainingRuns.get(noise.runId)!.metrics as typeof metrics;

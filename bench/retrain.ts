@@ -1,16 +1,15 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/core/ports.js';
 import { initBackend } from '../src/nets/backend.js';
-import { locateNet } from '../src/nets/net-folder.js';
-import { seededRandom, shuffle } from '../src/nets/random.js';
+import { seededRandom } from '../src/nets/random.js';
 import { closeDatabase, createStore, openDatabase } from '../src/store/index.js';
-import { readLabelled } from '../training/data.js';
 import { botNets } from '../training/retrain/bot-nets.js';
 import type { SetComparison } from '../training/retrain/compare.js';
 import { type ClassifierRetrainOptions, retrainClassifier } from '../training/retrain/retrain-classifier.js';
+import { prepareRetrainBench } from './retrain-setup.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
@@ -34,32 +33,10 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
   },
 });
-const root = join('bench', 'tmp', 'retrain');
-const dirs = { data: join(root, 'data'), nets: join(root, 'nets'), bots: join(root, 'bots') };
-rmSync(root, { recursive: true, force: true });
-for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-const served = locateNet(values.net);
-cpSync(served.dir, join(dirs.nets, served.name, served.version), { recursive: true });
-writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
-const bot = JSON.parse(readFileSync('bots/bank-support.json', 'utf8'));
-bot.nets.classifier = served.name;
-writeFileSync(join(dirs.bots, 'bank-support.json'), JSON.stringify(bot));
-
-// Operators on half of BANKING77 test; the other half is the regression set.
-const test = readLabelled('training/data/banking77/test.csv', { textCol: 'text', labelCol: 'category' });
-const order = shuffle(
-  test.texts.map((_, i) => i),
-  seededRandom(77),
-);
-const half = Math.floor(order.length / 2);
-const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const regressionFile = join(root, 'regression.csv');
-writeFileSync(
-  regressionFile,
-  `text,category\n${order
-    .slice(half)
-    .map((i) => `${q(test.texts[i]!)},${test.labels[i]}`)
-    .join('\n')}\n`,
+const { dirs, served, test, operatorRows, regressionFile, resetCurrent } = prepareRetrainBench(
+  'retrain',
+  values.net,
+  'classifier',
 );
 const dbPath = join(dirs.data, 'neurodesk.db');
 const db = openDatabase(dbPath);
@@ -84,7 +61,7 @@ const insert = db.transaction(() => {
        VALUES (?, ?, 'bench', ?, ?, ?, ?)`,
     ).run(conv, msg, correction ? 'correct_category' : 'reply', category, correction ? null : 'answer', at);
   };
-  for (const i of order.slice(0, half)) {
+  for (const i of operatorRows) {
     one(test.texts[i]!, test.labels[i]!);
     if (rng.next() < 0.03) one(`  ${test.texts[i]!.toUpperCase()} `, test.labels[i]!);
   }
@@ -135,7 +112,6 @@ const modes =
   values.mode === 'both'
     ? (['fineTune', 'scratch'] as const)
     : ([values.mode === 'scratch' ? 'scratch' : 'fineTune'] as const);
-const resetCurrent = () => writeFileSync(join(dirs.nets, served.name, 'CURRENT'), `${served.version}\n`);
 
 for (const mode of modes) {
   resetCurrent();
