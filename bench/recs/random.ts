@@ -1,13 +1,9 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same split on every machine. */
+import { seededRandom as seededGenerator } from '../../src/nets/random.js';
+
+/** The project's seeded PRNG (mulberry32) as a function: the same seed gives the same split on every machine. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = seededGenerator(seed);
+  return () => r.next();
 }
 
 /** Shuffles `items` in place with `random` (Fisher–Yates). */

@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { seededRandom as seededGenerator } from '../../src/nets/random.js';
 import { TEST_API_KEY } from './config.js';
 import { CHANNEL_ENV } from './gateway.js';
 
@@ -51,16 +52,10 @@ export function percentile(values: readonly number[], p: number): number {
 /** Rounds to one decimal, for figures in milliseconds. */
 export const ms1 = (v: number) => Math.round(v * 10) / 10;
 
-/** Mulberry32: a small seeded generator, so "random" moments repeat from run to run. */
+/** Mulberry32 (the project's seeded generator) as a function, so "random" moments repeat from run to run. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = seededGenerator(seed);
+  return () => r.next();
 }
 
 /** The environment of a gateway process for the suite: test mode, loopback, no per-address limit (all load comes from one address), every channel of the default bot on, the platforms' APIs at `standInUrl`. */
