@@ -30,3 +30,10 @@ export function gaussian(rng: Random): number {
   const u = 1 - rng.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }
+
+/** Glorot-uniform initial values of a `[fanIn, fanOut]` weight, from a seeded source. */
+export function glorot(rng: Random, shape: number[]): Float32Array {
+  const [fanIn, fanOut] = [shape[0]!, shape[1] ?? 1];
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return Float32Array.from({ length: fanIn * fanOut }, () => (rng.next() * 2 - 1) * limit);
+}

@@ -3,7 +3,7 @@ import { computeIdf, disposeBatch, makeBatch } from '../../src/nets/classifier/b
 import { combineLogits, pathLogits, type Weights } from '../../src/nets/classifier/forward.js';
 import { predictLogits } from '../../src/nets/classifier/infer.js';
 import { type Topology, type WeightSpec, weightSpecs } from '../../src/nets/classifier/topology.js';
-import { gaussian, type Random, seededRandom, shuffle } from '../../src/nets/random.js';
+import { gaussian, glorot, type Random, seededRandom, shuffle } from '../../src/nets/random.js';
 import type { Features } from '../../src/nets/vectoriser.js';
 
 /** Hyper-parameters of one training run. */
@@ -65,12 +65,6 @@ export interface TrainResult {
   weights: Weights;
   history: EpochReport[];
   bestEpoch: number;
-}
-
-function glorot(rng: Random, shape: number[]): Float32Array {
-  const [fanIn, fanOut] = [shape[0]!, shape[1] ?? 1];
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return Float32Array.from({ length: fanIn * fanOut }, () => (rng.next() * 2 - 1) * limit);
 }
 
 /** Initial weights of a topology, from a seeded source. */

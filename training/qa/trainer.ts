@@ -4,7 +4,7 @@ import type { Weights } from '../../src/nets/classifier/forward.js';
 import { linear } from '../../src/nets/ops.js';
 import { towerForward, towerShape } from '../../src/nets/qa/encode.js';
 import { type QaTopology, qaWeightSpecs } from '../../src/nets/qa/topology.js';
-import { gaussian, type Random, seededRandom, shuffle } from '../../src/nets/random.js';
+import { gaussian, glorot, type Random, seededRandom, shuffle } from '../../src/nets/random.js';
 import type { Features } from '../../src/nets/vectoriser.js';
 import { lengthBatches } from '../classifier/trainer.js';
 
@@ -76,12 +76,6 @@ export interface QaTrainResult {
   weights: Weights;
   history: QaEpochReport[];
   bestEpoch: number;
-}
-
-function glorot(rng: Random, shape: number[]): Float32Array {
-  const [fanIn, fanOut] = [shape[0]!, shape[1] ?? 1];
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return Float32Array.from({ length: fanIn * fanOut }, () => (rng.next() * 2 - 1) * limit);
 }
 
 /** Initial weights: small random tables (a zero n-gram table shared by both towers would be a saddle point). */
