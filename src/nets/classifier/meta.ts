@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { provenanceSchema } from '../provenance.js';
 import { vectoriserSettingsSchema } from '../vectoriser.js';
 
 /** `meta.json` of a classifier version: everything but the topology and the weight values. */
@@ -31,6 +32,8 @@ export const classifierMetaSchema = z.object({
       .optional(),
   }),
   training: z.record(z.string(), z.unknown()),
+  /** Files, recipe and commit that made this version (absent on versions made before it was recorded). */
+  provenance: provenanceSchema.optional(),
   /**
    * Golden inputs: texts the net classified right with high confidence when it was saved. A
    * reload refuses a version that no longer gives these labels (see `classifier-kind.ts`).

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { provenanceSchema } from '../provenance.js';
 import { vectoriserSettingsSchema } from '../vectoriser.js';
 import { scoringSchema } from './scoring.js';
 
@@ -28,6 +29,8 @@ export const qaMetaSchema = z.object({
     files: z.array(z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() })),
   }),
   training: z.record(z.string(), z.unknown()),
+  /** Files, recipe and commit that made this version (absent on versions made before it was recorded). */
+  provenance: provenanceSchema.optional(),
   /** How a retraining run made and judged this version. */
   retraining: z
     .object({

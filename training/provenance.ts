@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { Provenance, ProvenanceFile } from '../src/nets/provenance.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The commit of the code at hand, `-dirty` when the work tree has changes; `unknown` outside git. */
+export function gitCommit(cwd = ROOT): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One file's entry: its hash, rows and path relative to the project when it lies inside it. */
+export function provenanceFile(
+  role: ProvenanceFile['role'],
+  file: string,
+  rows: number,
+  licence?: string,
+): ProvenanceFile {
+  const abs = resolve(file);
+  const rel = relative(ROOT, abs);
+  return {
+    role,
+    file: rel.startsWith('..') ? abs : rel,
+    sha256: createHash('sha256').update(readFileSync(abs)).digest('hex'),
+    rows,
+    ...(licence ? { licence } : {}),
+  };
+}
+
+export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provenance {
+  return { commit: gitCommit(), recipe, files };
+}
