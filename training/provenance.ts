@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Provenance, ProvenanceFile } from '../src/nets/provenance.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -43,6 +43,26 @@ export function provenanceFile(
   };
 }
 
+/** A provenance record for files used now, by the code at hand. */
 export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provenance {
   return { commit: gitCommit(), recipe, files };
+}
+
+/**
+ * The licence line of a data file's folder, when its README states one (`**Licence:** …`):
+ * the sentences of its first line, so a net records the terms of what it learned from.
+ */
+export function licenceNear(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(resolve(dirname(resolve(file)), 'README.md'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = /^[\s>*-]*\*\*Licen[cs]e:\*\*\s*(.+)$/im.exec(text)?.[1] ?? /^Licen[cs]e:\s*(.+)$/im.exec(text)?.[1];
+  if (!line) return undefined;
+  // A README's paragraph runs over several lines: keep the whole sentences of its first line.
+  const end = line.lastIndexOf('. ');
+  const sentence = end > 0 ? line.slice(0, end + 1) : line;
+  return sentence.replaceAll('`', '').slice(0, 300);
 }

@@ -4,6 +4,7 @@ import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { versionName } from '../classifier/train-classifier.js';
 import type { CliIo, NetCommands } from '../commands.js';
 import { ProgressBar } from '../progress.js';
+import { licenceNear, makeProvenance, provenanceFile } from '../provenance.js';
 import { type EvalSet, pairFeatures, rankingFigures } from './eval-set.js';
 import {
   DEFAULT_PAIR_COLUMNS,
@@ -46,7 +47,7 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 export const qaCommands: NetCommands = {
   usage: {
     train:
-      'train qa --pairs FILE [--pairs FILE...] [--answers KB.jsonl] [--val FILE] --out nets/NAME [--question-col question] [--answer-col answer] [--category-col category] [--label-col label] [--seed N] [--max-epochs N] [--version V] [--backend auto|wasm|cpu]',
+      'train qa --pairs FILE [--pairs FILE...] [--answers KB.jsonl] [--val FILE] [--test FILE...] --out nets/NAME [--question-col question] [--answer-col answer] [--category-col category] [--label-col label] [--seed N] [--max-epochs N] [--version V] [--backend auto|wasm|cpu]',
     evaluate:
       'evaluate qa --net nets/NAME[/VERSION] (--candidates FILE | --data FILE --answers KB.jsonl) [--json] [--backend auto|wasm|cpu]',
   },
@@ -59,6 +60,7 @@ export const qaCommands: NetCommands = {
         pairs: { type: 'string', multiple: true },
         answers: { type: 'string' },
         val: { type: 'string' },
+        test: { type: 'string', multiple: true },
         out: { type: 'string' },
         seed: { type: 'string' },
         'max-epochs': { type: 'string' },
@@ -122,6 +124,17 @@ export const qaCommands: NetCommands = {
         ...files.map((f) => ({ file: f.file, rows: f.rows.length })),
         ...(values.answers ? [{ file: values.answers, rows: sets.train.answers.length }] : []),
       ],
+      provenance: makeProvenance(`npm run train -- qa ${argv.join(' ')}`, [
+        ...files.map((f) => provenanceFile('train', f.file, f.rows.length, licenceNear(f.file))),
+        ...(values.val ? [provenanceFile('validation', values.val, readPairs(values.val, cols).length)] : []),
+        ...(values.answers
+          ? [provenanceFile('kb', values.answers, sets.train.answers.length, licenceNear(values.answers))]
+          : []),
+        // Held-out sets the net is judged on; retraining uses them as its default regression set.
+        ...(values.test ?? []).map((file) =>
+          provenanceFile('test', file, readPairs(file, cols).length, licenceNear(file)),
+        ),
+      ]),
       onStep: (s) => bar.step(s.epoch, settings.maxEpochs, s.step, s.steps, s.loss),
       onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.val, e.seconds),
     });

@@ -7,6 +7,7 @@ import { embedFeatures } from '../../src/nets/qa/encode.js';
 import { contentTerms, termIdf } from '../../src/nets/qa/lexical.js';
 import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { COSINE_ONLY, type Scoring } from '../../src/nets/qa/scoring.js';
+import type { Provenance } from '../../src/nets/provenance.js';
 import type { QaTopology, Tower } from '../../src/nets/qa/topology.js';
 import {
   DEFAULT_VECTORISER_SETTINGS,
@@ -62,6 +63,8 @@ export interface QaTrainOptions {
   valMetric: 'map' | 'top1';
   /** Files the data came from, recorded in meta.json with their SHA-256. */
   dataFiles: Array<{ file: string; rows: number }>;
+  /** Files by role (train, kb, test), recipe and commit, recorded in meta.json. */
+  provenance?: Provenance;
   vectoriser: VectoriserSettings;
   architecture: QaArchitecture;
   settings: QaTrainSettings;
@@ -247,6 +250,7 @@ export function trainQa(o: QaTrainOptions): { net: QaNet; history: QaEpochReport
       })),
     },
     training: { ...o.settings, bestEpoch: result.bestEpoch, epochs: result.history.length },
+    ...(o.provenance ? { provenance: o.provenance } : {}),
   });
   return { net, history: result.history };
 }
