@@ -59,7 +59,8 @@ export function licenceNear(file: string): string | undefined {
   } catch {
     return undefined;
   }
-  const line = /^[\s>*-]*\*\*Licen[cs]e:\*\*\s*(.+)$/im.exec(text)?.[1] ?? /^Licen[cs]e:\s*(.+)$/im.exec(text)?.[1];
+  const line =
+    /^[\s>*-]*\*\*Licen[cs]e:\*\*\s*(.+)$/im.exec(text)?.[1] ?? /^Licen[cs]e:\s*(.+)$/im.exec(text)?.[1];
   if (!line) return undefined;
   // A README's paragraph runs over several lines: keep the whole sentences of its first line.
   const end = line.lastIndexOf('. ');

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { computeIdf } from '../../src/nets/classifier/batch.js';
 import type { Weights } from '../../src/nets/classifier/forward.js';
+import type { Provenance } from '../../src/nets/provenance.js';
 import { embedFeatures } from '../../src/nets/qa/encode.js';
 import { contentTerms, termIdf } from '../../src/nets/qa/lexical.js';
 import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { COSINE_ONLY, type Scoring } from '../../src/nets/qa/scoring.js';
-import type { Provenance } from '../../src/nets/provenance.js';
 import type { QaTopology, Tower } from '../../src/nets/qa/topology.js';
 import {
   DEFAULT_VECTORISER_SETTINGS,
