@@ -14,6 +14,7 @@ import type {
   RecordedReply,
 } from './conversation-port.js';
 import type { EventBus } from './events.js';
+import { detectLanguage } from './language.js';
 import { asksForPerson, decide, decideChoice, needsNets, OFFER_ANSWERS_ON } from './policy.js';
 import type {
   AnswerSuggester,
@@ -86,7 +87,8 @@ export class MessagePipeline {
     const meta = message.meta ?? {};
     const input = {
       text: message.text,
-      language: conversation.language,
+      // The language of this message (a customer may switch), else the conversation's so far.
+      language: detectLanguage(message.text) ?? conversation.language,
       customerName: conversation.customerName,
       status: conversation.status,
       askedForPerson: meta.action === 'handoff' || asksForPerson(bot, message.text),
@@ -134,10 +136,13 @@ export class MessagePipeline {
     if (needsNets({ text: message.text, askedForPerson })) {
       try {
         classification = await this.d.classifier.classify(bot.config.nets.classifier, message.text);
+        // Ranked by score alone, in the customer's language when it has a relevant answer: the
+        // predicted category does not pin its answers first (a 0.003 answer above a 0.89 one).
         suggestions = await this.d.suggester.suggest(bot.config.nets.qa, message.text, {
           k: bot.config.policy.suggestions,
-          category: classification.category,
           kb: bot.config.nets.kb,
+          language: input.language ?? bot.config.defaultLanguage,
+          minRelevantScore: bot.config.policy.minRelevantScore,
         });
       } catch (err) {
         if (!o.final) throw err;
@@ -228,9 +233,7 @@ export class MessagePipeline {
     }
     if (!picks) return undefined;
     const template =
-      shop.heading[language as 'en' | 'ru'] ??
-      DEFAULT_PRODUCTS_HEADING[language] ??
-      DEFAULT_PRODUCTS_HEADING.en!;
+      shop.heading[language] ?? DEFAULT_PRODUCTS_HEADING[language] ?? DEFAULT_PRODUCTS_HEADING.en!;
     const heading = template.replaceAll('{product}', picks.about.title);
     return { kind: 'products', heading, text: productLines(heading, picks.items), items: picks.items };
   }

@@ -148,6 +148,8 @@ export interface Suggestion {
   text: string;
   score: number;
   category: string | null;
+  /** The answer's language (absent on suggestions stored before it was recorded). */
+  language?: string | null;
 }
 
 /** The best answers for a text, with the score above which the bot may answer by itself. */
@@ -158,13 +160,25 @@ export interface SuggestionResult {
   latencyMs: number;
 }
 
+/** What one suggestion call asks. */
+export interface SuggestOptions {
+  k: number;
+  /** With `filter`, only this category's answers; with `boost` (an explicit caller's choice), those first. */
+  category?: string;
+  categoryMode?: 'boost' | 'filter';
+  kb?: string;
+  /**
+   * The customer's language: its answers only, when one of them is relevant (scores at least
+   * `minRelevantScore`, by default the net's threshold); answers of every language otherwise.
+   * Always in score order.
+   */
+  language?: string;
+  minRelevantScore?: number;
+}
+
 /** Retrieves answers for a text with a named two-tower net over a knowledge base. */
 export interface AnswerSuggester {
-  suggest(
-    netName: string,
-    text: string,
-    options: { k: number; category?: string; categoryMode?: 'boost' | 'filter'; kb?: string },
-  ): Promise<SuggestionResult>;
+  suggest(netName: string, text: string, options: SuggestOptions): Promise<SuggestionResult>;
 }
 
 /** A product as a reply shows it: a button, a link card or a line of text. */

@@ -20,8 +20,8 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
 
 /**
  * Keeps every knowledge base's answer vectors in step with the answers and the net:
- * - a changed answer (a new text revision) is embedded again, alone; a new category or a
- *   deactivation only updates the index; nothing else is recomputed;
+ * - a changed answer (a new text revision) is embedded again, alone; a new category or language
+ *   or a deactivation only updates the index; nothing else is recomputed;
  * - a new net version embeds every answer again into new indexes while the previous version
  *   and its vectors go on answering; the new pair replaces it in one step when complete.
  * The work runs in small steps between requests, one job at a time per net.
@@ -179,7 +179,10 @@ export class AnswerIndexes {
     for (const r of rows) {
       const revision = index.revisionOf(r.id);
       if (revision !== r.revision) stale.push(r.id);
-      else if (index.categoryOf(r.id) !== r.category) index.setCategory(r.id, r.category);
+      else {
+        if (index.categoryOf(r.id) !== r.category) index.setCategory(r.id, r.category);
+        if (index.languageOf(r.id) !== r.language) index.setLanguage(r.id, r.language);
+      }
     }
     for (let i = 0; i < stale.length; i += EMBED_CHUNK) {
       const answers = this.kb.getMany(stale.slice(i, i + EMBED_CHUNK));
@@ -195,6 +198,7 @@ export class AnswerIndexes {
           id: a.id,
           revision: a.revision,
           category: a.category,
+          language: a.language,
           vector: out[j]!.row,
           terms: qaTerms(gen.info, a.text),
         })),

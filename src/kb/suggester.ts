@@ -1,19 +1,10 @@
-import type { AnswerSuggester, Suggestion, SuggestionResult } from '../core/ports.js';
+import type { AnswerSuggester, Suggestion, SuggestionResult, SuggestOptions } from '../core/ports.js';
 import { AppError } from '../errors.js';
 import type { AnswerIndex, SearchQuery } from '../nets/qa/answer-index.js';
 import { EMBED_QUESTION_OP, qaTerms } from '../nets/qa/qa-kind.js';
 import type { NetRegistry } from '../nets/runtime/net-registry.js';
 import type { AnswerIndexes, Generation } from './answer-indexes.js';
 import { DEFAULT_KB, type KnowledgeBase } from './knowledge-base.js';
-
-/** What one suggestion call asks. */
-export interface SuggestOptions {
-  k: number;
-  /** The classifier's category: its answers come first (`boost`) or alone (`filter`). */
-  category?: string;
-  categoryMode?: 'boost' | 'filter';
-  kb?: string;
-}
 
 interface Pending {
   text: string;
@@ -75,7 +66,9 @@ export class QaSuggester implements AnswerSuggester {
       batch.forEach((p, i) => {
         const suggestions: Suggestion[] = results[i]!.flatMap((h) => {
           const t = texts.get(h.id);
-          return t === undefined ? [] : [{ answerId: h.id, text: t, score: h.score, category: h.category }];
+          return t === undefined
+            ? []
+            : [{ answerId: h.id, text: t, score: h.score, category: h.category, language: h.language }];
         });
         p.resolve({
           suggestions,
@@ -99,6 +92,9 @@ export class QaSuggester implements AnswerSuggester {
       k: p.o.k,
       category: p.o.category,
       categoryMode: p.o.categoryMode ?? 'boost',
+      language: p.o.language,
+      // Relevant: at or above the score at which the net's top answers were 95 % right on validation.
+      languageFloor: p.o.minRelevantScore ?? gen.info.threshold,
     }));
     return gen.index.search(queries);
   }

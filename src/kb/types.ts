@@ -51,6 +51,7 @@ export interface KbSnapshotRow {
   id: number;
   revision: number;
   category: string | null;
+  language: string;
 }
 
 /** Where answers are stored. */

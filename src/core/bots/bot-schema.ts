@@ -14,6 +14,9 @@ const envKey = z
   );
 
 const probability = z.number().min(0).max(1);
+/** A language as a bot file names it: a BCP 47 primary subtag (`en`, `ru`, `uk`, …). */
+const languageTag = z.string().regex(/^[a-z]{2,3}$/, 'must be a language code such as "en" or "ru"');
+const categoryName = z.string().min(1).max(100);
 const queueName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a short lower-case queue name');
 
 /** Reply templates of one language. `{name}` is replaced by the customer's name when known. */
@@ -70,9 +73,7 @@ const shopSchema = z.strictObject({
   /** Cosine between a message and a product title needed to say the message is about it. */
   minTitleSimilarity: probability.optional(),
   /** The line above the products, per language ("{product}" is the product's title). */
-  heading: z
-    .strictObject({ en: z.string().min(1).max(200).optional(), ru: z.string().min(1).max(200).optional() })
-    .default({}),
+  heading: z.record(languageTag, z.string().min(1).max(200)).default({}),
 });
 
 /** One bot file, validated. */
@@ -80,7 +81,8 @@ export const botFileSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
     description: z.string().max(500).optional(),
-    defaultLanguage: z.enum(['en', 'ru']).default('en'),
+    /** The language of a customer whose language is not known or not one of the bot's. */
+    defaultLanguage: languageTag.default('en'),
     nets: z.strictObject({
       classifier: z.string().min(1).max(200),
       qa: z.string().min(1).max(200),
@@ -93,6 +95,11 @@ export const botFileSchema = z
       minAnswerScore: z.number().min(-1).max(1).optional(),
       /** Ambiguity: hand off when the top two categories are closer than this. */
       minConfidenceGap: probability.default(0),
+      /**
+       * Suggestions in the customer's language are relevant from this score (default: the QA
+       * net's threshold); with none relevant, answers of every language are suggested, by score.
+       */
+      minRelevantScore: probability.optional(),
       /** Ambiguity: hand off when the top two answers (of different categories) are closer than this. */
       minAnswerGap: z.number().min(0).max(2).default(0),
       suggestions: z.int().min(1).max(10).default(3),
@@ -102,7 +109,10 @@ export const botFileSchema = z
       default: queueName,
       byCategory: z.record(z.string().min(1), queueName).default({}),
     }),
-    templates: z.strictObject({ en: templateSetSchema.optional(), ru: templateSetSchema.optional() }),
+    /** Reply templates per language: the languages the bot speaks. */
+    templates: z.record(languageTag, templateSetSchema),
+    /** What operators and reports call each category, per language (the category itself when absent). */
+    categoryNames: z.record(languageTag, z.record(z.string().min(1).max(100), categoryName)).default({}),
     channels: channelsSchema,
     shop: shopSchema.optional(),
   })

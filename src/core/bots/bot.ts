@@ -56,10 +56,21 @@ export function templatesFor(
   bot: Bot,
   language: string | null | undefined,
 ): { language: string; t: TemplateSet } {
-  const wanted = language === 'ru' || language === 'en' ? language : bot.config.defaultLanguage;
-  const t = bot.config.templates[wanted];
-  if (t) return { language: wanted, t };
+  const t = language ? bot.config.templates[language] : undefined;
+  if (t) return { language: language!, t };
   return { language: bot.config.defaultLanguage, t: bot.config.templates[bot.config.defaultLanguage]! };
+}
+
+/** The languages a bot speaks (those it has reply templates in), its default first. */
+export function botLanguages(bot: Bot): string[] {
+  const { defaultLanguage, templates } = bot.config;
+  return [defaultLanguage, ...Object.keys(templates).filter((l) => l !== defaultLanguage)];
+}
+
+/** A category's display name in a language (then the default language's, then the category itself). */
+export function categoryName(bot: Bot | undefined, category: string, language: string): string {
+  const names = bot?.config.categoryNames;
+  return names?.[language]?.[category] ?? names?.[bot!.config.defaultLanguage]?.[category] ?? category;
 }
 
 /** Fills `{name}` in a template; without a name the placeholder and a comma before it go away. */

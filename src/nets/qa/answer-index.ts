@@ -9,6 +9,8 @@ export interface IndexEntry {
   /** Changes whenever the answer's text changes: the index re-embeds on a new revision. */
   revision: number;
   category: string | null;
+  /** The answer's language (`en`, `ru`, …), when known. */
+  language?: string | null;
   /** Unit vector from the answer tower. */
   vector: Float32Array;
   /** Content terms for the overlap features. */
@@ -23,12 +25,20 @@ export interface SearchQuery {
   /** `filter`: only answers of this category; `boost`: those first, then the rest. */
   category?: string;
   categoryMode?: 'filter' | 'boost';
+  /**
+   * The asker's language: when one of its answers scores at least `languageFloor` (a score in
+   * [0, 1]; default 0), only answers in it come back, best first; otherwise answers of every
+   * language, best first. Either way the list is in score order.
+   */
+  language?: string;
+  languageFloor?: number;
 }
 
 /** One retrieved answer. */
 export interface Hit {
   id: number;
   category: string | null;
+  language: string | null;
   /** The served score in [0, 1]. */
   score: number;
 }
@@ -52,8 +62,9 @@ export class AnswerIndex {
   private ids = new Int32Array(0);
   private revisions = new Float64Array(0);
   private categories = new Int32Array(0);
-  private readonly categoryNames: string[] = [];
-  private readonly categoryIds = new Map<string, number>();
+  private languages = new Int32Array(0);
+  private readonly categoryNames = new Interned();
+  private readonly languageNames = new Interned();
   private readonly rowOf = new Map<number, number>();
   private readonly terms: Int32Array[] = [];
   private readonly postings = new PostingLists();
@@ -93,13 +104,25 @@ export class AnswerIndex {
   /** The category indexed for an answer (undefined when it is not in the index). */
   categoryOf(id: number): string | null | undefined {
     const row = this.rowOf.get(id);
-    return row === undefined ? undefined : (this.categoryNames[this.categories[row]!] ?? null);
+    return row === undefined ? undefined : this.categoryNames.name(this.categories[row]!);
+  }
+
+  /** The language indexed for an answer (undefined when it is not in the index). */
+  languageOf(id: number): string | null | undefined {
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : this.languageNames.name(this.languages[row]!);
   }
 
   /** Changes an indexed answer's category without touching its vector. */
   setCategory(id: number, category: string | null): void {
     const row = this.rowOf.get(id);
-    if (row !== undefined) this.categories[row] = this.categoryId(category);
+    if (row !== undefined) this.categories[row] = this.categoryNames.id(category);
+  }
+
+  /** Changes an indexed answer's language without touching its vector. */
+  setLanguage(id: number, language: string | null): void {
+    const row = this.rowOf.get(id);
+    if (row !== undefined) this.languages[row] = this.languageNames.id(language);
   }
 
   /** Ids of every indexed answer. */
@@ -130,7 +153,8 @@ export class AnswerIndex {
       m.fill(0, base, base + this.stride);
       for (let j = 0; j < this.dim; j++) m[base + j] = Number.isFinite(e.vector[j]!) ? e.vector[j]! : 0;
       this.revisions[row] = e.revision;
-      this.categories[row] = this.categoryId(e.category);
+      this.categories[row] = this.categoryNames.id(e.category);
+      this.languages[row] = this.languageNames.id(e.language ?? null);
       this.terms[row] = e.terms;
       this.postings.add(e.terms, e.id);
     }
@@ -149,6 +173,7 @@ export class AnswerIndex {
         this.ids[row] = this.ids[last]!;
         this.revisions[row] = this.revisions[last]!;
         this.categories[row] = this.categories[last]!;
+        this.languages[row] = this.languages[last]!;
         this.terms[row] = this.terms[last]!;
         this.rowOf.set(this.ids[row]!, row);
       }
@@ -177,19 +202,33 @@ export class AnswerIndex {
         keys[off + this.rowOf.get(id)!]! += add;
       });
       const wanted = Math.max(0, Math.min(q.k, n));
-      const cat = q.category === undefined ? undefined : this.categoryIds.get(q.category);
+      const cat = q.category === undefined ? undefined : this.categoryNames.find(q.category);
+      if (q.category !== undefined && cat === undefined && q.categoryMode === 'filter') return [];
+      const ofCategory = (r: number) => this.categories[r] === cat;
+      let within: ((r: number) => boolean) | undefined =
+        q.category !== undefined && q.categoryMode === 'filter' ? ofCategory : undefined;
+      const lang = q.language === undefined ? undefined : this.languageNames.find(q.language);
+      if (lang !== undefined) {
+        const outer = within;
+        const inLanguage = (r: number) => this.languages[r] === lang && (!outer || outer(r));
+        const best = topK(keys, off, n, 1, inLanguage)[0];
+        // The asker's language is kept only when it holds a relevant answer.
+        if (best !== undefined && keyToScore(keys[off + best]!) >= (q.languageFloor ?? 0))
+          within = inLanguage;
+      }
+      const take = (count: number, pred?: (r: number) => boolean) =>
+        topK(keys, off, n, count, pred && within ? (r) => within!(r) && pred(r) : (pred ?? within));
       let rows: number[];
-      if (q.category === undefined) rows = topK(keys, off, n, wanted);
-      else if (q.categoryMode === 'filter')
-        rows = cat === undefined ? [] : topK(keys, off, n, wanted, (r) => this.categories[r] === cat);
+      if (q.category === undefined || q.categoryMode === 'filter') rows = take(wanted);
       else {
-        rows = cat === undefined ? [] : topK(keys, off, n, wanted, (r) => this.categories[r] === cat);
-        if (rows.length < wanted)
-          rows.push(...topK(keys, off, n, wanted - rows.length, (r) => this.categories[r] !== cat));
+        // An explicit boost (an API caller's choice): the category's answers first, then the rest.
+        rows = cat === undefined ? [] : take(wanted, ofCategory);
+        if (rows.length < wanted) rows.push(...take(wanted - rows.length, (r) => !ofCategory(r)));
       }
       return rows.map((r) => ({
         id: this.ids[r]!,
-        category: this.categoryNames[this.categories[r]!] ?? null,
+        category: this.categoryNames.name(this.categories[r]!),
+        language: this.languageNames.name(this.languages[r]!),
         score: keyToScore(keys[off + r]!),
       }));
     });
@@ -222,17 +261,6 @@ export class AnswerIndex {
     return new Float32Array(this.simd.memory.buffer, this.queryBytes, this.capacity * this.stride);
   }
 
-  private categoryId(name: string | null): number {
-    if (name === null) return -1;
-    let id = this.categoryIds.get(name);
-    if (id === undefined) {
-      id = this.categoryNames.length;
-      this.categoryNames.push(name);
-      this.categoryIds.set(name, id);
-    }
-    return id;
-  }
-
   private grow(capacity: number): void {
     const floats = capacity * this.stride;
     if (this.simd) {
@@ -250,9 +278,40 @@ export class AnswerIndex {
     revisions.set(this.revisions.subarray(0, this.count));
     const categories = new Int32Array(capacity);
     categories.set(this.categories.subarray(0, this.count));
+    const languages = new Int32Array(capacity);
+    languages.set(this.languages.subarray(0, this.count));
     this.ids = ids;
     this.revisions = revisions;
     this.categories = categories;
+    this.languages = languages;
     this.capacity = capacity;
+  }
+}
+
+/** Small ids for repeated names (categories, languages); -1 stands for none. */
+class Interned {
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** The id of a name, adding it when new. */
+  id(name: string | null): number {
+    if (name === null) return -1;
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** The id of a known name, without adding it. */
+  find(name: string): number | undefined {
+    return this.ids.get(name);
+  }
+
+  /** The name of an id (null for none). */
+  name(id: number): string | null {
+    return this.names[id] ?? null;
   }
 }

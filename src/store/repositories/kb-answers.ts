@@ -58,8 +58,8 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
         'SELECT COUNT(*) AS n FROM operator_actions WHERE answer_id = ?',
       ),
       count: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM kb_answers WHERE kb = ?'),
-      snapshot: db.prepare<[string], { id: number; revision: number; category: string | null }>(
-        'SELECT id, revision, category FROM kb_answers WHERE kb = ? AND active = 1 ORDER BY id',
+      snapshot: db.prepare<[string], KbSnapshotRow>(
+        'SELECT id, revision, category, language FROM kb_answers WHERE kb = ? AND active = 1 ORDER BY id',
       ),
       many: db.prepare<[string], Row>(
         'SELECT * FROM kb_answers WHERE id IN (SELECT value FROM json_each(?))',
