@@ -144,75 +144,104 @@ function gain(typed: string, typedLang: 'en' | 'ru', rewritten: string, rewritte
   return m[rewrittenLang].score(b) - m[typedLang].score(a);
 }
 
-/** Per-letter gain a word must show alone to be rewritten. */
-const WORD_MARGIN = 1.0;
-/** Per-letter gain, averaged over a text's words, above which its short words follow the rest. */
+/**
+ * Letter-weighted mean gain (nats per letter) a text's words must show together to be rewritten:
+ * a wrong layout or transliteration is a way of typing a whole text (or a run of it), so one word
+ * that happens to read better rewritten ("берут" → ",then") does not count on its own.
+ */
 const TEXT_MARGIN = 0.8;
+/** Gains are clipped to ±this before averaging, so one odd word cannot outvote the rest. */
+const GAIN_CLIP = 3;
 
 interface Candidate {
   start: number;
   end: number;
-  typed: string;
   rewritten: string;
   gain: number;
   letters: number;
 }
 
+// Word scores are the costliest part and a desk's vocabulary is small: keep recent ones.
+const CACHE_LIMIT = 50_000;
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /**
- * Rewrites the words a regex finds when the rewrite reads clearly better: a word on its own
- * when its gain beats {@link WORD_MARGIN}, and the text's other words (gain above zero) too
- * when the words' letter-weighted mean gain beats {@link TEXT_MARGIN}. Words with digits stay.
+ * Rewrites the words a regex finds when, taken together, they read clearly better rewritten
+ * (letter-weighted mean gain above {@link TEXT_MARGIN}); then every word that gains is
+ * rewritten. Words with digits and short all-capital words (NFC, ETA, VR) in a text that is not
+ * all capitals are abbreviations: they neither vote nor change.
  */
 function rewriteWords(
   text: string,
   re: RegExp,
   rewrite: (word: string) => { rewritten: string; gain: number },
 ): { text: string; changed: boolean } {
+  const shouting = text === text.toUpperCase();
   const cands: Candidate[] = [];
   for (const m of text.matchAll(re)) {
     const typed = m[0];
     if (HAS_DIGIT.test(typed)) continue;
-    // Keep the punctuation a word ends with when the rewrite without it reads as well.
+    const bare = typed.replace(/[^\p{L}]/gu, '');
+    if (!shouting && bare.length <= 4 && bare.length > 1 && bare === bare.toUpperCase()) continue;
     const r = rewrite(typed);
-    const trimmed = typed.replace(/[,.]+$/, '');
     const cand: Candidate = {
       start: m.index!,
       end: m.index! + typed.length,
-      typed,
       rewritten: r.rewritten,
       gain: r.gain,
       letters: typed.length,
     };
+    // Keep the punctuation a word ends with when the rewrite without it reads as well.
+    const trimmed = typed.replace(/[,.]+$/, '');
     if (trimmed !== typed && trimmed.length > 0) {
       const rt = rewrite(trimmed);
       if (rt.gain >= r.gain) {
         cand.end = m.index! + trimmed.length;
-        cand.typed = trimmed;
         cand.rewritten = rt.rewritten;
         cand.gain = rt.gain;
         cand.letters = trimmed.length;
       }
     }
-    cands.push(cand);
+    if (Number.isFinite(cand.gain)) cands.push(cand);
   }
   if (cands.length === 0) return { text, changed: false };
   let weighted = 0;
   let letters = 0;
   for (const c of cands) {
-    weighted += Math.max(-3, Math.min(3, c.gain)) * c.letters;
+    weighted += Math.max(-GAIN_CLIP, Math.min(GAIN_CLIP, c.gain)) * c.letters;
     letters += c.letters;
   }
-  const textWide = weighted / letters > TEXT_MARGIN;
-  const take = cands.filter((c) => c.gain > WORD_MARGIN || (textWide && c.gain > 0));
-  if (take.length === 0) return { text, changed: false };
+  if (weighted / letters <= TEXT_MARGIN) return { text, changed: false };
+  const take = cands.filter((c) => c.gain > 0);
   let out = '';
   let at = 0;
   for (const c of take) {
     out += text.slice(at, c.start) + c.rewritten;
     at = c.end;
   }
-  return { text: out + text.slice(at), changed: true };
+  return { text: out + text.slice(at), changed: take.length > 0 };
 }
+
+type Rewrite = { rewritten: string; gain: number };
+const layoutCache = new Map<string, Rewrite>();
+const toCyrillicLayout = (w: string): Rewrite =>
+  cached(layoutCache, `c${w}`, () => {
+    const rewritten = swapChars(w, LATIN_TO_CYRILLIC);
+    return { rewritten, gain: gain(w, 'en', rewritten, 'ru') };
+  });
+const toLatinLayout = (w: string): Rewrite =>
+  cached(layoutCache, `l${w}`, () => {
+    const rewritten = swapChars(w, CYRILLIC_TO_LATIN);
+    return { rewritten, gain: gain(w, 'ru', rewritten, 'en') };
+  });
 
 /** Which way {@link fixLayout} swapped a text's words, if it did. */
 export type LayoutSwap = 'latin-to-cyrillic' | 'cyrillic-to-latin' | null;
@@ -223,15 +252,9 @@ export type LayoutSwap = 'latin-to-cyrillic' | 'cyrillic-to-latin' | null;
  * English mapped to the US layout. Words that read well as typed stay.
  */
 export function fixLayout(text: string): { text: string; swapped: LayoutSwap } {
-  const toCyr = rewriteWords(text, LATIN_WORD_RE, (w) => {
-    const rewritten = swapChars(w, LATIN_TO_CYRILLIC);
-    return { rewritten, gain: gain(w, 'en', rewritten, 'ru') };
-  });
+  const toCyr = rewriteWords(text, LATIN_WORD_RE, toCyrillicLayout);
   if (toCyr.changed) return { text: toCyr.text, swapped: 'latin-to-cyrillic' };
-  const toLat = rewriteWords(text, CYRILLIC_WORD_RE, (w) => {
-    const rewritten = swapChars(w, CYRILLIC_TO_LATIN);
-    return { rewritten, gain: gain(w, 'ru', rewritten, 'en') };
-  });
+  const toLat = rewriteWords(text, CYRILLIC_WORD_RE, toLatinLayout);
   if (toLat.changed) return { text: toLat.text, swapped: 'cyrillic-to-latin' };
   return { text, swapped: null };
 }
@@ -320,9 +343,12 @@ export function transliterate(text: string): string {
 
 const TRANSLIT_WORD_RE = /[A-Za-z']*[A-Za-z][A-Za-z']*/g;
 
-function translitRewrite(w: string): { rewritten: string; gain: number } {
-  const rewritten = transliterate(w);
-  return { rewritten, gain: gain(w, 'en', rewritten, 'ru') };
+const translitCache = new Map<string, Rewrite>();
+function translitRewrite(w: string): Rewrite {
+  return cached(translitCache, w, () => {
+    const rewritten = transliterate(w);
+    return { rewritten, gain: gain(w, 'en', rewritten, 'ru') };
+  });
 }
 
 /**

@@ -52,6 +52,13 @@ describe('fixLayout', () => {
       'не пришла карта',
       'exchange rate',
       'top up',
+      // Words that read better rewritten on their own, inside text that reads well as typed.
+      'Почему с меня берут больше?',
+      'Can I choose my card scheme?',
+      'how do VR cards work',
+      'NFC-платеж не будет работать в автобусе',
+      'I tried to buy a golf club off eBay',
+      'Вчера я пытался купить клюшку для гольфа на eBay',
     ]) {
       expect(fixLayout(text), text).toEqual({ text, swapped: null });
     }
@@ -72,6 +79,8 @@ describe('transliteration', () => {
     expect(looksTransliteratedRussian('I lost my card')).toBe(false);
     expect(looksTransliteratedRussian('where is my money')).toBe(false);
     expect(looksTransliteratedRussian('rfhnf yt ghbikf')).toBe(false);
+    expect(looksTransliteratedRussian('Can third party fees affect a transfer?')).toBe(false);
+    expect(looksTransliteratedRussian('Will my GPB update my salary')).toBe(false);
     expect(looksTransliteratedRussian('Мою карту украли')).toBe(false);
   });
 });
