@@ -50,7 +50,7 @@ export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provena
 
 /**
  * The licence line of a data file's folder, when its README states one (`**Licence:** …`):
- * the sentences of its first line, so a net records the terms of what it learned from.
+ * its first two sentences, so a net records the terms of what it learned from.
  */
 export function licenceNear(file: string): string | undefined {
   let text: string;
@@ -59,11 +59,15 @@ export function licenceNear(file: string): string | undefined {
   } catch {
     return undefined;
   }
-  const line =
-    /^[\s>*-]*\*\*Licen[cs]e:\*\*\s*(.+)$/im.exec(text)?.[1] ?? /^Licen[cs]e:\s*(.+)$/im.exec(text)?.[1];
-  if (!line) return undefined;
-  // A README's paragraph runs over several lines: keep the whole sentences of its first line.
-  const end = line.lastIndexOf('. ');
-  const sentence = end > 0 ? line.slice(0, end + 1) : line;
-  return sentence.replaceAll('`', '').slice(0, 300);
+  const m =
+    /^[\s>*-]*\*\*Licen[cs]e:\*\*\s*(.+(?:\n[ \t]+\S.*)*)/im.exec(text) ??
+    /^Licen[cs]e:\s*(.+)$/im.exec(text);
+  if (!m?.[1]) return undefined;
+  // A README's item runs over several indented lines: one line of text, up to two sentences.
+  const line = m[1].replace(/\s+/g, ' ').trim();
+  const sentence = line
+    .split(/(?<=\.)\s+(?=[A-Z`])/)
+    .slice(0, 2)
+    .join(' ');
+  return sentence.replaceAll('`', '').slice(0, 400);
 }

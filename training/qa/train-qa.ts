@@ -110,7 +110,8 @@ export function defaultQaOptions(): Pick<
   'vectoriser' | 'architecture' | 'settings' | 'thresholdPrecision' | 'now'
 > {
   return {
-    vectoriser: DEFAULT_VECTORISER_SETTINGS,
+    // New nets repair wrong keyboard layouts and transliterated Russian before featurising.
+    vectoriser: { ...DEFAULT_VECTORISER_SETTINGS, normalisation: 2 },
     architecture: DEFAULT_QA_ARCHITECTURE,
     settings: DEFAULT_QA_SETTINGS,
     thresholdPrecision: 0.95,
@@ -127,6 +128,12 @@ function compact(weights: Weights): Weights {
   return out;
 }
 
+/** Content terms as the served net will compute them (same seed, length cap and normalisation). */
+function lexicalTerms(vectoriser: Vectoriser, text: string, bits: number): Int32Array {
+  const v = vectoriser.settings;
+  return contentTerms(text, v.seed, bits, v.maxChars, v.normalisation ?? 1);
+}
+
 /** An {@link Embedder} over featurised texts and weights in training (no net object needed). */
 function trainingEmbedder(
   t: QaTopology,
@@ -140,8 +147,7 @@ function trainingEmbedder(
   return {
     dim: t.dim,
     embed: (texts: readonly string[], tower: Tower) => embedFeatures(t, w, tower, texts.map(featsOf), bagIdf),
-    terms: (text) =>
-      t.lexical ? contentTerms(text, vectoriser.settings.seed, t.lexical.bits) : new Int32Array(0),
+    terms: (text) => (t.lexical ? lexicalTerms(vectoriser, text, t.lexical.bits) : new Int32Array(0)),
     termIdf: lexIdf,
   };
 }
@@ -181,7 +187,7 @@ export function trainQa(o: QaTrainOptions): { net: QaNet; history: QaEpochReport
   const lexIdf = topology.lexical
     ? (kept('lexical/idf') ??
       termIdf(
-        trainTexts.map((t) => contentTerms(t, vectoriser.settings.seed, topology.lexical!.bits)),
+        trainTexts.map((t) => lexicalTerms(vectoriser, t, topology.lexical!.bits)),
         topology.lexical.bits,
       ))
     : new Float32Array(0);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { murmurhash3 } from '../murmurhash3.js';
 import { stemWord } from '../stemmers.js';
-import { normalise } from '../vectoriser.js';
+import { normalise, normaliseText } from '../text-normalise.js';
 
 /**
  * The lexical-overlap side of answer scoring, as in the CNN-Cnt model of the WikiQA paper:
@@ -22,9 +22,19 @@ const encoder = new TextEncoder();
 // A seed apart from the vectoriser's feature kinds, so term ids never line up with them by design.
 const SEED_TERM = 7;
 
-/** Distinct content-word ids of a text, ascending: ids in [1, 2^bits). */
-export function contentTerms(text: string, seed: number, bits: number, maxChars = 1000): Int32Array {
-  const words = normalise(text, maxChars).match(WORD_RE) ?? [];
+/**
+ * Distinct content-word ids of a text, ascending: ids in [1, 2^bits). `normalisation` is the
+ * net's vectoriser setting: 2 repairs wrong keyboard layouts and transliterated Russian first.
+ */
+export function contentTerms(
+  text: string,
+  seed: number,
+  bits: number,
+  maxChars = 1000,
+  normalisation: 1 | 2 = 1,
+): Int32Array {
+  const clean = normalisation === 2 ? normaliseText(text, maxChars) : normalise(text, maxChars);
+  const words = clean.match(WORD_RE) ?? [];
   const ids = new Set<number>();
   for (const w of words) {
     if (STOP.has(w) || w === 'num' || w === 'id' || w === 'url' || w === 'email') continue;

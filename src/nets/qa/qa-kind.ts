@@ -23,7 +23,7 @@ export interface QaInfo {
   threshold: number;
   scoring: Scoring;
   /** The content-word hashing of the overlap features; null without them. */
-  lexical: { seed: number; bits: number; maxChars: number } | null;
+  lexical: { seed: number; bits: number; maxChars: number; normalisation?: 1 | 2 } | null;
   /** IDF of the content-word buckets (empty without lexical features). */
   termIdf: Float32Array;
   /** Golden inputs stored with the net. */
@@ -33,7 +33,7 @@ export interface QaInfo {
 /** Content-word ids of a text for the overlap features, as the net that made `info` hashes them. */
 export function qaTerms(info: QaInfo, text: string): Int32Array {
   const lex = info.lexical;
-  return lex ? contentTerms(text, lex.seed, lex.bits, lex.maxChars) : new Int32Array(0);
+  return lex ? contentTerms(text, lex.seed, lex.bits, lex.maxChars, lex.normalisation) : new Int32Array(0);
 }
 
 /** A two-tower net as the runtime holds it. */
@@ -52,7 +52,12 @@ export const qaKind: NetKind = {
       threshold: net.meta.threshold,
       scoring: net.meta.scoring,
       lexical: lexical
-        ? { seed: net.meta.vectoriser.seed, bits: lexical.bits, maxChars: net.meta.vectoriser.maxChars }
+        ? {
+            seed: net.meta.vectoriser.seed,
+            bits: lexical.bits,
+            maxChars: net.meta.vectoriser.maxChars,
+            normalisation: net.meta.vectoriser.normalisation ?? 1,
+          }
         : null,
       termIdf: net.termIdf,
       canaryInputs: net.meta.canary.length,

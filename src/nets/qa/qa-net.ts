@@ -107,7 +107,8 @@ export class QaNet {
   terms(text: string): Int32Array {
     const lex = this.topology.lexical;
     if (!lex) return new Int32Array(0);
-    return contentTerms(text, this.meta.vectoriser.seed, lex.bits, this.meta.vectoriser.maxChars);
+    const v = this.meta.vectoriser;
+    return contentTerms(text, v.seed, lex.bits, v.maxChars, v.normalisation ?? 1);
   }
 
   /** Served scores of one question's candidate answers (for ranking evaluation). */
