@@ -208,6 +208,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     events: gateway.events,
     clock,
     categoriesOf: (name) => botCategories(bots.get(name)),
+    categoryNames: () => Object.fromEntries(bots.all().map((b) => [b.name, b.config.categoryNames])),
     latestReport: () => latestReportLink(store.trainingRuns),
   });
   const consoleFeature = await createConsole({

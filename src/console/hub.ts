@@ -8,6 +8,7 @@ import type { Operator } from '../store/repositories/operators.js';
 import { parseJsonText } from '../transport/http/body.js';
 import { answerHandshakeErrors, refuseUpgrade } from '../transport/ws/upgrade-router.js';
 import {
+  type CategoryNames,
   type ClientRequest,
   type ConsoleEvent,
   clientMessageSchema,
@@ -21,6 +22,8 @@ export interface ConsoleService {
   queue(): QueueItem[];
   handle(operator: Operator, request: ClientRequest): unknown | Promise<unknown>;
   subscribe(listener: (event: ConsoleEvent) => void): () => void;
+  /** Category display names per bot and language, sent with the welcome. */
+  categoryNames?(): CategoryNames;
 }
 
 /** Settings of {@link ConsoleHub}; the defaults follow the console issue. */
@@ -189,6 +192,7 @@ export class ConsoleHub {
       epoch: this.epoch,
       seq: this.seq,
       operator: { login, name, language },
+      categoryNames: this.o.service.categoryNames?.() ?? {},
     });
     const oldest = this.history[0]?.seq ?? this.seq + 1;
     const canReplay =

@@ -79,6 +79,9 @@ export interface ConsoleMessage {
   createdAt: number;
 }
 
+/** Display names of categories: bot → language → category → name (from the bots' files). */
+export type CategoryNames = Record<string, Record<string, Record<string, string>>>;
+
 /** Frames the server sends. */
 export type ServerMessage =
   | {
@@ -87,6 +90,7 @@ export type ServerMessage =
       epoch: string;
       seq: number;
       operator: { login: string; name: string; language: string };
+      categoryNames: CategoryNames;
     }
   | { v: 1; type: 'snapshot'; seq: number; queue: QueueItem[] }
   | { v: 1; type: 'event'; seq: number; event: ConsoleEvent }

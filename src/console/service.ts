@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import type { Operator } from '../store/repositories/operators.js';
 import type { ConsoleStore } from './console-store-port.js';
 import type { ConsoleService } from './hub.js';
-import type { ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
+import type { CategoryNames, ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
 
 /** What the console's core is built from. */
 export interface ConsoleCoreDeps {
@@ -17,6 +17,8 @@ export interface ConsoleCoreDeps {
   clock: Clock;
   /** The categories an operator can choose for a bot (its classifier's labels). */
   categoriesOf(bot: string): string[];
+  /** Category display names per bot and language. */
+  categoryNames?: () => CategoryNames;
   /** Link to the latest training report, if any. */
   latestReport?: () => string | null;
 }
@@ -37,6 +39,11 @@ export interface ConversationDetail {
  */
 export class ConsoleCore implements ConsoleService {
   constructor(private readonly d: ConsoleCoreDeps) {}
+
+  /** Category display names per bot and language (empty when the bots name none). */
+  categoryNames(): CategoryNames {
+    return this.d.categoryNames?.() ?? {};
+  }
 
   /** Conversations with the operators now. */
   queue(): QueueItem[] {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { BotRegistry } from './bots/bot.js';
-import { type Bot, templatesFor } from './bots/bot.js';
+import { type Bot, categoryName, templatesFor } from './bots/bot.js';
 import type {
   ConversationRecord,
   ConversationStore,
@@ -204,7 +204,7 @@ export class MessagePipeline {
     if (forOperators && decision.suggestions.length > 0) {
       actions.push({
         kind: 'suggestions',
-        text: formatSuggestions(decision),
+        text: formatSuggestions(bot, decision),
         suggestions: decision.suggestions,
       });
     }
@@ -362,9 +362,10 @@ function suggestRecord(messageId: number, s: SuggestionResult): PredictionRecord
   };
 }
 
-function formatSuggestions(d: Decision): string {
+/** The operators' note on a platform: the category by its display name in the conversation's language, then the answers. */
+function formatSuggestions(bot: Bot, d: Decision): string {
   const head = d.category
-    ? `neurodesk: ${d.category} (${Math.round((d.confidence ?? 0) * 100)}%). Suggested answers:`
+    ? `neurodesk: ${categoryName(bot, d.category, d.language)} (${Math.round((d.confidence ?? 0) * 100)}%). Suggested answers:`
     : 'neurodesk: suggested answers:';
   const lines = d.suggestions.map((s, i) => `${i + 1}. [${s.score.toFixed(2)}] ${s.text}`);
   return [head, ...lines].join('\n');

@@ -24,7 +24,7 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     standIn = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 1 } } }));
     gw = await startTestGateway({
       standIn,
-      config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() },
+      config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(), NEURODESK_KB_SEED: 'off' },
     });
     gw.store.db
       .prepare('INSERT INTO kb_answers (id, text, category, created_at, updated_at) VALUES (?, ?, ?, 0, 0)')
@@ -68,8 +68,10 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await postTelegram(gw, telegramMessage(7001, 'someone stole my card yesterday', { chatId: 701 }));
     const item = ann.locator('[data-testid=queue-item]', { hasText: 'someone stole my card yesterday' });
     await item.waitFor();
-    expect(await item.textContent()).toContain('lost_or_stolen_card');
-    await bob.locator('[data-testid=queue-item]').first().waitFor();
+    // Categories show by their display names from the bot file, in each operator's language.
+    expect(await item.textContent()).toContain('Lost or stolen card');
+    expect(await item.textContent()).not.toContain('lost_or_stolen_card');
+    await bob.locator('[data-testid=queue-item]', { hasText: 'Утеря или кража карты' }).first().waitFor();
     await ann.screenshot({ path: `${ARTIFACTS}/console-queue.png` });
   });
 
@@ -105,7 +107,15 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await ann.locator('[data-testid=toast]', { hasText: 'Category saved' }).waitFor();
     const [label] = rows(gw, "SELECT * FROM operator_actions WHERE action = 'correct_category'");
     expect(label).toMatchObject({ operator: 'ann', category: 'compromised_card' });
-    await bob.locator('[data-testid=queue-item]', { hasText: 'compromised_card' }).waitFor();
+    await bob.locator('[data-testid=queue-item]', { hasText: 'Данные карты скомпрометированы' }).waitFor();
+  });
+
+  it('shows a Russian-speaking operator the categories by their Russian names', async () => {
+    await bob.locator('[data-testid=queue-item]', { hasText: 'Данные карты скомпрометированы' }).click();
+    await bob.waitForSelector('#conversation:not([hidden])');
+    const selected = bob.locator('[data-testid=category] option:checked');
+    await expect.poll(() => selected.textContent()).toBe('Данные карты скомпрометированы');
+    expect(await selected.getAttribute('value')).toBe('compromised_card');
   });
 
   it('draws the stats page', async () => {

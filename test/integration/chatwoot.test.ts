@@ -59,7 +59,7 @@ describe('chatwoot agent bot webhook', () => {
       [
         'messages',
         {
-          content: expect.stringContaining('lost_or_stolen_card (95%)'),
+          content: expect.stringContaining('Lost or stolen card (95%)'),
           message_type: 'outgoing',
           private: true,
         },

@@ -28,12 +28,28 @@ const state = {
   retryMs: 1000,
   nextId: 1,
   /** @type {Map<string, {resolve: (v: any) => void, reject: (e: Error) => void}>} */ pending: new Map(),
+  /** bot → language → category → display name. @type {Record<string, Record<string, Record<string, string>>>} */
+  categoryNames: {},
 };
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {StringKey} key @param {Record<string, string|number>} [vars] */
 const tr = (key, vars) => t(state.lang, key, vars);
+
+/**
+ * A category's display name in the console's language: the bot's name for it, else any bot's,
+ * else the category itself.
+ * @param {string} category @param {string} [bot]
+ */
+function catName(category, bot) {
+  const bots = bot && state.categoryNames[bot] ? [state.categoryNames[bot]] : [];
+  for (const names of [...bots, ...Object.values(state.categoryNames)]) {
+    const name = names[state.lang]?.[category] ?? names.en?.[category];
+    if (name) return name;
+  }
+  return category;
+}
 
 /**
  * @param {string} tag
@@ -163,6 +179,7 @@ function onFrame(frame) {
     case 'welcome':
       state.epoch = frame.epoch;
       state.seq = frame.seq;
+      state.categoryNames = frame.categoryNames ?? {};
       setLive(true);
       break;
     case 'snapshot':
@@ -245,7 +262,9 @@ function renderQueue() {
           ]),
           h('div', { class: 'line' }, [q.firstLine]),
           h('div', { class: 'row3' }, [
-            h('span', { class: 'cat' }, [q.category ?? '—']),
+            h('span', { class: 'cat', title: q.category ?? '' }, [
+              q.category ? catName(q.category, q.bot) : '—',
+            ]),
             h('span', { class: 'bar', title: `${tr('confidence')} ${pct}%` }, [
               h('span', { style: `width:${pct}%`, class: pct < 50 ? 'low' : pct < 80 ? 'mid' : 'high' }),
             ]),
@@ -322,7 +341,7 @@ function renderConversation() {
   renderMessages();
   const select = /** @type {HTMLSelectElement} */ ($('category'));
   const current = d.item.category ?? d.classification?.category ?? '';
-  select.replaceChildren(...d.categories.map((c) => h('option', { value: c }, [c])));
+  select.replaceChildren(...d.categories.map((c) => h('option', { value: c }, [catName(c, d.item.bot)])));
   select.value = current;
   const conf = d.classification ? Math.round(d.classification.confidence * 100) : 0;
   $('category-confidence').textContent = d.classification ? `${tr('confidence')} ${conf}%` : '';
@@ -383,7 +402,9 @@ async function renderStats() {
       'ticketsPerCategory',
       s.perCategory.length
         ? barChart(
-            s.perCategory.slice(0, 15).map((/** @type {any} */ r) => ({ label: r.category, value: r.count })),
+            s.perCategory
+              .slice(0, 15)
+              .map((/** @type {any} */ r) => ({ label: catName(r.category), value: r.count })),
           )
         : noData(),
     ),

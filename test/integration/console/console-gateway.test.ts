@@ -13,8 +13,11 @@ let bob: ConsoleClient;
 
 beforeAll(async () => {
   standIn = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 1 } } }));
-  gw = await startTestGateway({ standIn, config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() } });
-  // The keyword suggester stands in for the knowledge base: its answers exist there.
+  gw = await startTestGateway({
+    standIn,
+    config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(), NEURODESK_KB_SEED: 'off' },
+  });
+  // The keyword suggester stands in for the knowledge base (not seeded): of its answers only 103 exists.
   gw.store.db
     .prepare('INSERT INTO kb_answers (id, text, category, created_at, updated_at) VALUES (?, ?, ?, 0, 0)')
     .run(103, 'Freeze the card in the app at once, then order a new one.', 'lost_or_stolen_card');

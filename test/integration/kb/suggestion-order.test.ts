@@ -106,7 +106,9 @@ describe('suggested answers: by score, in the customer’s language, the same ev
     const note = await api.waitForAccepted(
       (r) => r.path.endsWith('/conversations/91/messages') && r.body.private === true,
     );
-    const lines: string[] = note.body.content.split('\n').slice(1);
+    const [head, ...lines]: string[] = note.body.content.split('\n');
+    // The category by its Russian display name, as the conversation is in Russian.
+    expect(head).toContain('Перевод отклонён (4%)');
     expect(lines).toHaveLength(3);
     const scores = lines.map((l) => Number(/^\d\. \[([\d.]+)\]/.exec(l)![1]));
     expect(scores).toEqual(descending(scores));
