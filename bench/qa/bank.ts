@@ -1,22 +1,16 @@
 import { AnswerIndex } from '../../src/nets/qa/answer-index.js';
 import type { QaNet } from '../../src/nets/qa/qa-net.js';
+import { keyToScore, rankKey } from '../../src/nets/qa/scoring.js';
 import { quantile } from '../../training/classifier/metrics.js';
-import { type EvalSet, pairFeatures, rankingFigures } from '../../training/qa/eval-set.js';
+import { type EvalSet, type PairFeatures, pairFeatures, rankingFigures } from '../../training/qa/eval-set.js';
 import { type KbEntry, readPairs } from '../../training/qa/pairs.js';
 
-/** Figures of a net over the bank knowledge base. */
-export interface BankFigures {
-  bankTop1: number;
-  bankTop3: number;
-  bankQuestions: number;
-  /** Share of test questions whose top answer scores at or above the net's threshold, and their accuracy. */
-  bankSureShare: number;
-  bankSureTop1: number;
-  ruTop1: number;
-  ruQuestions: number;
-  /** One question end to end in process (question tower, scan of the knowledge base, top-3), p50 and p99. */
-  suggestP50Ms: number;
-  suggestP99Ms: number;
+/** One test set of the bank knowledge base, in one language. */
+export interface BankTestSet {
+  /** Key prefix of its figures, e.g. `En`, `Ru`, `RuHand`. */
+  key: string;
+  file: string;
+  language: string;
 }
 
 function kbSet(kb: readonly KbEntry[], rows: Array<{ question: string; category?: string }>): EvalSet {
@@ -31,36 +25,9 @@ function kbSet(kb: readonly KbEntry[], rows: Array<{ question: string; category?
   };
 }
 
-/** Top-1/top-3 of BANKING77 test questions (right when the top answer is of the question's category), the Russian check, and latency. */
-export function benchBank(net: QaNet, kb: readonly KbEntry[], testFile: string, ruFile: string): BankFigures {
-  const test = readPairs(testFile);
-  const features = pairFeatures(net, kbSet(kb, test));
-  const figures = rankingFigures(features, net.meta.scoring);
-  let sure = 0;
-  let sureRight = 0;
-  const { scoring, threshold } = net.meta;
-  for (const f of features) {
-    let best = 0;
-    let bestKey = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < f.dot.length; j++) {
-      const key =
-        scoring.dense * f.dot[j]! +
-        scoring.count * f.count[j]! +
-        scoring.weighted * f.weighted[j]! +
-        scoring.bias;
-      if (key > bestKey) {
-        bestKey = key;
-        best = j;
-      }
-    }
-    if (1 / (1 + Math.exp(-bestKey)) >= threshold) {
-      sure++;
-      if (f.labels[best]! > 0) sureRight++;
-    }
-  }
-  const ru = rankingFigures(pairFeatures(net, kbSet(kb, readPairs(ruFile))), scoring);
-
-  const index = new AnswerIndex(net.dim, scoring, net.termIdf);
+/** The index the gateway would serve: every answer of the base with its category and language. */
+function servedIndex(net: QaNet, kb: readonly KbEntry[]): AnswerIndex {
+  const index = new AnswerIndex(net.dim, net.meta.scoring, net.termIdf);
   const vectors = net.embed(
     kb.map((a) => a.text),
     'answer',
@@ -70,26 +37,100 @@ export function benchBank(net: QaNet, kb: readonly KbEntry[], testFile: string, 
       id: i + 1,
       revision: 1,
       category: a.category,
+      language: a.language,
       vector: vectors.subarray(i * net.dim, (i + 1) * net.dim),
       terms: net.terms(a.text),
     })),
   );
-  const texts = test.slice(0, 320).map((r) => r.question);
+  return index;
+}
+
+/** Share of questions whose best answer scores at or above the threshold, and the top-1 among them. */
+function sureFigures(features: readonly PairFeatures[], net: QaNet): { share: number; top1: number } {
+  const { scoring, threshold } = net.meta;
+  let sure = 0;
+  let right = 0;
+  for (const f of features) {
+    let best = 0;
+    let bestKey = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < f.dot.length; j++) {
+      const key = rankKey(scoring, f.dot[j]!, f.count[j]!, f.weighted[j]!);
+      if (key > bestKey) {
+        bestKey = key;
+        best = j;
+      }
+    }
+    if (keyToScore(bestKey) >= threshold) {
+      sure++;
+      if (f.labels[best]! > 0) right++;
+    }
+  }
+  return { share: sure / Math.max(1, features.length), top1: sure ? right / sure : 0 };
+}
+
+/**
+ * Figures of a net over the bank knowledge base, per test set (language):
+ * - `bankTop1X` / `bankTop3X`: an answer of the question's category first / among the first
+ *   three, ranking the whole base (both languages) by score;
+ * - `bankServedTop1X`, `bankInLanguageX`: as the gateway serves three suggestions (the
+ *   question's language only when one of its answers reaches the net's threshold, by score
+ *   otherwise): top-1 right, and the share of questions whose three are all in their language;
+ * - `bankSureShareX` / `bankSureTop1X`: questions whose best answer reaches the threshold, and
+ *   their top-1.
+ * Plus the in-process latency of one suggestion (question tower, scan, top-3), p50 and p99.
+ */
+export function benchBank(
+  net: QaNet,
+  kb: readonly KbEntry[],
+  sets: readonly BankTestSet[],
+): Record<string, number> {
+  const out: Record<string, number> = { bankAnswers: kb.length };
+  const index = servedIndex(net, kb);
+  const answerOf = (id: number) => kb[id - 1]!;
+  for (const s of sets) {
+    const rows = readPairs(s.file);
+    const features = pairFeatures(net, kbSet(kb, rows));
+    const figures = rankingFigures(features, net.meta.scoring);
+    const sure = sureFigures(features, net);
+    const questions = rows.map((r) => r.question);
+    const vectors = net.embed(questions, 'question');
+    const hits = index.search(
+      rows.map((r, i) => ({
+        vector: vectors.subarray(i * net.dim, (i + 1) * net.dim),
+        terms: net.terms(r.question),
+        k: 3,
+        language: s.language,
+        languageFloor: net.meta.threshold,
+      })),
+    );
+    let servedRight = 0;
+    let inLanguage = 0;
+    hits.forEach((h, i) => {
+      if (h[0] && answerOf(h[0].id).category === rows[i]!.category) servedRight++;
+      if (h.length > 0 && h.every((x) => x.language === s.language)) inLanguage++;
+    });
+    const n = Math.max(1, rows.length);
+    Object.assign(out, {
+      [`bankTop1${s.key}`]: figures.top1,
+      [`bankTop3${s.key}`]: figures.top3,
+      [`bankServedTop1${s.key}`]: servedRight / n,
+      [`bankInLanguage${s.key}`]: inLanguage / n,
+      [`bankSureShare${s.key}`]: sure.share,
+      [`bankSureTop1${s.key}`]: sure.top1,
+      [`bankQuestions${s.key}`]: rows.length,
+    });
+  }
+
+  const texts = readPairs(sets[0]!.file)
+    .slice(0, 320)
+    .map((r) => r.question);
   const times = texts.map((t) => {
     const start = performance.now();
     index.search([{ vector: net.embed([t], 'question'), terms: net.terms(t), k: 3 }]);
     return performance.now() - start;
   });
   const measured = times.slice(20);
-  return {
-    bankTop1: figures.top1,
-    bankTop3: figures.top3,
-    bankQuestions: figures.questions,
-    bankSureShare: sure / features.length,
-    bankSureTop1: sure ? sureRight / sure : 0,
-    ruTop1: ru.top1,
-    ruQuestions: ru.questions,
-    suggestP50Ms: quantile(measured, 0.5),
-    suggestP99Ms: quantile(measured, 0.99),
-  };
+  out.suggestP50Ms = quantile(measured, 0.5);
+  out.suggestP99Ms = quantile(measured, 0.99);
+  return out;
 }

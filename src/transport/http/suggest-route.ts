@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteMount } from '../../app.js';
+import { detectLanguage } from '../../core/language.js';
 import type { AnswerSuggester } from '../../core/ports.js';
 import { AppError } from '../../errors.js';
 import { kbName } from '../../kb/answer-input.js';
@@ -15,6 +16,10 @@ const suggestRequest = z.strictObject({
   category: z.string().min(1).max(100).optional(),
   category_mode: z.enum(['boost', 'filter']).optional(),
   kb: kbName.optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}$/, 'language must be a language code such as "en" or "ru"')
+    .optional(),
 });
 
 /** What {@link suggestRoute} needs. */
@@ -30,7 +35,9 @@ export interface SuggestRouteDeps {
  * `POST /api/v1/suggest {"text", "k"?, "category"?, "category_mode"?, "kb"?}` →
  * `{suggestions: [{answer_id, text, score, category}], net: {name, version}, threshold}`.
  * `k` (default 3) may exceed the knowledge base: all its answers come back. With `category`,
- * that category's answers come first (`boost`, the default) or alone (`filter`).
+ * that category's answers come first (`boost`, the default) or alone (`filter`). Answers in
+ * `language` (by default the text's own) come alone when one of them is relevant (at or above
+ * the net's threshold); otherwise answers of every language, by score.
  */
 export function suggestRoute(deps: SuggestRouteDeps): RouteMount {
   return ({ api }) => {
@@ -52,6 +59,7 @@ export function suggestRoute(deps: SuggestRouteDeps): RouteMount {
           category: b.category,
           categoryMode: b.category_mode,
           kb: b.kb,
+          language: b.language ?? detectLanguage(b.text),
         });
         deps.metrics.predictions.inc({
           kind: 'suggest',
@@ -66,6 +74,7 @@ export function suggestRoute(deps: SuggestRouteDeps): RouteMount {
             text: s.text,
             score: s.score,
             category: s.category,
+            language: s.language ?? null,
           })),
           net: r.net,
           threshold: r.threshold,

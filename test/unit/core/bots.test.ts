@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { botLanguages, categoryName, templatesFor } from '../../../src/core/bots/bot.js';
 import { BotConfigError, loadBots } from '../../../src/core/bots/load-bots.js';
 import { tempDir } from '../../helpers/config.js';
 
@@ -43,6 +44,44 @@ describe('bot files', () => {
     expect(notes.join('\n')).toMatch(
       /telegram is off until BANK_SUPPORT_TELEGRAM_BOT_TOKEN and BANK_SUPPORT_TELEGRAM_WEBHOOK_SECRET are set/,
     );
+  });
+
+  it('name every category of the default bank bot in English and Russian', () => {
+    const bank = loadBots('bots', {}).bots.find((b) => b.name === 'bank-support')!;
+    expect(botLanguages(bank)).toEqual(['en', 'ru']);
+    const categories = JSON.parse(
+      readFileSync('training/data/banking77/categories.json', 'utf8'),
+    ) as string[];
+    for (const language of ['en', 'ru']) {
+      const names = bank.config.categoryNames[language]!;
+      expect(Object.keys(names).sort()).toEqual([...categories].sort());
+      expect(new Set(Object.values(names)).size).toBe(categories.length);
+    }
+    expect(categoryName(bank, 'lost_or_stolen_card', 'ru')).toBe('Утеря или кража карты');
+    expect(categoryName(bank, 'lost_or_stolen_card', 'en')).toBe('Lost or stolen card');
+    // An unknown language falls back to the default one, an unnamed category to itself.
+    expect(categoryName(bank, 'lost_or_stolen_card', 'de')).toBe('Lost or stolen card');
+    expect(categoryName(bank, 'brand_new_category', 'ru')).toBe('brand_new_category');
+  });
+
+  it('take their languages from the file: any language code with templates is spoken', () => {
+    const uk = { greeting: 'Вітаю', handoff: 'Зачекайте', fallback: 'Текст', talkToPerson: 'Оператор' };
+    const dir = dirWith({
+      'shop.json': {
+        ...good,
+        defaultLanguage: 'uk',
+        templates: { ...good.templates, uk },
+        categoryNames: { uk: { refund: 'Повернення коштів' } },
+      },
+    });
+    const shop = loadBots(dir, {}).bots[0]!;
+    expect(botLanguages(shop)).toEqual(['uk', 'en']);
+    expect(templatesFor(shop, 'en').t.greeting).toBe('Hi');
+    expect(templatesFor(shop, 'ru')).toMatchObject({ language: 'uk', t: { greeting: 'Вітаю' } });
+    expect(categoryName(shop, 'refund', 'en')).toBe('Повернення коштів');
+    expect(
+      problemsOf(dirWith({ 'shop.json': { ...good, templates: { English: good.templates.en } } })),
+    ).toEqual([expect.stringContaining('templates.English')]);
   });
 
   it('switch a channel on when every key it names is set', () => {
