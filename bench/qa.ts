@@ -1,17 +1,19 @@
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/nets/backend.js';
+import { ClassifierNet } from '../src/nets/classifier/classifier-net.js';
 import { QaNet } from '../src/nets/qa/qa-net.js';
 import { kbTrainingSets, readKb, readPairs } from '../training/qa/pairs.js';
 import { QA_RECIPES } from '../training/qa/recipes.js';
 import { defaultQaOptions, trainQa } from '../training/qa/train-qa.js';
 import { DEFAULT_WIKIQA_DIR } from '../training/qa/wikiqa.js';
 import { type BankTestSet, benchBank } from './qa/bank.js';
+import { categoryFeatureTop1 } from './qa/category-feature.js';
 import { measureScan } from './qa/latency.js';
 import { benchWikiQa } from './qa/wikiqa.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
- * `npm run bench:qa [-- --wikiqa DIR] [--bank-net nets/bank-qa | --train-bank] [--no-wikiqa] [--seed N]`
+ * `npm run bench:qa [-- --wikiqa DIR] [--bank-net nets/bank-qa | --train-bank] [--classifier nets/bank-classifier|none] [--no-wikiqa] [--seed N]`
  *
  * 1. WikiQA (research-only: read from `--wikiqa`, `NEURODESK_WIKIQA_DIR` or ../shared/data/wikiqa,
  *    never copied): trains the ranking recipe on train, chooses on dev, scores filtered test.
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     'no-wikiqa': { type: 'boolean', default: false },
     'bank-net': { type: 'string', default: 'nets/bank-qa' },
     'train-bank': { type: 'boolean', default: false },
+    /** The classifier whose category is tried as a feature of the answer score (`none` to skip). */
+    classifier: { type: 'string', default: 'nets/bank-classifier' },
     seed: { type: 'string', default: '1' },
   },
 });
@@ -98,6 +102,21 @@ for (const s of BANK_SETS) {
   );
 }
 log(`  target: Russian top-1 ≥ 85 % (stretch 90 %); threshold ${net.meta.threshold.toFixed(3)}`);
+if (values['classifier'] !== 'none') {
+  // The classifier's category as a feature of the score (measured, not served unless it helps).
+  const classifier = ClassifierNet.load(values.classifier);
+  for (const set of BANK_SETS.slice(0, 2)) {
+    const top1 = categoryFeatureTop1(net, classifier, kb, set.file);
+    for (const [w, v] of Object.entries(top1)) figures[`bankCategoryFeatureTop1${set.key}W${w}`] = v;
+    log(
+      `  ${set.language}: top-1 with the classifier's category as a feature, by weight: ${Object.entries(top1)
+        .map(([w, v]) => `${w}: ${pct(v)}`)
+        .join(', ')} (${classifier.location!.name}/${classifier.location!.version})`,
+    );
+  }
+  figures.bankCategoryFeatureClassifier = `${classifier.location!.name}/${classifier.location!.version}`;
+  classifier.dispose();
+}
 log(
   `  one suggestion in process: p50 ${b.suggestP50Ms!.toFixed(2)} ms, p99 ${b.suggestP99Ms!.toFixed(2)} ms`,
 );
