@@ -98,7 +98,7 @@ if (values.net) {
       ),
   }));
   figures.trainSeconds = (performance.now() - started) / 1000;
-  figures.net = 'trained by this run (default recipe, seed ' + values.seed + ')';
+  figures.net = `trained by this run (default recipe, seed ${values.seed})`;
   figures.trainedHere = true;
   figures.bestEpoch = Number(net.meta.training.bestEpoch);
   figures.epochs = Number(net.meta.training.epochs);
