@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Provenance, ProvenanceFile } from '../src/nets/provenance.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -49,25 +49,20 @@ export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provena
 }
 
 /**
- * The licence line of a data file's folder, when its README states one (`**Licence:** …`):
- * its first two sentences, so a net records the terms of what it learned from.
+ * The licence of a data file as its folder's README states it: the first sentence after
+ * `**Licence:**` (e.g. "Creative Commons Attribution 4.0 International (`LICENSE.txt`),
+ * BANKING77 by PolyAI (Casanueva et al. 2020)."), or undefined when there is none.
  */
-export function licenceNear(file: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(resolve(dirname(resolve(file)), 'README.md'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const m =
-    /^[\s>*-]*\*\*Licen[cs]e:\*\*\s*(.+(?:\n[ \t]+\S.*)*)/im.exec(text) ??
-    /^Licen[cs]e:\s*(.+)$/im.exec(text);
-  if (!m?.[1]) return undefined;
-  // A README's item runs over several indented lines: one line of text, up to two sentences.
-  const line = m[1].replace(/\s+/g, ' ').trim();
-  const sentence = line
-    .split(/(?<=\.)\s+(?=[A-Z`])/)
-    .slice(0, 2)
-    .join(' ');
-  return sentence.replaceAll('`', '').slice(0, 400);
+export function dataLicence(file: string): string | undefined {
+  const readme = join(dirname(resolve(file)), 'README.md');
+  if (!existsSync(readme)) return undefined;
+  const text = readFileSync(readme, 'utf8');
+  const at = text.search(/\*\*Licen[cs]e:\*\*/);
+  if (at < 0) return undefined;
+  const rest = text
+    .slice(at)
+    .replace(/^\*\*Licen[cs]e:\*\*\s*/, '')
+    .replace(/\s+/g, ' ');
+  const end = rest.search(/(?<!\b(?:al|e\.g|i\.e))\.(\s|$)/);
+  return (end < 0 ? rest : rest.slice(0, end + 1)).slice(0, 400).trim();
 }

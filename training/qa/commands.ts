@@ -4,7 +4,7 @@ import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { versionName } from '../classifier/train-classifier.js';
 import type { CliIo, NetCommands } from '../commands.js';
 import { ProgressBar } from '../progress.js';
-import { licenceNear, makeProvenance, provenanceFile } from '../provenance.js';
+import { dataLicence, makeProvenance, provenanceFile } from '../provenance.js';
 import { type EvalSet, pairFeatures, rankingFigures } from './eval-set.js';
 import {
   DEFAULT_PAIR_COLUMNS,
@@ -125,14 +125,14 @@ export const qaCommands: NetCommands = {
         ...(values.answers ? [{ file: values.answers, rows: sets.train.answers.length }] : []),
       ],
       provenance: makeProvenance(`npm run train -- qa ${argv.join(' ')}`, [
-        ...files.map((f) => provenanceFile('train', f.file, f.rows.length, licenceNear(f.file))),
+        ...files.map((f) => provenanceFile('train', f.file, f.rows.length, dataLicence(f.file))),
         ...(values.val ? [provenanceFile('validation', values.val, readPairs(values.val, cols).length)] : []),
         ...(values.answers
-          ? [provenanceFile('kb', values.answers, sets.train.answers.length, licenceNear(values.answers))]
+          ? [provenanceFile('kb', values.answers, sets.train.answers.length, dataLicence(values.answers))]
           : []),
         // Held-out sets the net is judged on; retraining uses them as its default regression set.
         ...(values.test ?? []).map((file) =>
-          provenanceFile('test', file, readPairs(file, cols).length, licenceNear(file)),
+          provenanceFile('test', file, readPairs(file, cols).length, dataLicence(file)),
         ),
       ]),
       onStep: (s) => bar.step(s.epoch, settings.maxEpochs, s.step, s.steps, s.loss),
