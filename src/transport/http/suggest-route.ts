@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { RouteMount } from '../../app.js';
-import { detectLanguage } from '../../core/language.js';
 import type { AnswerSuggester } from '../../core/ports.js';
 import { AppError } from '../../errors.js';
 import { kbName } from '../../kb/answer-input.js';
@@ -35,9 +34,9 @@ export interface SuggestRouteDeps {
  * `POST /api/v1/suggest {"text", "k"?, "category"?, "category_mode"?, "kb"?}` →
  * `{suggestions: [{answer_id, text, score, category}], net: {name, version}, threshold}`.
  * `k` (default 3) may exceed the knowledge base: all its answers come back. With `category`,
- * that category's answers come first (`boost`, the default) or alone (`filter`). Answers in
- * `language` (by default the text's own) come alone when one of them is relevant (at or above
- * the net's threshold); otherwise answers of every language, by score.
+ * that category's answers come first (`boost`, the default) or alone (`filter`). With
+ * `language`, that language's answers come alone when one of them is relevant (at or above the
+ * net's threshold), answers of every language otherwise; by score either way.
  */
 export function suggestRoute(deps: SuggestRouteDeps): RouteMount {
   return ({ api }) => {
@@ -59,7 +58,7 @@ export function suggestRoute(deps: SuggestRouteDeps): RouteMount {
           category: b.category,
           categoryMode: b.category_mode,
           kb: b.kb,
-          language: b.language ?? detectLanguage(b.text),
+          language: b.language,
         });
         deps.metrics.predictions.inc({
           kind: 'suggest',

@@ -42,6 +42,19 @@ describe('POST /api/v1/suggest with the default net and knowledge base', () => {
     expect(body.suggestions[0].text).toBe(kbAnswer('card_delivery_estimate', 'ru'));
   });
 
+  it('asked for a language, answers in it only when one is relevant, else every language, best first', async () => {
+    const text = 'Сколько дней идёт доставка карты?';
+    const ru = await suggest({ text, k: 5, language: 'ru' });
+    expect(ru.suggestions.map((s: { language: string }) => s.language)).toEqual(Array(5).fill('ru'));
+    // No English answer is relevant to a Russian question: every language, by score.
+    const en = await suggest({ text, k: 3, language: 'en' });
+    expect(en.suggestions[0].text).toBe(kbAnswer('card_delivery_estimate', 'ru'));
+    for (const body of [ru, en]) {
+      const scores = body.suggestions.map((s: { score: number }) => s.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+  });
+
   it('seeds the default knowledge base once: an English and a Russian answer for each of the 77 categories', async () => {
     const list = await json(await fetch(`${gw.url}/api/v1/answers?limit=1000`, { headers: authHeaders }));
     expect(list.total).toBe(154);
