@@ -119,14 +119,15 @@ describe('telegram webhook', () => {
       "SELECT id, status, queue, language FROM conversations WHERE external_chat_id = '5004'",
     );
     expect(c).toMatchObject({ status: 'queued', language: 'ru' });
-    // The default classifier learned English only: the queue is its category's, whatever it read.
+    // The bilingual classifier reads it as a stolen card: the security queue.
     const d = row(
       gw,
       "SELECT action, category FROM decisions WHERE message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = ? AND direction = 'in')",
       c.id,
     );
-    expect(d.action).toBe('handoff');
-    expect(c.queue).toBe(queueFor(gw.bots.get('bank-support')!, d.category));
+    expect(d).toEqual({ action: 'handoff', category: 'lost_or_stolen_card' });
+    expect(c.queue).toBe('security');
+    expect(queueFor(gw.bots.get('bank-support')!, d.category)).toBe('security');
   });
 
   it('hands off when the customer presses "talk to a person", and answers the button', async () => {
