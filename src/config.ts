@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { CHANNEL_API_URLS } from './channels/index.js';
 import { parseCron } from './retraining/cron.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -121,10 +122,11 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
-  NEURODESK_TELEGRAM_API_URL: httpUrl('https://api.telegram.org'),
-  NEURODESK_SLACK_API_URL: httpUrl('https://slack.com/api'),
-  NEURODESK_CHATWOOT_API_URL: httpUrl('https://app.chatwoot.com'),
-  NEURODESK_BITRIX24_OAUTH_URL: httpUrl('https://oauth.bitrix.info'),
+  // Each channel's platform API URLs (NEURODESK_<PLATFORM>_API_URL, ...), from src/channels.
+  ...(Object.fromEntries(CHANNEL_API_URLS.map((u) => [u.env, httpUrl(u.default)])) as Record<
+    string,
+    ReturnType<typeof httpUrl>
+  >),
   NEURODESK_OUTBOUND_TIMEOUT: duration('10s'),
   NEURODESK_OUTBOX_MAX_ATTEMPTS: int(12, 1, 100),
   NEURODESK_RETRY_BASE: duration('2s'),
@@ -183,7 +185,7 @@ export interface Config {
   /** Where platforms reach this gateway (for registering webhooks on a platform); optional. */
   publicUrl?: string;
   /** Each platform's API base URL (self-hosted instances; local stand-ins in tests). */
-  platformUrls: { telegram: string; slack: string; chatwoot: string; bitrix24OAuth: string };
+  platformUrls: Record<string, string>;
   outboundTimeoutMs: number;
   outboxMaxAttempts: number;
   retryBaseMs: number;
@@ -286,12 +288,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: c.NEURODESK_SHUTDOWN_TIMEOUT,
     botsDir: c.NEURODESK_BOTS_DIR,
     publicUrl: c.NEURODESK_PUBLIC_URL,
-    platformUrls: {
-      telegram: c.NEURODESK_TELEGRAM_API_URL,
-      slack: c.NEURODESK_SLACK_API_URL,
-      chatwoot: c.NEURODESK_CHATWOOT_API_URL,
-      bitrix24OAuth: c.NEURODESK_BITRIX24_OAUTH_URL,
-    },
+    platformUrls: Object.fromEntries(
+      CHANNEL_API_URLS.map((u) => [u.key, (c as Record<string, unknown>)[u.env] as string]),
+    ),
     outboundTimeoutMs: c.NEURODESK_OUTBOUND_TIMEOUT,
     outboxMaxAttempts: c.NEURODESK_OUTBOX_MAX_ATTEMPTS,
     retryBaseMs: c.NEURODESK_RETRY_BASE,

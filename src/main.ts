@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
+import { BotConfigError } from './channels/bot-files.js';
 import { ConfigError, loadConfig, readEnvFile } from './config.js';
-import { BotConfigError } from './core/bots/load-bots.js';
 import { type StartOptions, startGateway } from './server.js';
 
 /**

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { resolveApiKeys } from './api-keys.js';
 import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
+import { loadBots } from './channels/bot-files.js';
+import { CHANNEL_SECRET_HEADERS } from './channels/index.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
 import { createConsole } from './console/index.js';
 import { consoleReportsRoute, latestReportLink } from './console/reports-route.js';
 import { ConsoleCore } from './console/service.js';
 import { BotRegistry, botCategories } from './core/bots/bot.js';
-import { loadBots } from './core/bots/load-bots.js';
 import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } from './core/ports.js';
 import type { AnswerIndexes } from './kb/answer-indexes.js';
 import { composeAnswers } from './kb/compose-answers.js';
@@ -134,7 +135,7 @@ function createRegistry(
 
 /** The composition root: builds every part from the config and listens. */
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, CHANNEL_SECRET_HEADERS);
   const clock = options.clock ?? systemClock;
   const { bots: botList, notes } = loadBots(config.botsDir, options.env ?? {});
   for (const note of notes) logger.info(note);
@@ -266,7 +267,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       };
     },
     mounts: [
-      ...gateway.mounts,
+      ...(gateway.mounts ?? []),
       consoleFeature.mount,
       consoleReportsRoute({ runs: store.trainingRuns, operators: store.operators }),
       trainingRunsRoutes(store.trainingRuns),
@@ -308,7 +309,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   // a new version of a two-tower net embeds them again while the previous one keeps answering.
   await answers.start();
   const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
-  gateway.start();
+  gateway.start?.();
   const retrainSchedule = config.retrain.schedule ? startRetrainSchedule(config, bots, logger) : null;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -317,7 +318,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const closers: Closer[] = [
     { name: 'retrain schedule', close: () => retrainSchedule?.stop() },
-    { name: 'gateway', close: () => gateway.stop() },
+    { name: 'gateway', close: () => gateway.close?.() },
     shop.closer,
     answers.closer,
     {
@@ -334,7 +335,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const close = () => {
     closing = true;
     // Websockets first: they would hold the HTTP server open.
-    closingPromise ??= Promise.all([consoleFeature.close(), gateway.closeSockets()]).then(() =>
+    closingPromise ??= Promise.all([consoleFeature.close(), gateway.closeSockets?.()]).then(() =>
       gracefulShutdown({
         server,
         inFlight,

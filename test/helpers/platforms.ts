@@ -7,8 +7,10 @@
  * - Bitrix24 ONAPPINSTALL / ONIMBOTMESSAGEADD / ONIMBOTJOINCHAT:
  *   https://apidocs.bitrix24.com/api-reference/chat-bots/messages/events/on-imbot-message-add.html
  */
+
+import { signChatwoot } from '../../src/channels/chatwoot/signature.js';
+import { signSlack } from '../../src/channels/slack/signature.js';
 import type { Gateway } from '../../src/server.js';
-import { signChatwoot, signSlack } from '../../src/transport/channels/signatures.js';
 import { CHANNEL_ENV } from './gateway.js';
 
 const send = (gw: Gateway, path: string, body: string, headers: Record<string, string>) =>

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BotConfigError, loadBots } from '../../../src/core/bots/load-bots.js';
+import { BotConfigError, loadBots } from '../../../src/channels/bot-files.js';
 import { tempDir } from '../../helpers/config.js';
 
 const good = {

@@ -13,9 +13,9 @@ import type { JobWorker } from '../../core/job-worker.js';
 import { detectLanguage } from '../../core/language.js';
 import type { JobQueue } from '../../core/ports.js';
 import { AppError } from '../../errors.js';
-import type { RestReplyContext } from '../channels/rest-callback-outbound.js';
-import { validate } from '../channels/webhook-common.js';
-import { jsonBody } from './body.js';
+import { jsonBody } from '../../transport/http/body.js';
+import { validate } from '../../transport/http/validate.js';
+import type { RestReplyContext } from './outbound.js';
 
 const ticketInput = z.strictObject({
   text: z.string().trim().min(1).max(20_000),

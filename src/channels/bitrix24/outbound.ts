@@ -6,12 +6,13 @@
  * Calls carry the freshest OAuth token seen for the portal; an expired one is renewed with
  * the refresh token at the OAuth server (https://apidocs.bitrix24.com/settings/oauth/index.html).
  */
-import type { BotRegistry } from '../../core/bots/bot.js';
+import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
 import type { Clock, OutboxItem, ProductCard } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
 import type { SqliteBitrix24Installs } from '../../store/repositories/bitrix24-installs.js';
-import type { Bitrix24ReplyContext } from './bitrix24.js';
-import { attempt, callPlatform, outcomeOfStatus, type PlatformResponse } from './http-client.js';
+import { attempt, callPlatform, outcomeOfStatus, type PlatformResponse } from '../http-client.js';
+import type { Bitrix24ReplyContext } from './inbound.js';
+import type { Bitrix24Settings } from './settings.js';
 
 /** The body of a planned Bitrix24 call: the portal and the method's parameters. */
 export interface Bitrix24Call {
@@ -47,7 +48,7 @@ export function productBlocks(items: readonly ProductCard[]): Record<string, unk
 /** The Bitrix24 outbound side. */
 export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
   const refresh = async (bot: string, memberId: string): Promise<string | undefined> => {
-    const b24 = o.bots.withChannel(bot, 'bitrix24')?.channels.bitrix24;
+    const b24 = channelSettings<Bitrix24Settings>(o.bots.get(bot), 'bitrix24');
     const install = o.installs.get(bot, memberId);
     if (!b24 || !install?.refreshToken) return undefined;
     const q = new URLSearchParams({
@@ -134,11 +135,13 @@ export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
 /**
  * The imbot.register call that makes the bot known on a freshly installed portal, with
  * this gateway's webhook as the handler of its events
- * (https://apidocs.bitrix24.com/api-reference/chat-bots/imbot-register.html).
+ * (https://apidocs.bitrix24.com/api-reference/chat-bots/imbot-register.html). The bot's
+ * type (`B` standard, `O` Open Lines, `H` human-like, `S` supervisor) and its Open Lines
+ * mode come from the bot file.
  */
 export function registerBotCall(
   memberId: string,
-  code: string,
+  settings: Pick<Bitrix24Settings, 'botCode' | 'botType' | 'openLines'>,
   name: string,
   handlerUrl: string,
 ): PlannedSend {
@@ -147,9 +150,9 @@ export function registerBotCall(
     payload: {
       memberId,
       params: {
-        CODE: code,
-        TYPE: 'O',
-        OPENLINE: 'Y',
+        CODE: settings.botCode,
+        TYPE: settings.botType,
+        OPENLINE: settings.openLines ? 'Y' : 'N',
         EVENT_MESSAGE_ADD: handlerUrl,
         EVENT_WELCOME_MESSAGE: handlerUrl,
         EVENT_BOT_DELETE: handlerUrl,

@@ -1,22 +1,24 @@
 /**
- * Telegram Bot API webhooks: `POST /webhooks/telegram/:bot`.
+ * Telegram Bot API webhooks: `POST /webhooks/telegram/:bot`, checked and read.
  *
  * Telegram signs nothing; it sends the `secret_token` given to setWebhook back in
  * `X-Telegram-Bot-Api-Secret-Token` (https://core.telegram.org/bots/api#setwebhook), which
  * is compared in constant time. The body is an Update
  * (https://core.telegram.org/bots/api#update): `message`, `edited_message` or
  * `callback_query` are handled, other kinds acknowledged and dropped. `update_id` is the
- * dedupe key: Telegram repeats an update until it gets a 2xx.
+ * dedupe key: Telegram repeats an update until it gets a 2xx. Every callback query is
+ * answered (answerCallbackQuery), the bot's own buttons by the pipeline and any other (a
+ * stale keyboard, a button under an inline-mode message) at once: until it is, the user's
+ * button shows a spinner.
  */
-import type { Express } from 'express';
 import { z } from 'zod';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
 import type { InboundMessage } from '../../core/ports.js';
-import { answerIdOf, productIdOf } from '../../core/replies.js';
-import { safeEqual } from '../http/api-key.js';
-import { keepRaw, readBody } from '../http/body.js';
-import { rateLimit } from '../http/rate-limit.js';
-import { botFor, header, unauthorized, validate, verifiedJson, type WebhookDeps } from './webhook-common.js';
+import { answerIdOf, type PlannedSend, productIdOf } from '../../core/replies.js';
+import { safeEqual } from '../../transport/http/api-key.js';
+import { validate } from '../../transport/http/validate.js';
+import type { Webhook } from '../contract.js';
+import type { TelegramSettings } from './settings.js';
 
 // https://core.telegram.org/bots/api#user
 const user = z.object({
@@ -38,13 +40,16 @@ const message = z.object({
   caption: z.string().optional(),
 });
 
-// https://core.telegram.org/bots/api#callbackquery
+// https://core.telegram.org/bots/api#callbackquery: `message` is absent for a button under
+// an inline-mode message (`inline_message_id` instead) or a message too old to send.
 const callbackQuery = z.object({
   id: z.string(),
   from: user,
   message: message.optional(),
+  inline_message_id: z.string().optional(),
   chat_instance: z.string(),
   data: z.string().optional(),
+  game_short_name: z.string().optional(),
 });
 
 /** A Telegram Update, as far as neurodesk reads it. */
@@ -65,11 +70,15 @@ export interface TelegramReplyContext {
 
 type Update = z.infer<typeof telegramUpdate>;
 
-/** Turns an Update into the inbound shape; `edited` marks edits; undefined for updates the bot ignores. */
+/**
+ * Turns an Update into the inbound shape; `edited` marks edits; undefined for updates the
+ * bot ignores. A callback query that is not the bot's own button in a chat comes back as
+ * `answer`: the answerCallbackQuery to send at once.
+ */
 export function normaliseTelegram(
   bot: string,
   u: Update,
-): { message: InboundMessage; edited: boolean } | undefined {
+): { message: InboundMessage; edited: boolean } | { answer: PlannedSend } | undefined {
   const m = u.message ?? u.edited_message;
   if (m) {
     if (m.from?.is_bot) return undefined;
@@ -112,33 +121,29 @@ export function normaliseTelegram(
       },
     };
   }
+  if (q) return { answer: answerCallback(q.id) };
   return undefined;
 }
 
-/** Mounts the Telegram webhook. */
-export function mountTelegram(app: Express, deps: WebhookDeps): void {
-  app.post(
-    '/webhooks/telegram/:bot',
-    rateLimit(deps.limiter),
-    readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    async (req, res) => {
-      const bot = botFor(deps, req, 'telegram');
-      const token = header(req, 'x-telegram-bot-api-secret-token');
-      if (!token || !safeEqual(token, bot.channels.telegram!.secretToken)) throw unauthorized();
-      const update = validate(telegramUpdate, verifiedJson(req), 'Telegram Update');
-      const inbound = normaliseTelegram(bot.name, update);
-      if (inbound) {
-        // An edit is kept for the operators but not answered again.
-        const r = await (inbound.edited
-          ? deps.intake.record(inbound.message)
-          : deps.intake.accept(inbound.message));
-        req.log.info(
-          { channel: 'telegram', bot: bot.name, updateId: update.update_id, duplicate: r.duplicate },
-          'webhook accepted',
-        );
-      }
-      // Telegram reads a JSON body as a method call; an empty 200 is a plain acknowledgement.
-      res.status(200).end();
-    },
-  );
-}
+/** The answerCallbackQuery that stops a button's spinner. */
+export const answerCallback = (callbackId: string): PlannedSend => ({
+  kind: 'answerCallbackQuery',
+  payload: { callback_query_id: callbackId },
+});
+
+/** The Telegram webhook: the secret token, then the Update. */
+export const telegramWebhook: Webhook<TelegramSettings> = {
+  verify(req, settings) {
+    const token = req.header('x-telegram-bot-api-secret-token');
+    return token !== undefined && safeEqual(token, settings.secretToken);
+  },
+  parse(req, _settings, bot) {
+    const update = validate(telegramUpdate, req.object(), 'Telegram Update');
+    const r = normaliseTelegram(bot.name, update);
+    const log = { updateId: update.update_id };
+    // Telegram reads a JSON body as a method call; the empty 200 is a plain acknowledgement.
+    if (!r) return {};
+    if ('answer' in r) return { calls: [r.answer], log: { ...log, callbackAnswered: true } };
+    return { inbound: [{ message: r.message, recordOnly: r.edited }], log };
+  },
+};

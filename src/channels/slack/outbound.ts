@@ -4,11 +4,14 @@
  * with `{ok:false, error}` for most failures and 429 with `Retry-After` when rate-limited
  * (https://api.slack.com/apis/rate-limits).
  */
-import type { BotRegistry } from '../../core/bots/bot.js';
+import { LRUCache } from 'lru-cache';
+import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
-import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
-import type { SlackReplyContext } from './slack.js';
+import type { Logger } from '../../logger.js';
+import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
+import type { SlackNames, SlackReplyContext } from './inbound.js';
+import type { SlackSettings } from './settings.js';
 
 // Errors worth another try; the rest (channel_not_found, not_in_channel, invalid_auth...) are not.
 const TRANSIENT = new Set([
@@ -38,12 +41,12 @@ export function slackOutbound(o: { bots: BotRegistry; apiUrl: string; timeoutMs:
       ];
     },
     async send(item: OutboxItem): Promise<SendOutcome> {
-      const bot = o.bots.withChannel(item.bot, 'slack');
-      if (!bot) return { status: 'retry', error: `slack is not configured for bot ${item.bot}` };
+      const settings = channelSettings<SlackSettings>(o.bots.get(item.bot), 'slack');
+      if (!settings) return { status: 'retry', error: `slack is not configured for bot ${item.bot}` };
       return attempt(`slack ${item.kind}`, async () => {
         const r = await callPlatform(`${o.apiUrl}/${item.kind}`, {
           body: item.payload,
-          headers: { authorization: `Bearer ${bot.channels.slack!.botToken}` },
+          headers: { authorization: `Bearer ${settings.botToken}` },
           timeoutMs: o.timeoutMs,
         });
         const a = (r.json ?? {}) as { ok?: boolean; error?: string; ts?: string };
@@ -54,5 +57,42 @@ export function slackOutbound(o: { bots: BotRegistry; apiUrl: string; timeoutMs:
         return TRANSIENT.has(a.error ?? '') ? { status: 'retry', error } : { status: 'failed', error };
       });
     },
+  };
+}
+
+interface UserInfo {
+  ok?: boolean;
+  user?: { name?: string; real_name?: string; profile?: { real_name?: string; display_name?: string } };
+}
+
+/**
+ * Customers' names from users.info (https://api.slack.com/methods/users.info), cached an hour
+ * per workspace and user. Slack waits 3 s for the webhook's answer, so the call has at most
+ * `timeoutMs`; any failure leaves the customer unnamed (and is not cached).
+ */
+export function slackNames(o: { apiUrl: string; timeoutMs: number; logger: Logger }): SlackNames {
+  const cache = new LRUCache<string, { name: string | undefined }>({ max: 10_000, ttl: 3_600_000 });
+  return async (bot, settings, teamId, user) => {
+    const key = `${bot.name}:${teamId}:${user}`;
+    const hit = cache.get(key);
+    if (hit) return hit.name;
+    try {
+      const r = await callPlatform(`${o.apiUrl}/users.info?user=${encodeURIComponent(user)}`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${settings.botToken}` },
+        timeoutMs: o.timeoutMs,
+      });
+      const a = (r.json ?? {}) as UserInfo;
+      if (r.status !== 200 || !a.ok) {
+        o.logger.warn({ channel: 'slack', status: r.status }, 'users.info failed: customer left unnamed');
+        return undefined;
+      }
+      const u = a.user ?? {};
+      const name = u.profile?.real_name || u.real_name || u.profile?.display_name || u.name || undefined;
+      cache.set(key, { name });
+      return name;
+    } catch {
+      return undefined;
+    }
   };
 }

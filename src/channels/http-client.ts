@@ -1,4 +1,4 @@
-import type { SendOutcome } from '../../core/replies.js';
+import type { SendOutcome } from '../core/replies.js';
 
 /** A platform's answer: status, headers and the body (parsed when it is JSON). */
 export interface PlatformResponse {

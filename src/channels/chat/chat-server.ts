@@ -15,17 +15,18 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { Bot, BotRegistry } from '../../core/bots/bot.js';
-import { renderTemplate, templatesFor } from '../../core/bots/bot.js';
+import { channelSettings, renderTemplate, templatesFor } from '../../core/bots/bot.js';
 import type { ConversationStore, MessageRecord } from '../../core/conversation-port.js';
 import type { Intake } from '../../core/intake.js';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isBusyError } from '../../store/index.js';
-import { parseJsonText } from '../http/body.js';
-import type { RateLimiter } from '../http/rate-limit.js';
-import { answerHandshakeErrors, refuseUpgrade } from '../ws/upgrade-router.js';
+import { parseJsonText } from '../../transport/http/body.js';
+import type { RateLimiter } from '../../transport/http/rate-limit.js';
+import { answerHandshakeErrors, refuseUpgrade } from '../../transport/ws/upgrade-router.js';
 import type { ChatHub } from './chat-hub.js';
+import type { ChatSettings } from './settings.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -114,7 +115,13 @@ export class ChatServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const bot = this.d.bots.withChannel(url.searchParams.get('bot') ?? '', 'chat');
     if (!bot) return refuseUpgrade(socket, 'not_found', 'no chat for this bot');
-    if (!originAllowed(req.headers.origin, req.headers.host, bot.channels.chat!.allowedOrigins)) {
+    if (
+      !originAllowed(
+        req.headers.origin,
+        req.headers.host,
+        channelSettings<ChatSettings>(bot, 'chat')!.allowedOrigins,
+      )
+    ) {
       return refuseUpgrade(socket, 'forbidden', 'origin not allowed');
     }
     const limit = this.d.limiter.take(req.socket.remoteAddress ?? 'unknown');

@@ -7,11 +7,12 @@
  * `POST .../toggle_status` `{status: "open"}`, which takes the conversation from the bot's
  * `pending` to the agents' `open` (https://developers.chatwoot.com/api-reference/conversations/toggle-status).
  */
-import type { BotRegistry } from '../../core/bots/bot.js';
+import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
-import type { ChatwootReplyContext } from './chatwoot.js';
-import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
+import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
+import type { ChatwootReplyContext } from './inbound.js';
+import type { ChatwootSettings } from './settings.js';
 
 interface ChatwootPayload extends ChatwootReplyContext {
   content?: string;
@@ -47,9 +48,8 @@ export function chatwootOutbound(o: {
       }
     },
     async send(item: OutboxItem): Promise<SendOutcome> {
-      const bot = o.bots.withChannel(item.bot, 'chatwoot');
-      if (!bot) return { status: 'retry', error: `chatwoot is not configured for bot ${item.bot}` };
-      const cw = bot.channels.chatwoot!;
+      const cw = channelSettings<ChatwootSettings>(o.bots.get(item.bot), 'chatwoot');
+      if (!cw) return { status: 'retry', error: `chatwoot is not configured for bot ${item.bot}` };
       const p = item.payload as ChatwootPayload;
       const base = `${(cw.apiUrl ?? o.apiUrl).replace(/\/+$/, '')}/api/v1/accounts/${encodeURIComponent(p.accountId)}/conversations/${encodeURIComponent(p.conversationId)}`;
       const [url, body] =

@@ -1,5 +1,5 @@
 /**
- * Slack Events API: `POST /webhooks/slack/:bot`.
+ * Slack Events API: `POST /webhooks/slack/:bot`, checked and read.
  *
  * Every request is signed (`X-Slack-Signature`, v0 HMAC over `v0:{timestamp}:{body}`,
  * `X-Slack-Request-Timestamp` within five minutes either way:
@@ -10,22 +10,20 @@
  * 2xx for within 3 s, with `X-Slack-Retry-Num` and the same `event_id` — the dedupe key
  * (https://api.slack.com/apis/connections/events-api#retries). Messages from bots
  * (`bot_id`) and with a `subtype` (edits, joins, the bot's own posts) are ignored.
+ *
+ * A mention in a channel the app is in arrives twice, as `message` and as `app_mention`,
+ * with different `event_id`s: the dedupe key is the message itself (team, channel, `ts`),
+ * so it is answered once. The customer is named with users.info
+ * (https://api.slack.com/methods/users.info), cached.
  */
-import type { Express } from 'express';
 import { z } from 'zod';
+import type { Bot } from '../../core/bots/bot.js';
 import { detectLanguage } from '../../core/language.js';
-import type { InboundMessage } from '../../core/ports.js';
-import { keepRaw, readBody } from '../http/body.js';
-import { rateLimit } from '../http/rate-limit.js';
-import { verifySlack } from './signatures.js';
-import {
-  botFor,
-  header,
-  unauthorized,
-  validate,
-  verifiedObject,
-  type WebhookDeps,
-} from './webhook-common.js';
+import type { Clock, InboundMessage } from '../../core/ports.js';
+import { validate } from '../../transport/http/validate.js';
+import type { Webhook } from '../contract.js';
+import type { SlackSettings } from './settings.js';
+import { verifySlack } from './signature.js';
 
 const slackEvent = z.object({
   type: z.string(),
@@ -76,61 +74,53 @@ export function normaliseSlack(bot: string, p: Callback): InboundMessage | undef
   return {
     bot,
     channel: 'slack',
-    deliveryId: p.event_id,
+    // The message, not the event: `message` and `app_mention` of one mention share it.
+    deliveryId: `${p.team_id}:${e.channel}:${e.ts}`,
     chatId: direct ? e.channel : `${e.channel}:${threadTs}`,
     externalMessageId: e.ts,
     customerId: `${p.team_id}:${e.user}`,
     text,
     language: detectLanguage(text),
     replyContext: { channel: e.channel, threadTs } satisfies SlackReplyContext,
-    meta: { teamId: p.team_id, eventType: e.type },
+    meta: { teamId: p.team_id, eventType: e.type, eventId: p.event_id },
   };
 }
 
-/** Mounts the Slack Events API endpoint. */
-export function mountSlack(app: Express, deps: WebhookDeps): void {
-  app.post(
-    '/webhooks/slack/:bot',
-    rateLimit(deps.limiter),
-    readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    async (req, res) => {
-      const bot = botFor(deps, req, 'slack');
-      const ok = verifySlack({
-        secret: bot.channels.slack!.signingSecret,
-        rawBody: req.rawBody ?? Buffer.alloc(0),
-        timestamp: header(req, 'x-slack-request-timestamp'),
-        signature: header(req, 'x-slack-signature'),
-        nowMs: deps.clock.now(),
-        toleranceMs: deps.toleranceMs,
-      });
-      if (!ok) throw unauthorized();
-      const body = verifiedObject(req);
-      const type = body.type;
-      if (type !== 'url_verification' && type !== 'event_callback') {
-        // Envelopes such as app_rate_limited need nothing but the acknowledgement.
-        res.status(200).end();
-        return;
-      }
+/** Who wrote, by user id: the name to greet them with (undefined when Slack does not say). */
+export type SlackNames = (
+  bot: Bot,
+  settings: SlackSettings,
+  teamId: string,
+  user: string,
+) => Promise<string | undefined>;
+
+/** The Slack webhook: the v0 signature, then the envelope. */
+export function slackWebhook(d: {
+  clock: Clock;
+  toleranceMs: number;
+  names: SlackNames;
+}): Webhook<SlackSettings> {
+  return {
+    verify: (req, settings) =>
+      verifySlack({
+        secret: settings.signingSecret,
+        rawBody: req.rawBody,
+        timestamp: req.header('x-slack-request-timestamp'),
+        signature: req.header('x-slack-signature'),
+        nowMs: d.clock.now(),
+        toleranceMs: d.toleranceMs,
+      }),
+    async parse(req, settings, bot) {
+      const body = req.object();
+      // Envelopes such as app_rate_limited need nothing but the acknowledgement.
+      if (body.type !== 'url_verification' && body.type !== 'event_callback') return {};
       const p = validate(slackPayload, body, 'Slack event');
-      if (p.type === 'url_verification') {
-        res.json({ challenge: p.challenge });
-        return;
-      }
-      const inbound = normaliseSlack(bot.name, p);
-      if (inbound) {
-        const r = await deps.intake.accept(inbound);
-        req.log.info(
-          {
-            channel: 'slack',
-            bot: bot.name,
-            eventId: p.event_id,
-            retry: header(req, 'x-slack-retry-num'),
-            duplicate: r.duplicate,
-          },
-          'webhook accepted',
-        );
-      }
-      res.status(200).end();
+      if (p.type === 'url_verification') return { answer: { json: { challenge: p.challenge } } };
+      const log = { eventId: p.event_id, retry: req.header('x-slack-retry-num') };
+      const message = normaliseSlack(bot.name, p);
+      if (!message) return {};
+      message.customerName = await d.names(bot, settings, p.team_id, p.event.user!);
+      return { inbound: [{ message }], log };
     },
-  );
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Chatwoot Agent Bot webhooks: `POST /webhooks/chatwoot/:bot`.
+ * Chatwoot Agent Bot webhooks: `POST /webhooks/chatwoot/:bot`, checked and read.
  *
  * Chatwoot posts `message_created` for every message of the bot's inboxes
  * (payload: https://www.chatwoot.com/hc/user-guide/articles/1677693021-how-to-use-webhooks).
@@ -8,21 +8,19 @@
  * own messages (`agent_bot`) and private notes are ignored. With a secret configured,
  * `X-Chatwoot-Signature` (HMAC-SHA256 over `{timestamp}.{body}`) and `X-Chatwoot-Timestamp`
  * (five minutes either way) are required. The message id is the dedupe key.
+ *
+ * Replies go to `conversation.display_id` when the payload has it: it is the id the API's
+ * `/conversations/:id` routes take (and the one the dashboard shows); `conversation.id`
+ * only when it is absent.
  */
-import type { Express } from 'express';
 import { z } from 'zod';
+import type { ConversationService } from '../../core/conversation-service.js';
 import { detectLanguage } from '../../core/language.js';
-import { keepRaw, readBody } from '../http/body.js';
-import { rateLimit } from '../http/rate-limit.js';
-import { verifyChatwoot } from './signatures.js';
-import {
-  botFor,
-  header,
-  unauthorized,
-  validate,
-  verifiedObject,
-  type WebhookDeps,
-} from './webhook-common.js';
+import type { Clock } from '../../core/ports.js';
+import { validate } from '../../transport/http/validate.js';
+import type { Webhook } from '../contract.js';
+import type { ChatwootSettings } from './settings.js';
+import { verifyChatwoot } from './signature.js';
 
 const id = z.union([z.number().int(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 
@@ -36,7 +34,7 @@ export const chatwootMessageCreated = z.object({
   sender: z
     .object({ id: id.optional(), name: z.string().nullable().optional(), type: z.string().optional() })
     .optional(),
-  conversation: z.object({ id, status: z.string().optional() }),
+  conversation: z.object({ id, display_id: id.optional(), status: z.string().optional() }),
   account: z.object({ id }),
   inbox: z.object({ id }).optional(),
 });
@@ -47,47 +45,39 @@ export interface ChatwootReplyContext {
   conversationId: string;
 }
 
-/** Mounts the Chatwoot Agent Bot webhook. */
-export function mountChatwoot(app: Express, deps: WebhookDeps): void {
-  app.post(
-    '/webhooks/chatwoot/:bot',
-    rateLimit(deps.limiter),
-    readBody({ limit: deps.bodyLimitBytes, types: { 'application/json': keepRaw } }),
-    async (req, res) => {
-      const bot = botFor(deps, req, 'chatwoot');
-      const secret = bot.channels.chatwoot!.hmacSecret;
-      if (secret) {
-        const ok = verifyChatwoot({
-          secret,
-          rawBody: req.rawBody ?? Buffer.alloc(0),
-          timestamp: header(req, 'x-chatwoot-timestamp'),
-          signature: header(req, 'x-chatwoot-signature'),
-          nowMs: deps.clock.now(),
-          toleranceMs: deps.toleranceMs,
-        });
-        if (!ok) throw unauthorized();
-      }
-      const body = verifiedObject(req);
-      if (body.event !== 'message_created') {
-        res.status(200).end(); // conversation_opened, webwidget_triggered, ...: nothing to do
-        return;
-      }
+/** The Chatwoot webhook: the HMAC signature when a secret is set, then `message_created`. */
+export function chatwootWebhook(d: {
+  clock: Clock;
+  toleranceMs: number;
+  conversations: ConversationService;
+}): Webhook<ChatwootSettings> {
+  return {
+    verify(req, settings) {
+      if (!settings.hmacSecret) return true;
+      return verifyChatwoot({
+        secret: settings.hmacSecret,
+        rawBody: req.rawBody,
+        timestamp: req.header('x-chatwoot-timestamp'),
+        signature: req.header('x-chatwoot-signature'),
+        nowMs: d.clock.now(),
+        toleranceMs: d.toleranceMs,
+      });
+    },
+    parse(req, _settings, bot) {
+      const body = req.object();
+      // conversation_opened, webwidget_triggered, ...: nothing to do
+      if (body.event !== 'message_created') return {};
       const m = validate(chatwootMessageCreated, body, 'Chatwoot message_created event');
       const chatId = `${m.account.id}:${m.conversation.id}`;
       const replyContext: ChatwootReplyContext = {
         accountId: m.account.id,
-        conversationId: m.conversation.id,
+        conversationId: m.conversation.display_id ?? m.conversation.id,
       };
-      const log = {
-        channel: 'chatwoot',
-        bot: bot.name,
-        messageId: m.id,
-        delivery: header(req, 'x-chatwoot-delivery'),
-      };
+      const log = { messageId: m.id, delivery: req.header('x-chatwoot-delivery') };
       const type = String(m.message_type);
       if ((type === 'incoming' || type === '0') && m.private !== true) {
         const text = m.content ?? '';
-        const r = await deps.intake.accept({
+        const message = {
           bot: bot.name,
           channel: 'chatwoot',
           deliveryId: `message:${m.account.id}:${m.id}`,
@@ -99,18 +89,19 @@ export function mountChatwoot(app: Express, deps: WebhookDeps): void {
           language: detectLanguage(text),
           replyContext,
           meta: { inboxId: m.inbox?.id },
-        });
-        req.log.info({ ...log, duplicate: r.duplicate }, 'webhook accepted');
-      } else if ((type === 'outgoing' || type === '1') && m.private !== true && m.sender?.type === 'user') {
-        deps.conversations.operatorWrote(
+        };
+        return { inbound: [{ message }], log };
+      }
+      if ((type === 'outgoing' || type === '1') && m.private !== true && m.sender?.type === 'user') {
+        d.conversations.operatorWrote(
           { bot: bot.name, channel: 'chatwoot', chatId, replyContext },
           m.sender.name ?? `chatwoot:${m.sender.id ?? 'agent'}`,
           m.content ?? '',
           m.id,
         );
-        req.log.info(log, 'operator message recorded');
+        req.log.info({ channel: 'chatwoot', bot: bot.name, ...log }, 'operator message recorded');
       }
-      res.status(200).end();
+      return {};
     },
-  );
+  };
 }

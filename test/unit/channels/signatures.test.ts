@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  signChatwoot,
-  signSlack,
-  verifyChatwoot,
-  verifySlack,
-} from '../../../src/transport/channels/signatures.js';
+import { signChatwoot, verifyChatwoot } from '../../../src/channels/chatwoot/signature.js';
+import { signSlack, verifySlack } from '../../../src/channels/slack/signature.js';
 
 const NOW = 1_700_000_000_000;
 const body = Buffer.from('{"type":"event_callback","event_id":"Ev1"}');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buttonLabel } from '../../../src/transport/channels/telegram-outbound.js';
+import { buttonLabel } from '../../../src/channels/telegram/outbound.js';
 
 describe('telegram button labels', () => {
   it('keep short answers whole and cut long ones at a word, under 60 characters', () => {

@@ -5,7 +5,7 @@
  */
 import type { OutboxItem, ProductCard } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
-import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
+import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
 
 /** What the REST channel keeps to reply later. */
 export interface RestReplyContext {

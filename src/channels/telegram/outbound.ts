@@ -6,7 +6,7 @@
  * `{ok:false, error_code, description, parameters:{retry_after}}`
  * (https://core.telegram.org/bots/api#responseparameters).
  */
-import type { BotRegistry } from '../../core/bots/bot.js';
+import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem, ProductCard } from '../../core/ports.js';
 import {
   answerAction,
@@ -16,8 +16,9 @@ import {
   type ReplyAction,
   type SendOutcome,
 } from '../../core/replies.js';
-import { attempt, callPlatform, outcomeOfStatus } from './http-client.js';
-import { HANDOFF_CALLBACK, type TelegramReplyContext } from './telegram.js';
+import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
+import { answerCallback, HANDOFF_CALLBACK, type TelegramReplyContext } from './inbound.js';
+import type { TelegramSettings } from './settings.js';
 
 interface TelegramAnswer {
   ok?: boolean;
@@ -80,15 +81,15 @@ export function telegramOutbound(o: {
           return [{ kind: 'sendMessage', payload: { chat_id, text, reply_markup } }];
         }
         case 'callback_answer':
-          return [{ kind: 'answerCallbackQuery', payload: { callback_query_id: action.callbackId } }];
+          return [answerCallback(action.callbackId)];
         default:
           return []; // suggestions are for the console: Telegram has no private notes
       }
     },
     async send(item: OutboxItem): Promise<SendOutcome> {
-      const bot = o.bots.withChannel(item.bot, 'telegram');
-      if (!bot) return { status: 'retry', error: `telegram is not configured for bot ${item.bot}` };
-      const url = `${o.apiUrl}/bot${bot.channels.telegram!.botToken}/${item.kind}`;
+      const settings = channelSettings<TelegramSettings>(o.bots.get(item.bot), 'telegram');
+      if (!settings) return { status: 'retry', error: `telegram is not configured for bot ${item.bot}` };
+      const url = `${o.apiUrl}/bot${settings.botToken}/${item.kind}`;
       return attempt(`telegram ${item.kind}`, async () => {
         const r = await callPlatform(url, { body: item.payload, timeoutMs: o.timeoutMs });
         const a = (r.json ?? {}) as TelegramAnswer;

@@ -1,0 +1,28 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * What platforms' webhook signature checks are made of, free of any web framework and of
+ * the clock (`nowMs` is passed in). Each platform's check is in its folder and returns a
+ * plain boolean: the webhook route answers every failure with the same opaque 401.
+ */
+
+/** Inputs of a timestamped HMAC check. */
+export interface SignedRequest {
+  secret: string;
+  rawBody: Buffer;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  nowMs: number;
+  toleranceMs: number;
+}
+
+/** True when a Unix-seconds timestamp is within the tolerance of now, in either direction. */
+export function freshTimestamp(timestamp: string | undefined, nowMs: number, toleranceMs: number): boolean {
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(nowMs - Number(timestamp) * 1000) <= toleranceMs;
+}
+
+/** Hex HMAC-SHA256 of `prefix` then `body`. */
+export function hmacHex(secret: string, prefix: string, body: Buffer): string {
+  return createHmac('sha256', secret).update(prefix).update(body).digest('hex');
+}
