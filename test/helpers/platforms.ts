@@ -73,6 +73,23 @@ export function telegramCallback(updateId: number, data: string, chatId = 111111
   };
 }
 
+/**
+ * A Telegram Update with a callback query from a button under an inline-mode message: the
+ * query has `inline_message_id` and no `message` (https://core.telegram.org/bots/api#callbackquery).
+ */
+export function telegramInlineCallback(updateId: number, data: string, userId = 1111111) {
+  return {
+    update_id: updateId,
+    callback_query: {
+      id: `4382bfdwdsb323b2d9${updateId}`,
+      from: { id: userId, is_bot: false, first_name: 'Test', last_name: 'Lastname', language_code: 'en' },
+      inline_message_id: 'AgAAAN4mAgD8qFkT1xwfCSSwBgs',
+      chat_instance: '-5731960418542371543',
+      data,
+    },
+  };
+}
+
 /** POSTs to the Telegram webhook with the secret token (`null` to leave the header out). */
 export function postTelegram(
   gw: Gateway,
@@ -124,6 +141,39 @@ export function slackMessage(
   };
 }
 
+/**
+ * A mention in a public channel the app is in, as Slack delivers it twice: as `message`
+ * (message.channels) and as `app_mention`, each with its own `event_id`, the same `ts`.
+ */
+export function slackMentionTwice(
+  eventIds: [string, string],
+  message: string,
+  o: { channel: string; ts: string },
+) {
+  const asMessage = slackMessage(eventIds[0], message, { ...o, channelType: 'channel' });
+  const asMention = slackMessage(eventIds[1], message, { ...o, channelType: 'channel' });
+  asMention.event.type = 'app_mention';
+  const { channel_type: _, ...mentionEvent } = asMention.event;
+  return [asMessage, { ...asMention, event: mentionEvent }];
+}
+
+/** A users.info answer (https://api.slack.com/methods/users.info). */
+export function slackUserInfo(id: string, realName: string) {
+  return {
+    ok: true,
+    user: {
+      id,
+      team_id: 'T061EG9R6',
+      name: realName.split(' ')[0]!.toLowerCase(),
+      deleted: false,
+      real_name: realName,
+      tz: 'Europe/Moscow',
+      profile: { real_name: realName, display_name: realName.split(' ')[0], email: 'customer@example.com' },
+      is_bot: false,
+    },
+  };
+}
+
 /** Options for a Slack delivery: the signing secret, the timestamp (Unix seconds), a retry number, a forged signature. */
 export interface SlackSendOptions {
   secret?: string;
@@ -162,6 +212,8 @@ export function chatwootMessage(
     private?: boolean;
     senderType?: string;
     senderName?: string;
+    /** The conversation's number in its account (the id the API routes take), when the payload has it. */
+    displayId?: number;
   } = {},
 ) {
   const conversationId = o.conversationId ?? 10;
@@ -181,6 +233,7 @@ export function chatwootMessage(
       can_reply: true,
       channel: 'Channel::WebWidget',
       id: conversationId,
+      ...(o.displayId !== undefined ? { display_id: o.displayId } : {}),
       inbox_id: 1,
       contact_inbox: {
         id: 12,
@@ -325,6 +378,60 @@ export function bitrixMessage(
     },
     ts: '1771928985',
     auth: b24Auth(clientEndpoint, o.token),
+  };
+}
+
+/**
+ * ONIMBOTV2MESSAGEADD (Chatbots 2.0, webhook mode): `data[bot]` `{id, code, auth}`, then
+ * `data[message]`, `data[chat]`, `data[user]`, every scalar a string
+ * (https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html).
+ */
+export function bitrixMessageV2(clientEndpoint: string, messageId: number, message: string) {
+  const auth = b24Auth(clientEndpoint);
+  return {
+    event: 'ONIMBOTV2MESSAGEADD',
+    event_handler_id: '611',
+    data: {
+      bot: { id: B24.botId, code: 'bank_support', auth },
+      message: {
+        id: String(messageId),
+        chatId: '1407',
+        authorId: '27',
+        date: '2026-02-25T12:49:45+03:00',
+        text: message,
+        isSystem: '0',
+        uuid: '',
+        forward: '',
+        params: '',
+        viewedByOthers: '0',
+      },
+      chat: {
+        id: '1407',
+        dialogId: '27',
+        type: 'private',
+        name: '',
+        entityType: '',
+        entityId: '',
+        owner: '27',
+        avatar: '',
+        color: '#df532d',
+      },
+      user: {
+        id: '27',
+        active: '1',
+        name: 'Emily Smith',
+        firstName: 'Emily',
+        lastName: 'Smith',
+        workPosition: '',
+        gender: 'F',
+        bot: '0',
+        connector: '0',
+        type: 'user',
+      },
+      language: 'en',
+    },
+    ts: '1772019585',
+    auth,
   };
 }
 
