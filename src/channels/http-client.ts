@@ -11,7 +11,10 @@ export interface PlatformResponse {
 export interface CallOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent form-encoded instead (APIs that take no JSON, e.g. VK's). */
+  form?: Record<string, string>;
   timeoutMs: number;
 }
 
@@ -21,14 +24,19 @@ export interface CallOptions {
  * platform call, never the URL.
  */
 export async function callPlatform(url: string, o: CallOptions): Promise<PlatformResponse> {
+  const type = o.form
+    ? 'application/x-www-form-urlencoded'
+    : o.body === undefined
+      ? undefined
+      : 'application/json; charset=utf-8';
   const res = await fetch(url, {
     method: o.method ?? 'POST',
-    headers: {
-      accept: 'application/json',
-      ...(o.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
-      ...o.headers,
-    },
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    headers: { accept: 'application/json', ...(type ? { 'content-type': type } : {}), ...o.headers },
+    body: o.form
+      ? new URLSearchParams(o.form).toString()
+      : o.body === undefined
+        ? undefined
+        : JSON.stringify(o.body),
     signal: AbortSignal.timeout(o.timeoutMs),
     redirect: 'error',
   });

@@ -11,6 +11,7 @@ import type { ApiUrlSetting, Channel } from './contract.js';
 import { rest } from './rest/index.js';
 import { slack } from './slack/index.js';
 import { telegram } from './telegram/index.js';
+import { vk } from './vk/index.js';
 
 /** The channels, in the order their routes are mounted. */
 export const CHANNELS: readonly Channel<unknown>[] = [
@@ -20,6 +21,7 @@ export const CHANNELS: readonly Channel<unknown>[] = [
   bitrix24,
   chatwoot,
   slack,
+  vk,
 ] as Channel<unknown>[];
 
 /** Their bot-file sections, as the bot loader takes them. */

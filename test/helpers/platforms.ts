@@ -4,6 +4,8 @@
  * - Telegram Update: https://core.telegram.org/bots/api#update (sample from the Bot API's webhook docs)
  * - Slack event_callback / message: https://api.slack.com/apis/connections/events-api, https://api.slack.com/events/message
  * - Chatwoot message_created: https://www.chatwoot.com/hc/user-guide/articles/1677693021-how-to-use-webhooks
+ * - VK Callback API confirmation / message_new: https://dev.vk.com/en/api/callback/getting-started,
+ *   https://dev.vk.com/en/reference/objects/message
  * - Bitrix24 ONAPPINSTALL / ONIMBOTMESSAGEADD / ONIMBOTJOINCHAT:
  *   https://apidocs.bitrix24.com/api-reference/chat-bots/messages/events/on-imbot-message-add.html
  */
@@ -486,4 +488,69 @@ export function postBitrix(gw: Gateway, body: unknown, as: 'form' | 'json' = 'fo
         },
       )
     : send(gw, '/webhooks/bitrix24/bank-support', text(body), { 'content-type': 'application/json' });
+}
+
+// ---- VK ---------------------------------------------------------------------------------
+
+/** The community every VK fixture comes from. */
+export const VK_GROUP = 212345678;
+
+/** The Callback API's `confirmation` event (sent when the server address is added). */
+export function vkConfirmation(secret: string | null = CHANNEL_ENV.BANK_SUPPORT_VK_SECRET) {
+  return { type: 'confirmation', group_id: VK_GROUP, ...(secret === null ? {} : { secret }) };
+}
+
+/** A `message_new` event (API 5.199) for a message from a user to the community, or a keyboard button's press (`payload`). */
+export function vkMessageNew(
+  id: number,
+  text: string,
+  o: { peerId?: number; payload?: string; secret?: string | null; langId?: number } = {},
+) {
+  const peerId = o.peerId ?? 541293810;
+  return {
+    group_id: VK_GROUP,
+    type: 'message_new',
+    event_id: `4a2c1e5f9b0d7c36e18f${id}`,
+    v: '5.199',
+    object: {
+      message: {
+        date: 1733468211,
+        from_id: peerId,
+        id,
+        out: 0,
+        version: 10000123,
+        attachments: [],
+        conversation_message_id: id - 100,
+        fwd_messages: [],
+        important: false,
+        is_hidden: false,
+        peer_id: peerId,
+        random_id: 0,
+        text,
+        ...(o.payload ? { payload: o.payload } : {}),
+      },
+      client_info: {
+        button_actions: [
+          'text',
+          'vkpay',
+          'open_app',
+          'location',
+          'open_link',
+          'callback',
+          'intent_subscribe',
+          'intent_unsubscribe',
+        ],
+        keyboard: true,
+        inline_keyboard: true,
+        carousel: true,
+        lang_id: o.langId ?? 0,
+      },
+    },
+    ...(o.secret === null ? {} : { secret: o.secret ?? CHANNEL_ENV.BANK_SUPPORT_VK_SECRET }),
+  };
+}
+
+/** POSTs a Callback API event as VK does (JSON). */
+export function postVk(gw: Gateway, body: unknown) {
+  return send(gw, '/webhooks/vk/bank-support', text(body), { 'content-type': 'application/json' });
 }
