@@ -1,5 +1,6 @@
 import type { ReadinessCheck, RouteMount } from '../app.js';
 import type { Clock } from '../core/ports.js';
+import type { Feature } from '../feature.js';
 import type { Closer } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
@@ -116,5 +117,15 @@ export function startShop(deps: ShopDeps): ShopModule {
       },
     },
     ready,
+  };
+}
+
+/** The shop as the composition root mounts it (see `src/feature.ts`). */
+export function shopFeature(shop: ShopModule): Feature {
+  return {
+    name: 'shop',
+    mounts: [shop.mount],
+    readiness: [shop.readiness],
+    close: () => shop.closer.close(),
   };
 }

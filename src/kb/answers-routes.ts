@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { RouteMount } from '../../app.js';
-import { AppError } from '../../errors.js';
-import { kbName } from '../../kb/answer-input.js';
-import { DEFAULT_KB, type KnowledgeBase } from '../../kb/knowledge-base.js';
-import type { KbAnswer } from '../../kb/types.js';
-import { decodeUtf8, jsonBody, parseJson, readBody } from './body.js';
-import { methodNotAllowed } from './error-handler.js';
+import type { RouteMount } from '../app.js';
+import { AppError } from '../errors.js';
+import { decodeUtf8, jsonBody, parseJson, readBody } from '../transport/http/body.js';
+import { methodNotAllowed } from '../transport/http/error-handler.js';
+import { kbName } from './answer-input.js';
+import { DEFAULT_KB, type KnowledgeBase } from './knowledge-base.js';
+import type { KbAnswer } from './types.js';
 
 /** What {@link answersRoutes} needs. */
 export interface AnswersRouteDeps {

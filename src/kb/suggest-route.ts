@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { RouteMount } from '../../app.js';
-import type { AnswerSuggester } from '../../core/ports.js';
-import { AppError } from '../../errors.js';
-import { kbName } from '../../kb/answer-input.js';
-import type { Metrics } from '../../metrics.js';
-import { jsonBody } from './body.js';
-import { methodNotAllowed } from './error-handler.js';
+import type { RouteMount } from '../app.js';
+import type { AnswerSuggester } from '../core/ports.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { jsonBody } from '../transport/http/body.js';
+import { methodNotAllowed } from '../transport/http/error-handler.js';
+import { kbName } from './answer-input.js';
 
 const suggestRequest = z.strictObject({
   text: z

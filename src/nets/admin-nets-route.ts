@@ -1,8 +1,8 @@
-import type { RouteMount } from '../../app.js';
-import { AppError } from '../../errors.js';
-import { listNets } from '../../nets/runtime/net-listing.js';
-import type { NetRegistry } from '../../nets/runtime/net-registry.js';
-import { methodNotAllowed } from './error-handler.js';
+import type { RouteMount } from '../app.js';
+import { AppError } from '../errors.js';
+import { methodNotAllowed } from '../transport/http/error-handler.js';
+import { listNets } from './runtime/net-listing.js';
+import type { NetRegistry } from './runtime/net-registry.js';
 
 /**
  * `GET /api/v1/admin/nets`: every net, its versions, the one in service, memory and load

@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { RouteMount } from '../../app.js';
-import { AppError } from '../../errors.js';
-import type { SqliteTrainingRuns, TrainingRun } from '../../store/repositories/training-runs.js';
-import { methodNotAllowed } from './error-handler.js';
+import type { RouteMount } from '../app.js';
+import { AppError } from '../errors.js';
+import type { SqliteTrainingRuns, TrainingRun } from '../store/repositories/training-runs.js';
+import { methodNotAllowed } from '../transport/http/error-handler.js';
 
 // The report is self-contained: inline styles and SVG, no scripts, nothing fetched.
 const REPORT_CSP =

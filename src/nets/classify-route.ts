@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { RouteMount } from '../../app.js';
-import type { Classification } from '../../core/ports.js';
-import { AppError } from '../../errors.js';
-import type { Metrics } from '../../metrics.js';
-import { jsonBody } from './body.js';
-import { methodNotAllowed } from './error-handler.js';
+import type { RouteMount } from '../app.js';
+import type { Classification } from '../core/ports.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { jsonBody } from '../transport/http/body.js';
+import { methodNotAllowed } from '../transport/http/error-handler.js';
 
 const classifyRequest = z.object({
   text: z
