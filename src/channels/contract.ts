@@ -94,3 +94,17 @@ export interface Channel<S = unknown> extends ChannelSettings<S> {
 
 /** Declares a channel with its settings' type checked against its parts. */
 export const defineChannel = <S>(channel: Channel<S>): Channel<S> => channel;
+
+/** What most outbound sides are built with: the bots, the platform API's base URL, the timeout. */
+export interface OutboundOptions {
+  bots: BotRegistry;
+  apiUrl: string;
+  timeoutMs: number;
+}
+
+/** The {@link OutboundOptions} of a channel whose API base URL is `platformUrls[apiUrlKey]`. */
+export const outboundOptions = (d: ChannelDeps, apiUrlKey: string): OutboundOptions => ({
+  bots: d.bots,
+  apiUrl: d.config.platformUrls[apiUrlKey]!,
+  timeoutMs: d.config.outboundTimeoutMs,
+});

@@ -4,6 +4,7 @@ import type { AnswerSuggester } from '../core/ports.js';
 import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { netsReadiness } from '../nets/feature.js';
 import type { NetRegistry } from '../nets/runtime/net-registry.js';
 import type { Store } from '../store/index.js';
 import { AnswerIndexes } from './answer-indexes.js';
@@ -76,22 +77,7 @@ export function composeAnswers(p: AnswersParts): AnswersFeature {
     indexes,
     suggester,
     netNames,
-    readiness:
-      netNames.length === 0
-        ? []
-        : [
-            {
-              name: 'answers',
-              check: () => {
-                const problems = netNames.flatMap((name) => {
-                  const s = nets.status(name);
-                  if (s.state === 'ready') return [];
-                  return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
-                });
-                return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
-              },
-            },
-          ],
+    readiness: netsReadiness('answers', nets, netNames),
     mounts: [
       answersRoutes({
         kb: knowledgeBase,

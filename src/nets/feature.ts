@@ -3,6 +3,7 @@
  * metrics), `POST /api/v1/classify`, `GET /api/v1/admin/nets`, the classifiers' readiness,
  * and at start the loading of every net a bot names and the watch of their CURRENT files.
  */
+import type { ReadinessCheck } from '../app.js';
 import type { Config } from '../config.js';
 import type { BotRegistry } from '../core/bots/bot.js';
 import type { Clock, TicketClassifier } from '../core/ports.js';
@@ -87,6 +88,27 @@ function createRegistry(config: Config, backend: string, metrics: Metrics, clock
   });
 }
 
+/**
+ * A readiness check that the named nets are loaded (none when there are none), with the
+ * reason of each that is not: loading, or failed to load and why.
+ */
+export function netsReadiness(
+  name: string,
+  registry: NetRegistry,
+  nets: readonly string[],
+): ReadinessCheck[] {
+  if (nets.length === 0) return [];
+  const check = () => {
+    const problems = nets.flatMap((net) => {
+      const s = registry.status(net);
+      if (s.state === 'ready') return [];
+      return [`${net}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
+    });
+    return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
+  };
+  return [{ name, check }];
+}
+
 /** Builds the nets feature (the backend is chosen now; nets load at start). */
 export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
   const { config, metrics, logger } = p;
@@ -122,22 +144,7 @@ export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
       }),
       adminNetsRoute(registry),
     ],
-    readiness:
-      classifierNets.length === 0
-        ? []
-        : [
-            {
-              name: 'classifier',
-              check: () => {
-                const problems = classifierNets.flatMap((name) => {
-                  const s = registry.status(name);
-                  if (s.state === 'ready') return [];
-                  return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
-                });
-                return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
-              },
-            },
-          ],
+    readiness: netsReadiness('classifier', registry, classifierNets),
     // Loaded after listening, so probes see /readyz 503 (not a refused connection) meanwhile,
     // and before the workers start, so the first messages find their nets. A net that fails to
     // load leaves the gateway up and not ready, with the reason in /readyz (and logged as

@@ -16,11 +16,14 @@
 import { z } from 'zod';
 import type { ConversationService } from '../../core/conversation-service.js';
 import { detectLanguage } from '../../core/language.js';
-import type { Clock } from '../../core/ports.js';
 import { validate } from '../../transport/http/validate.js';
 import type { Webhook } from '../contract.js';
+import { type SignatureWindow, signedRequest } from '../signatures.js';
 import type { ChatwootSettings } from './settings.js';
 import { verifyChatwoot } from './signature.js';
+
+// The headers of the signature and of its timestamp.
+const HEADERS = { timestamp: 'x-chatwoot-timestamp', signature: 'x-chatwoot-signature' };
 
 const id = z.union([z.number().int(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 
@@ -46,22 +49,13 @@ export interface ChatwootReplyContext {
 }
 
 /** The Chatwoot webhook: the HMAC signature when a secret is set, then `message_created`. */
-export function chatwootWebhook(d: {
-  clock: Clock;
-  toleranceMs: number;
-  conversations: ConversationService;
-}): Webhook<ChatwootSettings> {
+export function chatwootWebhook(
+  d: SignatureWindow & { conversations: ConversationService },
+): Webhook<ChatwootSettings> {
   return {
     verify(req, settings) {
       if (!settings.hmacSecret) return true;
-      return verifyChatwoot({
-        secret: settings.hmacSecret,
-        rawBody: req.rawBody,
-        timestamp: req.header('x-chatwoot-timestamp'),
-        signature: req.header('x-chatwoot-signature'),
-        nowMs: d.clock.now(),
-        toleranceMs: d.toleranceMs,
-      });
+      return verifyChatwoot(signedRequest(req, settings.hmacSecret, HEADERS, d));
     },
     parse(req, _settings, bot) {
       const body = req.object();

@@ -1,6 +1,6 @@
 /** Chatwoot: Agent Bot webhooks in, the application API out (messages, private notes, handoff). */
 import type { z } from 'zod';
-import { defineChannel } from '../contract.js';
+import { defineChannel, outboundOptions } from '../contract.js';
 import { chatwootWebhook } from './inbound.js';
 import { chatwootOutbound } from './outbound.js';
 import { type ChatwootSettings, chatwootSection } from './settings.js';
@@ -24,10 +24,6 @@ export const chatwoot = defineChannel<ChatwootSettings>({
       toleranceMs: d.config.webhookToleranceMs,
       conversations: d.conversations,
     }),
-    outbound: chatwootOutbound({
-      bots: d.bots,
-      apiUrl: d.config.platformUrls.chatwoot!,
-      timeoutMs: d.config.outboundTimeoutMs,
-    }),
+    outbound: chatwootOutbound(outboundOptions(d, 'chatwoot')),
   }),
 });

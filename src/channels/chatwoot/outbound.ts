@@ -7,9 +7,10 @@
  * `POST .../toggle_status` `{status: "open"}`, which takes the conversation from the bot's
  * `pending` to the agents' `open` (https://developers.chatwoot.com/api-reference/conversations/toggle-status).
  */
-import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
+import { channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
+import type { OutboundOptions } from '../contract.js';
 import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
 import type { ChatwootReplyContext } from './inbound.js';
 import type { ChatwootSettings } from './settings.js';
@@ -21,11 +22,7 @@ interface ChatwootPayload extends ChatwootReplyContext {
 }
 
 /** The Chatwoot outbound side. `apiUrl` is the default instance; a bot file may name its own. */
-export function chatwootOutbound(o: {
-  bots: BotRegistry;
-  apiUrl: string;
-  timeoutMs: number;
-}): ChannelOutbound {
+export function chatwootOutbound(o: OutboundOptions): ChannelOutbound {
   return {
     channel: 'chatwoot',
     plan(action: ReplyAction, conversation): PlannedSend[] {

@@ -19,11 +19,15 @@
 import { z } from 'zod';
 import type { Bot } from '../../core/bots/bot.js';
 import { detectLanguage } from '../../core/language.js';
-import type { Clock, InboundMessage } from '../../core/ports.js';
+import type { InboundMessage } from '../../core/ports.js';
 import { validate } from '../../transport/http/validate.js';
 import type { Webhook } from '../contract.js';
+import { type SignatureWindow, signedRequest } from '../signatures.js';
 import type { SlackSettings } from './settings.js';
 import { verifySlack } from './signature.js';
+
+// The headers of the signature and of its timestamp.
+const HEADERS = { timestamp: 'x-slack-request-timestamp', signature: 'x-slack-signature' };
 
 const slackEvent = z.object({
   type: z.string(),
@@ -95,21 +99,9 @@ export type SlackNames = (
 ) => Promise<string | undefined>;
 
 /** The Slack webhook: the v0 signature, then the envelope. */
-export function slackWebhook(d: {
-  clock: Clock;
-  toleranceMs: number;
-  names: SlackNames;
-}): Webhook<SlackSettings> {
+export function slackWebhook(d: SignatureWindow & { names: SlackNames }): Webhook<SlackSettings> {
   return {
-    verify: (req, settings) =>
-      verifySlack({
-        secret: settings.signingSecret,
-        rawBody: req.rawBody,
-        timestamp: req.header('x-slack-request-timestamp'),
-        signature: req.header('x-slack-signature'),
-        nowMs: d.clock.now(),
-        toleranceMs: d.toleranceMs,
-      }),
+    verify: (req, settings) => verifySlack(signedRequest(req, settings.signingSecret, HEADERS, d)),
     async parse(req, settings, bot) {
       const body = req.object();
       // Envelopes such as app_rate_limited need nothing but the acknowledgement.

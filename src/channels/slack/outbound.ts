@@ -5,10 +5,11 @@
  * (https://api.slack.com/apis/rate-limits).
  */
 import { LRUCache } from 'lru-cache';
-import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
+import { channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
 import type { Logger } from '../../logger.js';
+import type { OutboundOptions } from '../contract.js';
 import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
 import type { SlackNames, SlackReplyContext } from './inbound.js';
 import type { SlackSettings } from './settings.js';
@@ -23,7 +24,7 @@ const TRANSIENT = new Set([
 ]);
 
 /** The Slack outbound side. */
-export function slackOutbound(o: { bots: BotRegistry; apiUrl: string; timeoutMs: number }): ChannelOutbound {
+export function slackOutbound(o: OutboundOptions): ChannelOutbound {
   return {
     channel: 'slack',
     plan(action: ReplyAction, conversation): PlannedSend[] {

@@ -1,6 +1,6 @@
 /** Telegram: the Bot API's webhooks in, sendMessage and inline keyboards out. */
 import type { z } from 'zod';
-import { defineChannel } from '../contract.js';
+import { defineChannel, outboundOptions } from '../contract.js';
 import { telegramWebhook } from './inbound.js';
 import { telegramOutbound } from './outbound.js';
 import { resolveTelegram, type TelegramSettings, telegramSection } from './settings.js';
@@ -13,10 +13,6 @@ export const telegram = defineChannel<TelegramSettings>({
   secretHeaders: ['x-telegram-bot-api-secret-token'],
   create: (d) => ({
     webhook: telegramWebhook,
-    outbound: telegramOutbound({
-      bots: d.bots,
-      apiUrl: d.config.platformUrls.telegram!,
-      timeoutMs: d.config.outboundTimeoutMs,
-    }),
+    outbound: telegramOutbound(outboundOptions(d, 'telegram')),
   }),
 });

@@ -6,7 +6,7 @@
  * `{ok:false, error_code, description, parameters:{retry_after}}`
  * (https://core.telegram.org/bots/api#responseparameters).
  */
-import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
+import { channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem, ProductCard } from '../../core/ports.js';
 import {
   answerAction,
@@ -16,6 +16,7 @@ import {
   type ReplyAction,
   type SendOutcome,
 } from '../../core/replies.js';
+import type { OutboundOptions } from '../contract.js';
 import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
 import { answerCallback, HANDOFF_CALLBACK, type TelegramReplyContext } from './inbound.js';
 import type { TelegramSettings } from './settings.js';
@@ -47,11 +48,7 @@ function productButton(p: ProductCard): Record<string, string> | undefined {
 }
 
 /** The Telegram outbound side. */
-export function telegramOutbound(o: {
-  bots: BotRegistry;
-  apiUrl: string;
-  timeoutMs: number;
-}): ChannelOutbound {
+export function telegramOutbound(o: OutboundOptions): ChannelOutbound {
   return {
     channel: 'telegram',
     plan(action: ReplyAction, conversation): PlannedSend[] {

@@ -1,6 +1,6 @@
 /** VK (VKontakte): a community's Callback API in, messages.send with inline keyboards out. */
 import type { z } from 'zod';
-import { defineChannel } from '../contract.js';
+import { defineChannel, outboundOptions } from '../contract.js';
 import { vkWebhook } from './inbound.js';
 import { vkOutbound } from './outbound.js';
 import { type VkSettings, vkSection } from './settings.js';
@@ -16,10 +16,6 @@ export const vk = defineChannel<VkSettings>({
   apiUrls: [{ key: 'vk', env: 'NEURODESK_VK_API_URL', default: 'https://api.vk.com/method' }],
   create: (d) => ({
     webhook: vkWebhook,
-    outbound: vkOutbound({
-      bots: d.bots,
-      apiUrl: d.config.platformUrls.vk!,
-      timeoutMs: d.config.outboundTimeoutMs,
-    }),
+    outbound: vkOutbound(outboundOptions(d, 'vk')),
   }),
 });

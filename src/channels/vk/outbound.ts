@@ -8,16 +8,11 @@
  * `payload` asks what goes with them. Errors come as HTTP 200 `{error: {error_code, error_msg}}`
  * (https://dev.vk.com/en/reference/errors).
  */
-import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
+import { channelSettings } from '../../core/bots/bot.js';
 import type { OutboxItem, ProductCard } from '../../core/ports.js';
-import {
-  answerAction,
-  type ChannelOutbound,
-  type PlannedSend,
-  productAction,
-  type ReplyAction,
-  type SendOutcome,
-} from '../../core/replies.js';
+import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
+import { answerAction, productAction } from '../../core/replies.js';
+import type { OutboundOptions } from '../contract.js';
 import { attempt, callPlatform, outcomeOfStatus } from '../http-client.js';
 import type { VkButtonPayload, VkReplyContext } from './inbound.js';
 import type { VkSettings } from './settings.js';
@@ -66,7 +61,7 @@ function keyboard(buttons: Array<Button | undefined>): string | undefined {
 const TRANSIENT = new Set([1, 6, 9, 10]);
 
 /** The VK outbound side. */
-export function vkOutbound(o: { bots: BotRegistry; apiUrl: string; timeoutMs: number }): ChannelOutbound {
+export function vkOutbound(o: OutboundOptions): ChannelOutbound {
   return {
     channel: 'vk',
     plan(action: ReplyAction, conversation): PlannedSend[] {
