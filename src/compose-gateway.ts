@@ -78,7 +78,11 @@ export function composeGateway(p: GatewayParts): BotGateway {
     clock,
   });
   const timeoutMs = config.outboundTimeoutMs;
-  const hub = new ChatHub();
+  const hub = new ChatHub((login) => store.operators.displayName(login));
+  // An operator typing in the console is shown in the customer's widget.
+  events.subscribe((e) => {
+    if (e.type === 'typing' && e.who === 'operator') hub.typing(e.conversationId, e.operator);
+  });
   const outboundList: ChannelOutbound[] = [
     telegramOutbound({ bots, apiUrl: config.platformUrls.telegram, timeoutMs }),
     slackOutbound({ bots, apiUrl: config.platformUrls.slack, timeoutMs }),
@@ -137,6 +141,7 @@ export function composeGateway(p: GatewayParts): BotGateway {
     intake,
     store: store.conversations,
     hub,
+    events,
     limiter,
     logger,
     maxPayloadBytes: config.chatMaxPayloadBytes,
