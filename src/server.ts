@@ -37,6 +37,7 @@ import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
 import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
+import { createWidget } from './widget/index.js';
 
 /** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
 export interface StartOptions {
@@ -279,6 +280,12 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       }),
       adminNetsRoute(nets),
       answers.mount,
+      createWidget({
+        demo: config.demoPage,
+        shopView: () => shop.service.view(),
+        hasChat: (name) => bots.withChannel(name, 'chat') !== undefined,
+        logger,
+      }).mount,
       ...(options.mounts ?? []),
     ],
     apiGuards: [rateLimit(gateway.limiter)],
