@@ -387,6 +387,7 @@ async function sendReply() {
   const text = editor.value.trim();
   if (!text) return;
   const extra = state.draftAnswerId ? { text, answerId: state.draftAnswerId } : { text };
+  typedAt = 0;
   if (await act('reply', extra, 'replySent')) {
     editor.value = '';
     state.draftAnswerId = null;

@@ -372,6 +372,7 @@
     render();
     if (open) input.focus();
   }
+  let typedAt = 0;
   launcher.addEventListener('click', () => setOpen(!state.open));
   closeBtn.addEventListener('click', () => setOpen(false));
   form.addEventListener('submit', (e) => {
@@ -379,6 +380,7 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = '';
+    typedAt = 0; // the message ends this bout of typing: the next keystroke starts another
     send({ type: 'message', text: text.slice(0, 4000) }, text);
   });
   input.addEventListener('keydown', (e) => {
@@ -387,7 +389,6 @@
       form.requestSubmit();
     }
   });
-  let typedAt = 0;
   input.addEventListener('input', () => {
     if (!ready || !ws || Date.now() - typedAt < 2500) return;
     typedAt = Date.now();
