@@ -23,6 +23,8 @@ import type { ConversationStore, MessageRecord } from '../../core/conversation-p
 import type { EventBus } from '../../core/events.js';
 import type { Intake } from '../../core/intake.js';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
+import type { ProductCard } from '../../core/ports.js';
+import { productAction } from '../../core/replies.js';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isBusyError } from '../../store/index.js';
@@ -93,7 +95,13 @@ function messageJson(m: MessageRecord, nameOf: (login: string | null) => string 
     ...(m.author === 'customer' && m.externalId ? { client_id: m.externalId } : {}),
     text: products && typeof meta.heading === 'string' ? meta.heading : m.text,
     ...(Array.isArray(meta.buttons) ? { buttons: meta.buttons } : {}),
-    ...(products ? { products } : {}),
+    // The hub gives product cards a button each; so does the history.
+    ...(products
+      ? {
+          products,
+          buttons: products.map((p: ProductCard) => ({ text: p.title, action: productAction(p.id) })),
+        }
+      : {}),
     at: new Date(m.createdAt).toISOString(),
   };
 }
