@@ -140,6 +140,9 @@ describe.skipIf(!executable)('chat widget on the demo shop, in a real browser', 
     expect(countOf(lines, 'Your new card is on its way.')).toBe(1);
     expect(countOf(lines, 'when will it arrive?')).toBe(1);
     expect(countOf(lines, 'I have blocked the card.')).toBe(1);
+    // In the conversation's order: the reply sent while away comes before the customer's later message.
+    const order = (part: string) => lines.findIndex((l) => l.includes(part));
+    expect(order('Your new card is on its way.')).toBeLessThan(order('when will it arrive?'));
     expect(await widget(customer).locator('.msg.pending').count()).toBe(0);
     const stored = rows(gw, "SELECT id FROM messages WHERE text = 'Thank you, when will it arrive?'");
     expect(stored).toHaveLength(1);

@@ -256,6 +256,14 @@
       if (msg.id !== null) state.after = Math.max(state.after, msg.id);
       if (!state.open) state.unread++;
       showTyping('');
+      // In the conversation's order: before what the customer wrote later or has not sent yet.
+      const at = state.messages.findIndex(
+        (m) => m.pending || (msg.id !== null && m.id !== null && m.id > msg.id),
+      );
+      if (at >= 0) {
+        state.messages.splice(at, 0, msg);
+        return;
+      }
     }
     state.messages.push(msg);
   }
