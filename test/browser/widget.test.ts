@@ -1,14 +1,59 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
 import { chromiumOrExplain, launchChromium } from '../helpers/browser.js';
+import { tempDir } from '../helpers/config.js';
 import { OPERATORS, operatorsConfig } from '../helpers/console-client.js';
 import { rows, startTestGateway } from '../helpers/gateway.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const ARTIFACTS = 'test-artifacts';
 const executable = chromiumOrExplain();
+
+/** A copy of the shipped bots whose chat admits `origin`. */
+function botsAllowing(origin: string): string {
+  const dir = tempDir('neurodesk-bots-');
+  cpSync('bots', dir, { recursive: true });
+  const file = join(dir, 'bank-support.json');
+  const bot = JSON.parse(readFileSync(file, 'utf8'));
+  bot.channels.chat.allowedOrigins = [origin];
+  writeFileSync(file, JSON.stringify(bot));
+  return dir;
+}
+
+/**
+ * A shop's own site on another origin: a product page with the widget's stub and tag as a shop
+ * writes them, under a strict CSP that names the desk's host.
+ */
+async function startShopSite(desk: () => string) {
+  const server = createServer((req, res) => {
+    const deskUrl = desk();
+    const csp = `default-src 'self'; script-src 'self' ${deskUrl}; connect-src ${deskUrl.replace('http', 'ws')}`;
+    if (req.url === '/stub.js') {
+      res.setHeader('content-type', 'text/javascript');
+      res.end(
+        "window.neurodesk = window.neurodesk || function () { (neurodesk.q = neurodesk.q || []).push(arguments); };\nneurodesk('open');",
+      );
+      return;
+    }
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('content-security-policy', csp);
+    res.end(`<!doctype html><html lang="en"><body><h1>White hanging heart</h1>
+<script src="/stub.js"></script>
+<script src="${deskUrl}/widget.js" data-bot="bank-support" data-product-id="85123A"
+  data-product-url="javascript:alert(1)//{id}" data-currency="NOPE" async></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 // The demo shop as a customer meets it: the real nets and knowledge base, the demo catalogue,
 // the page served through a proxy the test can cut, and an operator in the console.
@@ -19,16 +64,21 @@ describe.skipIf(!executable)('chat widget on the demo shop, in a real browser', 
   let shopper: BrowserContext;
   let customer: Page;
   let operator: Page;
+  let shop: { url: string; close(): Promise<void> };
+  let shopUrl: string;
   const violations: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    shop = await startShopSite(() => proxy.url);
+    shopUrl = shop.url;
     gw = await startTestGateway({
       nets: 'default',
       config: {
         NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(),
         NEURODESK_SHOP_DEMO: 'on',
         NEURODESK_DEMO_PAGE: 'on',
+        NEURODESK_BOTS_DIR: botsAllowing(shopUrl),
       },
     });
     await gw.shop.ready;
@@ -60,6 +110,7 @@ describe.skipIf(!executable)('chat widget on the demo shop, in a real browser', 
     await browser?.close();
     await proxy?.close();
     await gw?.close();
+    await shop?.close();
   });
 
   const widget = (page: Page) => page.locator('#neurodesk-widget');
@@ -171,6 +222,35 @@ describe.skipIf(!executable)('chat widget on the demo shop, in a real browser', 
     await customer.screenshot({ path: `${ARTIFACTS}/widget-unread.png` });
     await widget(customer).locator('[data-testid=launcher]').click();
     await expect.poll(() => widget(customer).locator('[data-testid=unread]').isVisible()).toBe(false);
+  });
+
+  it("works on a shop's own site when the bot lists its origin, and only then", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const refusals: string[] = [];
+    page.on('console', (m) => {
+      if (/403/.test(m.text())) refusals.push(m.text());
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    // Not listed: localhost is another origin than 127.0.0.1. The upgrade is refused.
+    await page.goto(`${shopUrl.replace('127.0.0.1', 'localhost')}/item`);
+    await expect.poll(() => refusals.length).toBeGreaterThan(0);
+    expect(await messages(page).count()).toBe(0);
+
+    // Listed: the stub's queued call opens the panel; the page's product is attached; the card's
+    // javascript: link is dropped, the bad currency code shrugged off.
+    await page.goto(`${shopUrl}/item`);
+    await widget(page).locator('[data-testid=panel]').waitFor();
+    await say(page, 'How do I change my PIN?');
+    const card = widget(page).locator('[data-testid=product-card]').first();
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.getAttribute('href')).toBeNull();
+    expect(await card.textContent()).toMatch(/\d\.\d\d$/);
+    // A product id the chat would refuse is left out rather than losing the message.
+    await page.evaluate("neurodesk('product', '../etc')");
+    await say(page, 'And what about my card limits?');
+    await expect.poll(() => widget(page).locator('.msg.pending').count()).toBe(0);
+    expect(violations).toEqual([]);
+    await page.close();
   });
 
   it('speaks Russian on a Russian page, under the same strict CSP', async () => {

@@ -68,7 +68,9 @@
     /^ru\b/i.test(tag || document.documentElement.lang || navigator.language) ? 'ru' : 'en';
   let lang = pickLang(data.lang);
   let product = data.productId ?? '';
-  const tr = (/** @type {StringKey} */ key, name = '') => STRINGS[lang][key].replace('{name}', name);
+  const tr = (/** @type {StringKey} */ key, name = '') => STRINGS[lang][key].replace('{name}', () => name);
+  // What the chat accepts as a product id; anything else would get the whole message refused.
+  const PRODUCT_ID = /^[\p{L}\p{N}_.:-]{1,56}$/u;
 
   /** @returns {Saved} */
   function load() {
@@ -166,14 +168,18 @@
   function card(p) {
     const href = safeUrl(p.url ?? fromTemplate(data.productUrl, p.id));
     const img = safeUrl(p.image ?? fromTemplate(data.productImage, p.id));
-    const price =
-      typeof p.price === 'number'
-        ? new Intl.NumberFormat(lang, {
-            style: data.currency ? 'currency' : 'decimal',
-            currency: data.currency || undefined,
-            minimumFractionDigits: 2,
-          }).format(p.price)
-        : '';
+    let price = '';
+    if (typeof p.price === 'number') {
+      /** @type {Intl.NumberFormatOptions} */
+      const money = { style: 'currency', currency: data.currency, minimumFractionDigits: 2 };
+      try {
+        price = new Intl.NumberFormat(lang, data.currency ? money : { minimumFractionDigits: 2 }).format(
+          p.price,
+        );
+      } catch {
+        price = p.price.toFixed(2); // an unknown currency code
+      }
+    }
     const node = h(href ? 'a' : 'div', { class: 'card', 'data-testid': 'product-card' }, [
       ...(img ? [h('img', { src: img, alt: '', loading: 'lazy' })] : []),
       h('span', { class: 'name' }, [p.title]),
@@ -274,7 +280,7 @@
     const cid = `w${Date.now().toString(36)}${(seq++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     /** @type {Record<string, unknown>} */
     const full = { ...frame, id: cid };
-    if (frame.type === 'message' && product) full.product_id = product;
+    if (frame.type === 'message' && PRODUCT_ID.test(product)) full.product_id = product;
     state.outbox.push({ cid, frame: full });
     state.messages.push({ id: null, cid, author: 'customer', text, pending: true });
     save();
