@@ -285,7 +285,8 @@
     state.messages.push({ id: null, cid, author: 'customer', text, pending: true });
     save();
     render();
-    flush();
+    // Sent now if connected; otherwise (and if unacknowledged) again when the chat is ready.
+    if (ready && ws) ws.send(JSON.stringify(full));
     showTyping(tr('botTyping'), 15000);
   }
 
