@@ -280,12 +280,12 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       }),
       adminNetsRoute(nets),
       answers.mount,
-      createWidget({
+      ...createWidget({
         demo: config.demoPage,
         shopView: () => shop.service.view(),
         hasChat: (name) => bots.withChannel(name, 'chat') !== undefined,
         logger,
-      }).mount,
+      }).mounts,
       ...(options.mounts ?? []),
     ],
     apiGuards: [rateLimit(gateway.limiter)],

@@ -49,8 +49,11 @@ function sendAsset(req: Request, res: Response, a: Asset, cache: string): void {
   res.send(gzip ? a.gzip : a.body);
 }
 
-/** Builds the widget's routes (and the demo shop's, when enabled). */
-export function createWidget(o: WidgetOptions): { mount: RouteMount } {
+/**
+ * Builds the widget's routes (and the demo shop's, when enabled). A feature of the gateway
+ * with routes only: no websocket of its own (it uses the chat's), nothing to start or close.
+ */
+export function createWidget(o: WidgetOptions): { mounts: RouteMount[] } {
   const { script, stylesheet } = loadWidgetAssets();
   const demoCss = o.demo.enabled ? loadDemoStylesheet() : undefined;
   if (o.demo.enabled && !o.hasChat(o.demo.bot)) {
@@ -108,5 +111,5 @@ export function createWidget(o: WidgetOptions): { mount: RouteMount } {
       res.send(productImage(p));
     });
   };
-  return { mount };
+  return { mounts: [mount] };
 }
