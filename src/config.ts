@@ -145,6 +145,11 @@ export const configSchema = z.object({
   NEURODESK_SHOP_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   NEURODESK_SHOP_DEMO_DIR: z.string().min(1).default('training/data/online-retail'),
   NEURODESK_SHOP_REBUILD_INTERVAL: duration('5m'),
+  NEURODESK_DEMO_PAGE: z.enum(['auto', 'on', 'off']).default('auto'),
+  NEURODESK_DEMO_BOT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a bot name such as bank-support')
+    .default('bank-support'),
   NEURODESK_TF_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   NEURODESK_NETS_DIR: z.string().min(1).default('./nets'),
   NEURODESK_CLASSIFIER_NET: z
@@ -212,6 +217,8 @@ export interface Config {
     /** How often the models are rebuilt when events or products changed. */
     rebuildIntervalMs: number;
   };
+  /** The demo shop page at `/demo` with the chat widget (`auto`: development only), and its bot. */
+  demoPage: { enabled: boolean; bot: string };
   /** TF.js backend to force, or `auto` for the best that loads. */
   tfBackend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   /** Folder of trained nets (`<name>/<version>/`, `<name>/CURRENT`). */
@@ -313,6 +320,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         c.NEURODESK_SHOP_DEMO === 'on' || (c.NEURODESK_SHOP_DEMO === 'auto' && c.NODE_ENV === 'development'),
       demoDir: c.NEURODESK_SHOP_DEMO_DIR,
       rebuildIntervalMs: c.NEURODESK_SHOP_REBUILD_INTERVAL,
+    },
+    demoPage: {
+      enabled:
+        c.NEURODESK_DEMO_PAGE === 'on' || (c.NEURODESK_DEMO_PAGE === 'auto' && c.NODE_ENV === 'development'),
+      bot: c.NEURODESK_DEMO_BOT,
     },
     tfBackend: c.NEURODESK_TF_BACKEND,
     netsDir: c.NEURODESK_NETS_DIR,

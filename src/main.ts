@@ -43,6 +43,7 @@ export async function runMain(
     throw err;
   }
   process.stdout.write(`neurodesk listening on ${gateway.url}\n`);
+  if (config.demoPage.enabled) process.stdout.write(`demo shop with the chat widget: ${gateway.url}/demo\n`);
 
   let signalled = false;
   const stop = (signal: NodeJS.Signals) => {

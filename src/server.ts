@@ -37,6 +37,7 @@ import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
+import { createWidget } from './widget/index.js';
 
 /** Options for {@link buildGateway}; tests inject a logger, clock, nets or extra routes. */
 export interface StartOptions {
@@ -175,6 +176,15 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     channels,
     consoleFeature,
     retraining,
+    {
+      name: 'widget',
+      ...createWidget({
+        demo: config.demoPage,
+        shopView: () => shop.service.view(),
+        hasChat: (name) => bots.withChannel(name, 'chat') !== undefined,
+        logger,
+      }),
+    },
     { name: 'extra routes', mounts: options.mounts ?? [] },
   ];
   let closing = false;

@@ -68,6 +68,15 @@ export class ConsoleCore implements ConsoleService {
         this.record(operator, req.conversationId, 'correct_category', { category: req.category });
         return undefined;
       }
+      case 'typing':
+        this.conversation(req.conversationId);
+        this.d.events.publish({
+          type: 'typing',
+          conversationId: req.conversationId,
+          who: 'operator',
+          operator: operator.login,
+        });
+        return undefined;
       case 'resolve':
         this.conversation(req.conversationId);
         this.record(operator, req.conversationId, 'resolve');
@@ -167,6 +176,9 @@ export class ConsoleCore implements ConsoleService {
           ? [{ kind: 'queue.remove', conversationId: event.conversationId }]
           : [];
       }
+      case 'typing':
+        if (event.who !== 'customer' || !this.d.reads.queueItem(event.conversationId)) return [];
+        return [{ kind: 'typing', conversationId: event.conversationId }];
       default:
         return [];
     }

@@ -35,7 +35,7 @@ export class ConversationService {
     const action: ReplyAction = { kind: 'message', text };
     const outbound = this.outbounds.get(conversation.channel);
     const sends = outbound
-      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'operator' })
+      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'operator', operator })
       : [];
     const ids = this.conversations.recordReplies(
       conversationId,

@@ -176,6 +176,8 @@ export interface ProductCard {
   title: string;
   url: string | null;
   price: number | null;
+  /** A picture of the product (the catalogue's `image` attribute), for channels that show cards. */
+  image?: string;
 }
 
 /** What the shop knows a conversation to be about. */

@@ -2,6 +2,8 @@
  * The customer chat's outbound side: the open websockets of each conversation. A reply
  * is pushed to every tab the customer has open; with none open it is still "sent" — it is
  * stored in the conversation and comes back in the history when the customer resumes.
+ * Operators' replies carry the operator's display name; an operator typing in the console
+ * is pushed as `{"type":"typing"}` (ephemeral: never stored, never replayed).
  */
 import type { WebSocket } from 'ws';
 import type { OutboxItem, ProductCard } from '../../core/ports.js';
@@ -20,6 +22,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 interface PushPayload {
   author: string;
+  /** The operator's display name, for an operator's reply. */
+  name?: string;
   text: string;
   buttons?: ReplyButton[];
   products?: ProductCard[];
@@ -29,6 +33,22 @@ interface PushPayload {
 export class ChatHub implements ChannelOutbound {
   readonly channel = 'chat' as const;
   private readonly sockets = new Map<number, Set<WebSocket>>();
+
+  /** `operatorName` maps an operator's login to the name customers see (the login when unknown). */
+  constructor(private readonly operatorName: (login: string) => string | undefined = () => undefined) {}
+
+  /** The name customers see for an operator. */
+  nameOf(login: string | null | undefined): string | undefined {
+    return login ? (this.operatorName(login) ?? login) : undefined;
+  }
+
+  /** Pushes "an operator is typing" to the conversation's open sockets. */
+  typing(conversationId: number, operator: string | undefined): void {
+    this.broadcast(
+      conversationId,
+      JSON.stringify({ type: 'typing', author: 'operator', name: this.nameOf(operator) }),
+    );
+  }
 
   /** Registers a socket for a conversation. */
   add(conversationId: number, ws: WebSocket): void {
@@ -52,7 +72,11 @@ export class ChatHub implements ChannelOutbound {
   }
 
   /** Plans a push of customer-visible replies; notes and callback answers have no place in the widget. */
-  plan(action: ReplyAction, _conversation: unknown, context: { author: string }): PlannedSend[] {
+  plan(
+    action: ReplyAction,
+    _conversation: unknown,
+    context: { author: string; operator?: string },
+  ): PlannedSend[] {
     if (action.kind === 'products') {
       const buttons = action.items.map((p) => ({ text: p.title, action: productAction(p.id) }));
       const payload: PushPayload = {
@@ -65,6 +89,8 @@ export class ChatHub implements ChannelOutbound {
     }
     if (action.kind !== 'message' && action.kind !== 'handoff') return [];
     const payload: PushPayload = { author: context.author, text: action.text };
+    const name = context.author === 'operator' ? this.nameOf(context.operator) : undefined;
+    if (name) payload.name = name;
     if (action.kind === 'message' && action.buttons?.length) payload.buttons = action.buttons;
     if (action.kind === 'handoff' && action.options?.length) {
       payload.buttons = action.options.map((o) => ({ text: o.text, action: answerAction(o.answerId) }));
@@ -79,15 +105,20 @@ export class ChatHub implements ChannelOutbound {
       type: 'message',
       id: item.messageId,
       author: p.author,
+      ...(p.name ? { name: p.name } : {}),
       text: p.text,
       buttons: p.buttons,
       ...(p.products ? { products: p.products } : {}),
     });
-    for (const ws of this.sockets.get(item.conversationId ?? -1) ?? []) {
+    this.broadcast(item.conversationId ?? -1, frame);
+    return { status: 'sent' };
+  }
+
+  private broadcast(conversationId: number, frame: string): void {
+    for (const ws of this.sockets.get(conversationId) ?? []) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
       else ws.send(frame);
     }
-    return { status: 'sent' };
   }
 }

@@ -4,7 +4,10 @@
  * A widget connects, gets a conversation token (`ready`), sends `{"type":"message","id",
  * "text"}` (or `{"type":"action","id","action"}` when a button is pressed) and receives
  * `ack`, then the bot's and operators' replies as `message`. With the
- * token of an earlier session it resumes: the messages after `after` come as `history`.
+ * token of an earlier session it resumes: the messages after `after` come as `history`
+ * (the customer's own with the `client_id` it sent them under, so a widget that resends an
+ * unacknowledged message recognises it). `{"type":"typing"}` tells the operators the
+ * customer is typing (at most one a second is passed on).
  * The token is random and unguessable (it is the conversation's only key), frames are
  * small (`maxPayload`), silent connections are dropped by a ping/pong heartbeat, and
  * browsers from other origins are refused at the upgrade.
@@ -17,8 +20,11 @@ import { z } from 'zod';
 import type { Bot, BotRegistry } from '../../core/bots/bot.js';
 import { channelSettings, renderTemplate, templatesFor } from '../../core/bots/bot.js';
 import type { ConversationStore, MessageRecord } from '../../core/conversation-port.js';
+import type { EventBus } from '../../core/events.js';
 import type { Intake } from '../../core/intake.js';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
+import type { ProductCard } from '../../core/ports.js';
+import { productAction } from '../../core/replies.js';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isBusyError } from '../../store/index.js';
@@ -49,7 +55,11 @@ const clientFrame = z.discriminatedUnion('type', [
     id: clientId,
     action: z.string().regex(/^(handoff|answer:\d{1,12}|product:[\p{L}\p{N}_.:-]{1,56})$/u),
   }),
+  z.strictObject({ type: z.literal('typing') }),
 ]);
+
+// Typing signals closer together than this are dropped: they say nothing new.
+const TYPING_EVERY_MS = 1000;
 
 /** What the chat server needs. */
 export interface ChatServerDeps {
@@ -57,6 +67,8 @@ export interface ChatServerDeps {
   intake: Intake;
   store: ConversationStore;
   hub: ChatHub;
+  /** Where a customer's typing is announced (the operators' console listens). */
+  events: Pick<EventBus, 'publish'>;
   limiter: RateLimiter;
   logger: Logger;
   maxPayloadBytes: number;
@@ -68,15 +80,32 @@ interface Session {
   token: string;
   conversationId: number | null;
   alive: boolean;
+  typedAt: number;
 }
 
-const messageJson = (m: MessageRecord) => ({
-  type: 'message' as const,
-  id: m.id,
-  author: m.author,
-  text: m.text,
-  at: new Date(m.createdAt).toISOString(),
-});
+/** A stored message as the widget gets it in `history`: buttons and products as they were pushed. */
+function messageJson(m: MessageRecord, nameOf: (login: string | null) => string | undefined) {
+  const meta = m.meta ?? {};
+  const products = Array.isArray(meta.products) ? meta.products : undefined;
+  const name = m.author === 'operator' ? nameOf(m.operator) : undefined;
+  return {
+    type: 'message' as const,
+    id: m.id,
+    author: m.author,
+    ...(name ? { name } : {}),
+    ...(m.author === 'customer' && m.externalId ? { client_id: m.externalId } : {}),
+    text: products && typeof meta.heading === 'string' ? meta.heading : m.text,
+    ...(Array.isArray(meta.buttons) ? { buttons: meta.buttons } : {}),
+    // The hub gives product cards a button each; so does the history.
+    ...(products
+      ? {
+          products,
+          buttons: products.map((p: ProductCard) => ({ text: p.title, action: productAction(p.id) })),
+        }
+      : {}),
+    at: new Date(m.createdAt).toISOString(),
+  };
+}
 
 /** True when a browser's `Origin` may open the chat: same origin, or listed by the bot. */
 export function originAllowed(
@@ -158,6 +187,7 @@ export class ChatServer {
       token: existing ? asked : randomBytes(18).toString('base64url') + randomBytes(6).toString('base64url'),
       conversationId: existing?.id ?? null,
       alive: true,
+      typedAt: 0,
     };
     this.sessions.set(ws, session);
     ws.on('pong', () => {
@@ -175,7 +205,8 @@ export class ChatServer {
       this.d.hub.add(existing.id, ws);
       const after = Number(url.searchParams.get('after') ?? 0);
       const messages = this.d.store.listMessages(existing.id, Number.isSafeInteger(after) ? after : 0);
-      ws.send(JSON.stringify({ type: 'history', messages: messages.map(messageJson) }));
+      const nameOf = (login: string | null) => this.d.hub.nameOf(login);
+      ws.send(JSON.stringify({ type: 'history', messages: messages.map((m) => messageJson(m, nameOf)) }));
     } else {
       const language =
         languageFromTag(url.searchParams.get('lang') ?? undefined) ??
@@ -201,13 +232,15 @@ export class ChatServer {
     if (!parsed.success) {
       return error(
         'validation_failed',
-        'expected {"type":"message","id","text"} (1-4000 characters) or {"type":"action","id","action"}',
+        'expected {"type":"message","id","text"} (1-4000 characters), {"type":"action","id","action"} or {"type":"typing"}',
       );
     }
+    if (parsed.data.type === 'typing') return this.typing(s);
     const limit = this.d.limiter.take(req.socket.remoteAddress ?? 'unknown');
     if (!limit.ok)
       return error('rate_limited', 'too many messages; retry later', { retry_after: limit.retryAfterS });
     const m = parsed.data;
+    s.typedAt = 0; // the message ends the typing: the next keystroke is news again
     try {
       const r = await this.d.intake.accept({
         bot: s.bot.name,
@@ -231,6 +264,13 @@ export class ChatServer {
       this.d.logger.error({ err }, 'chat message failed');
       error('internal', 'internal error');
     }
+  }
+
+  private typing(s: Session): void {
+    const now = Date.now();
+    if (s.conversationId === null || now - s.typedAt < TYPING_EVERY_MS) return;
+    s.typedAt = now;
+    this.d.events.publish({ type: 'typing', conversationId: s.conversationId, who: 'customer' });
   }
 
   private beat(): void {

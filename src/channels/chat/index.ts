@@ -11,12 +11,17 @@ export const chat = defineChannel<ChatSettings>({
   onByDefault: true,
   resolve: (section) => ({ allowedOrigins: (section as Partial<ChatSettings>).allowedOrigins ?? [] }),
   create(d) {
-    const hub = new ChatHub();
+    const hub = new ChatHub((login) => d.store.operators.displayName(login));
+    // An operator typing in the console is shown in the customer's widget.
+    d.events.subscribe((e) => {
+      if (e.type === 'typing' && e.who === 'operator') hub.typing(e.conversationId, e.operator);
+    });
     const server = new ChatServer({
       bots: d.bots,
       intake: d.intake,
       store: d.store.conversations,
       hub,
+      events: d.events,
       limiter: d.limiter,
       logger: d.logger,
       maxPayloadBytes: d.config.chatMaxPayloadBytes,
