@@ -382,8 +382,9 @@ function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger)
           // The child applies the gateway's own gate, whatever its environment says.
           env: {
             NEURODESK_RETRAIN_HELD_OUT: String(config.retrain.heldOutFraction),
-            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance),
-            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop),
+            NEURODESK_RETRAIN_CONFIDENCE: String(g.confidence),
+            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance ?? 'off'),
+            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop ?? 'off'),
             NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
           },
         },
