@@ -159,7 +159,7 @@ export function renderRunReport(r: ClassifierRunResult): string {
 <tr><td>dropped: empty / duplicates / overruled by a later or stronger label</td><td>${s.empty} / ${s.duplicates} / ${s.conflicts}</td></tr>
 <tr><td>labelled texts kept (training / held out)</td><td>${d.labels} (${d.labelsTrain} / ${d.labelsHeldOut})</td></tr>
 <tr><td>base data <code>${esc(d.baseFile)}</code>: rows, relabelled by operators, left out as held out</td><td>${d.baseRows}, ${d.baseRelabelled}, ${d.baseHeldOut}</td></tr>
-<tr><td>rows trained on / validating (early stopping, calibration)</td><td>${d.trainRows} / ${d.valRows}${d.shuffledLabels ? ' <b>(labels shuffled: control run)</b>' : ''}</td></tr>
+<tr><td>rows trained on / validating (early stopping, calibration)</td><td>${d.trainRows} / ${d.valRows}${d.shuffledLabels ? ' <b>(labels shuffled: control run)</b>' : ''}${d.swappedCategories ? ` <b>(${esc(d.swappedCategories.join(' ↔ '))} swapped: control run)</b>` : ''}${d.trainFraction < 1 ? ` <b>(only ${(d.trainFraction * 100).toFixed(0)} % of the rows: control run)</b>` : ''}</td></tr>
 <tr><td>new categories</td><td>${d.newCategories.length ? d.newCategories.map(esc).join(', ') : 'none'}</td></tr>
 <tr><td>training</td><td>${d.fromScratch ? 'from scratch' : `fine-tuned from ${esc(r.oldVersion)}`}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s on ${esc(r.backend)}</td></tr>
 <tr><td>run</td><td>${esc(r.startedAt.toISOString())} → ${esc(r.finishedAt.toISOString())}</td></tr>

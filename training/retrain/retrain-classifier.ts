@@ -10,6 +10,7 @@ import { pickGoldenInputs } from './golden.js';
 import {
   type ClassifierRetrainOptions,
   fromScratch,
+  isControlRun,
   type RetrainContext,
   type RetrainOutcome,
 } from './options.js';
@@ -58,6 +59,8 @@ export async function retrainClassifier(
       regressionFile: o.regressionFile ?? null,
       baseDataFile: o.baseDataFile ?? null,
       shuffleLabels: o.shuffleLabels,
+      swapCategories: o.swapCategories ?? null,
+      trainFraction: o.trainFraction ?? null,
       fromScratch: fromScratch(o),
     },
   });
@@ -75,7 +78,7 @@ export async function retrainClassifier(
     );
     const hash = labelsHash(labels);
     const previous = old.meta.trainingData.labels;
-    if (!o.force && !o.shuffleLabels && (previous ? previous.sha256 === hash : labels.length === 0)) {
+    if (!o.force && !isControlRun(o) && (previous ? previous.sha256 === hash : labels.length === 0)) {
       const reason =
         labels.length === 0
           ? 'no operator labels to learn from'
@@ -100,7 +103,15 @@ export async function retrainClassifier(
       heldOutFraction: o.heldOutFraction,
       knownCategories: old.meta.labels,
       shuffleLabels: o.shuffleLabels ? { seed: (o.seed ?? 1) ^ 0x51ff } : undefined,
+      swapCategories: o.swapCategories,
+      trainFraction:
+        o.trainFraction !== undefined
+          ? { fraction: o.trainFraction, seed: (o.seed ?? 1) ^ 0x7a1f }
+          : undefined,
     });
+    for (const c of o.swapCategories ?? [])
+      if (!old.meta.labels.includes(c))
+        throw new Error(`--swap-categories: ${servedVersion} has no category "${c}"`);
     ctx.io.err.write(
       `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.trainRows} rows ` +
         `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ${ctx.backend} backend\n`,

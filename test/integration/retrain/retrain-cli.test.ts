@@ -41,10 +41,7 @@ async function retrain(...args: string[]) {
     NEURODESK_DATA_DIR: fx.dataDir,
     NEURODESK_NETS_DIR: fx.netsDir,
     NEURODESK_BOTS_DIR: fx.botsDir,
-    // A small deployment: one text of the 200 in its regression set moves macro-F1 by ~0.5 points;
-    // it allows two points (four texts) of run-to-run noise.
-    NEURODESK_RETRAIN_F1_TOLERANCE: '2',
-    NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10',
+    // The default gate: worse beyond chance at 95 %, categories of ≥ 10 texts tested alone.
   });
   return { code, out: c.out(), err: c.err() };
 }
@@ -137,8 +134,14 @@ describe('npm run retrain -- classifier', () => {
     expect(r.out).toContain('LABELS SHUFFLED');
     expect(r.out).toMatch(/from scratch, \d+ epochs/);
     expect(r.out).toMatch(
-      /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
+      /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points, 95 % interval −[\d.]+ to −[\d.]+\): worse beyond chance/,
     );
+    const html = readFileSync(
+      join(fx.netsDir, fx.netName, /REFUSED: (\S+)/.exec(r.out)![1]!, 'report.html'),
+      'utf8',
+    );
+    expect(html).toContain('95 % interval');
+    expect(html).toMatch(/<td>worse beyond chance<\/td>/);
     expect(current()).toBe(before);
     const refused = /REFUSED: (\S+)/.exec(r.out)![1]!;
     expect(existsSync(join(fx.netsDir, fx.netName, refused, 'manifest.json'))).toBe(true);
@@ -146,6 +149,29 @@ describe('npm run retrain -- classifier', () => {
       'data-decision="refused"',
     );
     expect(runs().at(-1)).toMatchObject({ status: 'refused', old_version: before, new_version: refused });
+  });
+
+  it("refuses a version trained with one category's labels swapped with another's, naming both", async () => {
+    const before = current();
+    const r = await retrain('--swap-categories', 'card_arrival,exchange_rate', '--max-epochs', '6');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toContain('CATEGORIES card_arrival ↔ exchange_rate SWAPPED (control run)');
+    expect(r.out).toMatch(/from scratch, \d+ epochs/);
+    expect(r.out).toMatch(
+      /✗ regression set: 2 categories worse beyond chance: "card_arrival" [\d.]+ → [\d.]+ % right/,
+    );
+    expect(r.out).toContain('"exchange_rate"');
+    expect(current()).toBe(before);
+  });
+
+  it('refuses a version trained from scratch on a tenth of the data', async () => {
+    const before = current();
+    const r = await retrain('--train-fraction', '0.1', '--max-epochs', '6');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toContain('ONLY 10 % OF THE ROWS (control run)');
+    expect(r.out).toMatch(/from scratch, \d+ epochs/);
+    expect(r.out).toMatch(/✗ .*worse beyond chance/);
+    expect(current()).toBe(before);
   });
 
   it('promotes a refused version on --force and stores the reason with the run', async () => {
@@ -191,7 +217,7 @@ describe('npm run retrain -- classifier', () => {
           force: 'the gate is wrong today',
           maxEpochs: 1,
           heldOutFraction: 0.2,
-          gate: { macroF1Tolerance: 100, maxCategoryDrop: 100, minCategorySupport: 10 },
+          gate: { confidence: 0.95, macroF1Tolerance: null, maxCategoryDrop: null, minCategorySupport: 10 },
           shuffleLabels: false,
         },
       );
