@@ -3,7 +3,7 @@ import { trainClassifier } from '../classifier/train-classifier.js';
 import { readLabelled } from '../data.js';
 import { deriveLabels } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
-import { assembleClassifierData } from './classifier-data.js';
+import { assembleClassifierData, isHeldOut } from './classifier-data.js';
 import { compareOnSet } from './compare.js';
 import { applyGate } from './gate.js';
 import { pickGoldenInputs } from './golden.js';
@@ -14,6 +14,7 @@ import {
   type RetrainContext,
   type RetrainOutcome,
 } from './options.js';
+import { makeProvenance, provenanceFile, writeRunExport } from './provenance-files.js';
 import { recipeOf } from './recipe.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
@@ -31,6 +32,20 @@ import {
 import { warmStartFrom } from './warm-start.js';
 
 export type { ClassifierRetrainOptions, RetrainContext, RetrainOutcome } from './options.js';
+
+/** The run as a command a person can re-run, and what it started from. */
+function recipeLine(o: ClassifierRetrainOptions, from: string, runId: number): string {
+  const flags = [
+    o.since ? `--since ${o.since.toISOString()}` : '',
+    o.maxEpochs !== undefined ? `--max-epochs ${o.maxEpochs}` : '',
+    o.seed !== undefined ? `--seed ${o.seed}` : '',
+    o.fromScratch ? '--from-scratch' : '',
+    o.shuffleLabels ? '--shuffle-labels' : '',
+    o.swapCategories ? `--swap-categories ${o.swapCategories.join(',')}` : '',
+    o.trainFraction !== undefined ? `--train-fraction ${o.trainFraction}` : '',
+  ].filter(Boolean);
+  return `npm run retrain -- classifier --bot ${o.bot}${flags.length ? ` ${flags.join(' ')}` : ''} (run ${runId}: ${fromScratch(o) ? 'trained from scratch with the recipe of' : 'fine-tuned from'} ${from}, held out ${o.heldOutFraction})`;
+}
 
 /**
  * One classifier retraining run: operators' labels + the base data → a new version, scored
@@ -70,7 +85,7 @@ export async function retrainClassifier(
     old = ClassifierNet.load(root);
     const servedVersion = old.location!.version;
     const { file: baseFile, sha256: baseSha, data: base } = readBaseData(o, old);
-    const regressionFile = regressionFileFor(o, old, baseFile);
+    const regressionFile = regressionFileFor(o, old, baseFile, (line) => ctx.io.err.write(`warning: ${line}\n`));
     const regression = readLabelled(regressionFile, COLS);
 
     const { labels, stats } = deriveLabels(
@@ -92,6 +107,19 @@ export async function retrainClassifier(
 
     // The rows the version in service validated on stay out of training: a fine-tuned version is
     // calibrated on texts neither version has seen (its own fit on seen texts is overconfident).
+    // What this run learns from the database, as a file its provenance can name by hash.
+    const labelsFile = writeRunExport(
+      ctx.reportsDir,
+      runId,
+      'labels',
+      ['text', 'category', 'source', 'held_out'],
+      labels.map((l) => ({
+        text: l.text,
+        category: l.category,
+        source: l.source,
+        held_out: isHeldOut(l.text, o.heldOutFraction) ? 1 : 0,
+      })),
+    );
     const recipe = recipeOf(old, o);
     const valSplitSeed = old.meta.retraining?.valSplitSeed ?? Number(old.meta.training.seed ?? 1);
     const baseValidation = baseValidationRows(base, recipe.valFraction, valSplitSeed);
@@ -173,6 +201,11 @@ export async function retrainClassifier(
           heldOutRows: byName.get('held_out')!.n,
           heldOutMacroF1: byName.get('held_out')!.new.macroF1,
         };
+        meta.provenance = makeProvenance(recipeLine(o, servedVersion, runId), [
+          provenanceFile('train', baseFile, base.texts.length),
+          labelsFile,
+          provenanceFile('regression', regressionFile, regression.texts.length),
+        ]);
         meta.retraining = {
           runId,
           fromVersion: servedVersion,

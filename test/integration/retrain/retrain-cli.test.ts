@@ -76,6 +76,26 @@ describe('npm run retrain -- classifier', () => {
     expect(meta.labels).toContain(NEW_CATEGORY);
     expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
     expect(meta.trainingData).toMatchObject({ file: fx.baseFile, labels: { rows: 40 } });
+    // Provenance: the base file, the operators' labels as exported for this run, the regression set.
+    expect(meta.provenance.files.map((f: { role: string }) => f.role)).toEqual([
+      'train',
+      'labels',
+      'regression',
+    ]);
+    expect(meta.provenance.files[0]).toMatchObject({ file: fx.baseFile, rows: 300 });
+    expect(meta.provenance.files[1]).toMatchObject({
+      rows: 40,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(meta.provenance.files[1].file).toMatch(/training-inputs\/run-\d+-labels\.csv$/);
+    expect(readFileSync(meta.provenance.files[1].file, 'utf8')).toContain(
+      `${fx.newTexts[0]},${NEW_CATEGORY}`,
+    );
+    expect(meta.provenance.files[2]).toMatchObject({ file: fx.regressionFile, rows: 200 });
+    expect(meta.provenance.recipe).toMatch(
+      /^npm run retrain -- classifier --bot desk --max-epochs 6 \(run \d+: fine-tuned from v1/,
+    );
+    expect(meta.provenance.commit).toMatch(/^([0-9a-f]{40}(-dirty)?|unknown)$/);
     expect(meta.canary.length).toBeGreaterThan(0);
     // Validated on the rows v1 validated on (never trained on) plus a hashed share of the labels.
     const v1 = JSON.parse(readFileSync(join(fx.netsDir, fx.netName, 'v1', 'meta.json'), 'utf8'));
