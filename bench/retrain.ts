@@ -80,7 +80,10 @@ db.transaction(() => {
 function offTopicQuestions(n: number): string[] {
   const seen = new Set<string>();
   for (const line of readFileSync(join(values.wikiqa, 'WikiQA-train.txt'), 'utf8').split('\n')) {
-    const q = line.split('\t')[0]?.replace(/\s+\?$/, '?').trim();
+    const q = line
+      .split('\t')[0]
+      ?.replace(/\s+\?$/, '?')
+      .trim();
     if (q) seen.add(q);
   }
   return shuffle([...seen], seededRandom(19)).slice(0, n);
@@ -110,13 +113,14 @@ const base: ClassifierRetrainOptions = {
 };
 const controlEpochs = Number(values['control-epochs']);
 const swap = values.swap.split(',') as [string, string];
-const CASES: Record<string, { expect: 'promoted' | 'refused'; options: Partial<ClassifierRetrainOptions> }> = {
-  fineTune: { expect: 'promoted', options: {} },
-  shuffled: { expect: 'refused', options: { shuffleLabels: true, maxEpochs: controlEpochs } },
-  swapped: { expect: 'refused', options: { swapCategories: swap, maxEpochs: controlEpochs } },
-  tenth: { expect: 'refused', options: { trainFraction: 0.1, maxEpochs: controlEpochs } },
-  newCategory: { expect: 'promoted', options: {} },
-};
+const CASES: Record<string, { expect: 'promoted' | 'refused'; options: Partial<ClassifierRetrainOptions> }> =
+  {
+    fineTune: { expect: 'promoted', options: {} },
+    shuffled: { expect: 'refused', options: { shuffleLabels: true, maxEpochs: controlEpochs } },
+    swapped: { expect: 'refused', options: { swapCategories: swap, maxEpochs: controlEpochs } },
+    tenth: { expect: 'refused', options: { trainFraction: 0.1, maxEpochs: controlEpochs } },
+    newCategory: { expect: 'promoted', options: {} },
+  };
 
 const figures: Record<string, unknown> = {
   backend: backend.name,

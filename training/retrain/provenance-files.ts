@@ -23,7 +23,9 @@ export function evaluationFileOf(
     }
     const now = provenanceFile(role, file, entry.rows);
     if (now.sha256 !== entry.sha256)
-      warn(`the ${role} file ${entry.file} changed since the version in service recorded it (SHA-256 differs)`);
+      warn(
+        `the ${role} file ${entry.file} changed since the version in service recorded it (SHA-256 differs)`,
+      );
     return { file, entry };
   }
   return null;

@@ -85,7 +85,9 @@ export async function retrainClassifier(
     old = ClassifierNet.load(root);
     const servedVersion = old.location!.version;
     const { file: baseFile, sha256: baseSha, data: base } = readBaseData(o, old);
-    const regressionFile = regressionFileFor(o, old, baseFile, (line) => ctx.io.err.write(`warning: ${line}\n`));
+    const regressionFile = regressionFileFor(o, old, baseFile, (line) =>
+      ctx.io.err.write(`warning: ${line}\n`),
+    );
     const regression = readLabelled(regressionFile, COLS);
 
     const { labels, stats } = deriveLabels(

@@ -3,7 +3,9 @@ import { deriveAnswerPairs } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
 import { readPairs } from '../qa/pairs.js';
 import { trainQa } from '../qa/train-qa.js';
+import { isHeldOut } from './classifier-data.js';
 import type { RetrainOutcome } from './options.js';
+import { evaluationFileOf, makeProvenance, provenanceFile, writeRunExport } from './provenance-files.js';
 import { applyQaGate, compareQa } from './qa-compare.js';
 import { answerKey, assembleQaData, qaInputsHash, regressionSet, withTrainingPairs } from './qa-data.js';
 import type { QaRetrainContext, QaRetrainOptions } from './qa-options.js';
@@ -12,8 +14,6 @@ import { formatQaRunSummary, renderQaRunReport } from './qa-report.js';
 import type { QaRunResult } from './qa-run-result.js';
 import { decideCandidate, finishTrainedRun } from './run-outcome.js';
 import { startRun } from './run-start.js';
-import { isHeldOut } from './classifier-data.js';
-import { evaluationFileOf, makeProvenance, provenanceFile, writeRunExport } from './provenance-files.js';
 import { sha256File } from './sources.js';
 
 /** Below this many validation questions the served scoring and threshold are kept, not refitted. */
