@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type BackendChoice, initBackend } from './nets/backend.js';
 import { NetClassifier } from './nets/net-classifier.js';
+import { latestRollbacks } from './nets/rollback.js';
 import { watchCurrent } from './nets/runtime/current-watcher.js';
 import { LocalExecutor, type NetExecutor } from './nets/runtime/executor.js';
 import { NetHost } from './nets/runtime/net-host.js';
@@ -32,6 +33,7 @@ import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
 import { adminNetsRoute } from './transport/http/admin-nets-route.js';
+import { adminRollbackRoute } from './transport/http/admin-rollback-route.js';
 import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
@@ -209,6 +211,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     clock,
     categoriesOf: (name) => botCategories(bots.get(name)),
     latestReport: () => latestReportLink(store.trainingRuns),
+    rollbacks: () => latestRollbacks(config.netsDir, 3),
   });
   const consoleFeature = await createConsole({
     operatorStore: store.operators,
@@ -278,6 +281,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         metrics,
       }),
       adminNetsRoute(nets),
+      adminRollbackRoute(nets, logger),
       answers.mount,
       ...(options.mounts ?? []),
     ],
