@@ -33,7 +33,10 @@ export class RollbackError extends Error {
 
 const LOG = 'rollbacks.jsonl';
 
-function meta(root: string, version: string): { retraining?: { fromVersion?: string | null; decision?: string } } {
+function meta(
+  root: string,
+  version: string,
+): { retraining?: { fromVersion?: string | null; decision?: string } } {
   try {
     return JSON.parse(readFileSync(join(root, version, 'meta.json'), 'utf8'));
   } catch {
@@ -55,7 +58,10 @@ export function rollbackTarget(root: string): { from: string; to: string } {
   const recorded = meta(root, from).retraining?.fromVersion;
   if (recorded && recorded !== from && isVersion(root, recorded)) return { from, to: recorded };
   if (recorded)
-    throw new RollbackError('conflict', `${name} ${from} replaced ${recorded}, which is no longer in ${root}`);
+    throw new RollbackError(
+      'conflict',
+      `${name} ${from} replaced ${recorded}, which is no longer in ${root}`,
+    );
   // Trained by hand: the newest older version that was served (promoted, forced, or trained by hand).
   const older = readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name < from && isVersion(root, d.name))
@@ -66,12 +72,16 @@ export function rollbackTarget(root: string): { from: string; to: string } {
       const decision = meta(root, v).retraining?.decision;
       return decision === undefined || decision === 'promoted' || decision === 'forced';
     });
-  if (!older) throw new RollbackError('conflict', `${name} ${from} has no earlier promoted version to go back to`);
+  if (!older)
+    throw new RollbackError('conflict', `${name} ${from} has no earlier promoted version to go back to`);
   return { from, to: older };
 }
 
 /** Moves CURRENT of the net at `root` back one promoted version (an atomic rename) and logs it. */
-export function rollbackNet(root: string, o: { by: string; reason?: string | null; now?: Date }): RollbackRecord {
+export function rollbackNet(
+  root: string,
+  o: { by: string; reason?: string | null; now?: Date },
+): RollbackRecord {
   const { from, to } = rollbackTarget(root);
   setCurrentVersion(root, to);
   const record: RollbackRecord = {

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { latestRollbacks, RollbackError, rollbackNet } from '../../nets/rollback.js';
 import type { NetRegistry } from '../../nets/runtime/net-registry.js';
+import { jsonBody } from './body.js';
 import { methodNotAllowed } from './error-handler.js';
 
 const body = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();
@@ -25,11 +26,11 @@ export function adminRollbackRoute(registry: NetRegistry, logger: Logger): Route
       .all(methodNotAllowed(['GET']));
     api
       .route('/admin/nets/:name/rollback')
-      .post(async (req, res) => {
+      .post(jsonBody(16 * 1024, true), async (req, res) => {
         const name = String(req.params.name);
         if (!/^[\w.-]+$/.test(name) || !registry.exists(name))
           throw new AppError('not_found', `no net "${name}" in the nets folder`);
-        const parsed = body.safeParse(req.body && Object.keys(req.body).length ? req.body : undefined);
+        const parsed = body.safeParse(req.body);
         if (!parsed.success)
           throw new AppError('validation_failed', 'expected no body or {"reason": "a sentence"}', {
             details: parsed.error.issues,
@@ -41,7 +42,10 @@ export function adminRollbackRoute(registry: NetRegistry, logger: Logger): Route
           if (err instanceof RollbackError) throw new AppError(err.code, err.message);
           throw err;
         }
-        logger.warn({ net: name, from: record.from, to: record.to, reason: record.reason }, 'net rolled back');
+        logger.warn(
+          { net: name, from: record.from, to: record.to, reason: record.reason },
+          'net rolled back',
+        );
         const served = registry.names().includes(name) ? await registry.reload(name, 'admin') : null;
         res.json({
           ...record,
