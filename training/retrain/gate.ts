@@ -264,3 +264,17 @@ export function pairedClassifierSet(set: SetComparison): PairedSet {
 export function applyGate(sets: readonly SetComparison[], s: GateSettings): GateVerdict {
   return judgeSets(sets.map(pairedClassifierSet), s, 'text');
 }
+
+/** The verdict's figures in short, for the stored run (the API) and the benches. */
+export function gateSummary(v: GateVerdict) {
+  return (v.sets ?? []).map((s) => ({
+    name: s.name,
+    n: s.n,
+    figures: s.figures.map((f) => ({ key: f.key, delta: f.delta, lo: f.lo, hi: f.hi, worse: f.worse })),
+    textsLost: s.texts.lost,
+    textsGained: s.texts.gained,
+    categoriesTested: s.categories.length,
+    categoriesWorse: s.categories.filter((c) => c.verdict === 'worse').map((c) => c.label),
+    categoriesBetter: s.categories.filter((c) => c.verdict === 'better').map((c) => c.label),
+  }));
+}

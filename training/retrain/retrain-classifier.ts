@@ -5,7 +5,7 @@ import { deriveLabels } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
 import { assembleClassifierData, isHeldOut } from './classifier-data.js';
 import { compareOnSet } from './compare.js';
-import { applyGate } from './gate.js';
+import { applyGate, gateSummary } from './gate.js';
 import { pickGoldenInputs } from './golden.js';
 import {
   type ClassifierRetrainOptions,
@@ -262,6 +262,7 @@ export async function retrainClassifier(
         })),
         wouldPass: verdict.pass,
         worstDrop: verdict.worstDrop,
+        gate: gateSummary(verdict),
         epochs: trained.history.length,
         bestEpoch: result.bestEpoch,
         trainSeconds,

@@ -4,6 +4,7 @@ import { ProgressBar } from '../progress.js';
 import { readPairs } from '../qa/pairs.js';
 import { trainQa } from '../qa/train-qa.js';
 import { isHeldOut } from './classifier-data.js';
+import { gateSummary } from './gate.js';
 import type { RetrainOutcome } from './options.js';
 import { evaluationFileOf, makeProvenance, provenanceFile, writeRunExport } from './provenance-files.js';
 import { applyQaGate, compareQa } from './qa-compare.js';
@@ -246,6 +247,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
         })),
         wouldPass: verdict.pass,
         worstDrop: verdict.worstDrop,
+        gate: gateSummary(verdict),
         epochs: trained.history.length,
         bestEpoch: result.bestEpoch,
         trainSeconds,
