@@ -27,7 +27,7 @@ import { createNetMetrics } from './nets/runtime/net-metrics.js';
 import { NetRegistry } from './nets/runtime/net-registry.js';
 import { WorkerExecutor } from './nets/runtime/worker-executor.js';
 import { parseCron } from './retraining/cron.js';
-import { RetrainScheduler } from './retraining/scheduler.js';
+import { RetrainScheduler, retrainJobs } from './retraining/scheduler.js';
 import { spawnRetrain } from './retraining/spawn-retrain.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
@@ -367,17 +367,17 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   };
 }
 
-/** Retrains every bot's classifier on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
+/** Retrains every bot's classifier and Q/A net (as its bot file says) on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
 function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
   const log = logger.child({ component: 'retrain' });
   const g = config.retrain.gate;
   const scheduler = new RetrainScheduler({
     schedule: parseCron(config.retrain.schedule!),
-    bots: () => bots.all().map((b) => b.name),
+    jobs: () => retrainJobs(bots.all()),
     logger: log,
-    start: (bot) =>
+    start: (job) =>
       spawnRetrain(
-        bot,
+        job,
         {
           dataDir: config.dataDir,
           netsDir: config.netsDir,
@@ -392,7 +392,10 @@ function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger)
             NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
           },
         },
-        (stream, line) => (stream === 'out' ? log.info({ bot }, line) : log.debug({ bot }, line)),
+        (stream, line) =>
+          stream === 'out'
+            ? log.info({ bot: job.bot, kind: job.kind }, line)
+            : log.debug({ bot: job.bot }, line),
       ),
   });
   scheduler.start();

@@ -105,6 +105,15 @@ export const botFileSchema = z
     templates: z.strictObject({ en: templateSetSchema.optional(), ru: templateSetSchema.optional() }),
     channels: channelsSchema,
     shop: shopSchema.optional(),
+    /** Which of the bot's nets `NEURODESK_RETRAIN_SCHEDULE` retrains (default: both; `[]`: none). */
+    retrain: z
+      .strictObject({
+        nets: z
+          .array(z.enum(['classifier', 'qa']))
+          .max(2)
+          .default(['classifier', 'qa']),
+      })
+      .optional(),
   })
   .superRefine((bot, ctx) => {
     if (!bot.templates[bot.defaultLanguage]) {
