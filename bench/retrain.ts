@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
@@ -36,7 +37,7 @@ const { values } = parseArgs({
     net: { type: 'string', default: 'nets/bank-classifier' },
     cases: { type: 'string', default: 'fineTune,shuffled,swapped,tenth,newCategory' },
     swap: { type: 'string', default: 'card_arrival,top_up_limits' },
-    'control-epochs': { type: 'string', default: '8' },
+    'control-epochs': { type: 'string', default: '6' },
     'off-topic': { type: 'string', default: '250' },
     wikiqa: { type: 'string', default: process.env.NEURODESK_WIKIQA_DIR ?? DEFAULT_WIKIQA_DIR },
     backend: { type: 'string', default: 'wasm' },
@@ -128,6 +129,7 @@ const figures: Record<string, unknown> = {
   gate: JSON.stringify(config.retrain.gate),
   regressionN: test.texts.length - operatorRows.length,
   labelActions: operatorRows.length,
+  loadAverageAtStart: loadavg()[0],
 };
 let met = 0;
 const names = values.cases.split(',');
@@ -157,6 +159,7 @@ for (const name of names) {
     figures[`${name}${k}`] = v;
   };
   p('Expected', c.expect);
+  p('LoadAverageAfter', loadavg()[0]);
   p('Decision', run.status);
   if (run.status === c.expect) met++;
   p('RetrainSeconds', seconds);
