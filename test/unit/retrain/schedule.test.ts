@@ -47,7 +47,9 @@ describe('cron expressions', () => {
     });
     // The hard floors: off when unset, empty or "off"; a number of points otherwise.
     expect(loadConfig({ NEURODESK_RETRAIN_F1_TOLERANCE: '' }).retrain.gate.macroF1Tolerance).toBeNull();
-    expect(loadConfig({ NEURODESK_RETRAIN_MAX_CATEGORY_DROP: 'off' }).retrain.gate.maxCategoryDrop).toBeNull();
+    expect(
+      loadConfig({ NEURODESK_RETRAIN_MAX_CATEGORY_DROP: 'off' }).retrain.gate.maxCategoryDrop,
+    ).toBeNull();
     expect(loadConfig({ NEURODESK_RETRAIN_F1_TOLERANCE: '1.5' }).retrain.gate.macroF1Tolerance).toBe(1.5);
     expect(() => loadConfig({ NEURODESK_RETRAIN_F1_TOLERANCE: 'lots' })).toThrow(
       /NEURODESK_RETRAIN_F1_TOLERANCE: expected off or a number from 0 to 100/,
