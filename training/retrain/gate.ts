@@ -196,15 +196,17 @@ export function judgeSets(sets: readonly PairedSet[], s: GateSettings, what = 't
       untestedCategories: untested,
     });
     if (!set.categories) continue;
-    const worse = tested.filter((c) => c.verdict === 'worse');
+    const worse = tested.filter((c) => c.verdict === 'worse').sort((x, y) => x.pAdjusted - y.pAdjusted);
+    const NAMED = 8;
     if (worse.length > 0)
       failures.push(
         `${set.title}: ${worse.length} ${worse.length === 1 ? 'category' : 'categories'} worse beyond chance: ${worse
+          .slice(0, NAMED)
           .map(
             (c) =>
               `"${c.label}" ${pts(c.old)} → ${pts(c.new)} % right (${c.lost} lost, ${c.gained} gained of ${c.n}, p = ${c.pAdjusted.toPrecision(2)})`,
           )
-          .join('; ')}`,
+          .join('; ')}${worse.length > NAMED ? `; and ${worse.length - NAMED} more (see the report)` : ''}`,
       );
     else if (tested.length > 0)
       passes.push(
