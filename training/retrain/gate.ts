@@ -210,7 +210,9 @@ export function judgeSets(sets: readonly PairedSet[], s: GateSettings, what = 't
       );
     else if (tested.length > 0)
       passes.push(
-        `${set.title}: none of ${tested.length} categories with ≥ ${s.minCategorySupport} ${set.unit} is significantly worse`,
+        tested.length === 1
+          ? `${set.title}: the one category with ≥ ${s.minCategorySupport} ${set.unit} is not significantly worse`
+          : `${set.title}: none of ${tested.length} categories with ≥ ${s.minCategorySupport} ${set.unit} is significantly worse`,
       );
     else
       passes.push(`${set.title}: no category has ≥ ${s.minCategorySupport} ${set.unit}, none tested alone`);

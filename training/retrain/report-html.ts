@@ -55,7 +55,7 @@ export function gateSection(v: GateVerdict, g: GateSettings, figure: string, uni
       return `<h3>${esc(s.title)} (${s.n} ${unit})</h3>
 <table><tr><th>figure</th><th>old</th><th>new</th><th>change</th><th>${Math.round(g.confidence * 100)} % interval</th><th>verdict</th></tr>${figs}</table>
 <p class="muted">${unit} one version got right and the other wrong: ${s.texts.lost} lost, ${s.texts.gained} gained (McNemar p = ${s.texts.p.toPrecision(2)} for "worse").
-${s.categories.length ? `${s.categories.length} categories tested one by one: ${worse.length} worse, ${better.length} better, the rest within chance` : 'no category tested one by one'}${s.untestedCategories ? `; ${s.untestedCategories} with fewer than ${g.minCategorySupport} ${unit} not tested alone` : ''}.</p>
+${s.categories.length ? `${s.categories.length} ${s.categories.length === 1 ? 'category' : 'categories'} tested one by one: ${worse.length} worse, ${better.length} better, the rest within chance` : 'no category tested one by one'}${s.untestedCategories ? `; ${s.untestedCategories} with fewer than ${g.minCategorySupport} ${unit} not tested alone` : ''}.</p>
 ${cats ? `<details${worse.length ? ' open' : ''}><summary>Per-category verdicts (most doubtful first)</summary><table><tr><th>category</th><th>${unit}</th><th>right old %</th><th>right new %</th><th>lost</th><th>gained</th><th>adjusted p</th><th>verdict</th></tr>${cats}</table></details>` : ''}`;
     })
     .join('');
