@@ -78,7 +78,9 @@ describe('the promotion gate: worse beyond chance, set by set and category by ca
     expect(v.sets![0]!.figures[0]!.hi).toBeLessThan(-0.5);
     expect(v.failures[0]).toMatch(/macro-F1 .*: worse beyond chance/);
     // Dozens of categories worse: the sentence names the eight surest and counts the rest.
-    expect(v.failures[1]).toMatch(/^regression set: \d+ categories worse beyond chance: (.*; ){7}[^;]*; and \d+ more \(see the report\)$/);
+    expect(v.failures[1]).toMatch(
+      /^regression set: \d+ categories worse beyond chance: (.*; ){7}[^;]*; and \d+ more \(see the report\)$/,
+    );
   });
 
   it("refuses one category's labels swapped with another's, naming both, though the set's macro-F1 moved ~2 points", () => {
