@@ -73,6 +73,24 @@ const number = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** A number, or null when unset, empty or `off` (an optional hard limit). */
+const optionalNumber = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '' || v.trim().toLowerCase() === 'off') return null;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected off or a number from ${min} to ${max}, got "${v}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const cron = z
   .string()
   .optional()
@@ -158,9 +176,10 @@ export const configSchema = z.object({
     .default('bank-classifier'),
   NEURODESK_RETRAIN_SCHEDULE: cron,
   NEURODESK_RETRAIN_HELD_OUT: number(0.2, 0, 0.5),
-  NEURODESK_RETRAIN_F1_TOLERANCE: number(0, 0, 100),
-  NEURODESK_RETRAIN_MAX_CATEGORY_DROP: number(10, 0, 100),
-  NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(20, 1, 1_000_000),
+  NEURODESK_RETRAIN_CONFIDENCE: number(0.95, 0.5, 0.9999),
+  NEURODESK_RETRAIN_F1_TOLERANCE: optionalNumber(0, 100),
+  NEURODESK_RETRAIN_MAX_CATEGORY_DROP: optionalNumber(0, 100),
+  NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(10, 1, 1_000_000),
   NEURODESK_QA_NET: z
     .string()
     .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-qa')
@@ -230,8 +249,16 @@ export interface Config {
     schedule: string | null;
     /** Share of operator-labelled texts held out to compare versions on. */
     heldOutFraction: number;
-    /** The promotion gate, in points of F1 (see training/retrain/gate.ts). */
-    gate: { macroF1Tolerance: number; maxCategoryDrop: number; minCategorySupport: number };
+    /**
+     * The promotion gate (see training/retrain/gate.ts): the confidence of its paired tests, and
+     * the optional hard floors in points (null: off).
+     */
+    gate: {
+      confidence: number;
+      macroF1Tolerance: number | null;
+      maxCategoryDrop: number | null;
+      minCategorySupport: number;
+    };
   };
   kb: {
     /** The two-tower net served by `POST /api/v1/suggest`. */
@@ -333,6 +360,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       schedule: c.NEURODESK_RETRAIN_SCHEDULE,
       heldOutFraction: c.NEURODESK_RETRAIN_HELD_OUT,
       gate: {
+        confidence: c.NEURODESK_RETRAIN_CONFIDENCE,
         macroF1Tolerance: c.NEURODESK_RETRAIN_F1_TOLERANCE,
         maxCategoryDrop: c.NEURODESK_RETRAIN_MAX_CATEGORY_DROP,
         minCategorySupport: c.NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT,

@@ -46,3 +46,8 @@ export function provenanceFile(
 export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provenance {
   return { commit: gitCommit(), recipe, files };
 }
+
+/** A provenance entry's file as a path to open: relative entries are relative to the project root. */
+export function provenancePath(file: string): string {
+  return resolve(ROOT, file);
+}

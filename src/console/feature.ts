@@ -9,6 +9,7 @@ import type { EventBus } from '../core/events.js';
 import type { Clock } from '../core/ports.js';
 import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
+import { latestRollbacks } from '../nets/rollback.js';
 import type { Store } from '../store/index.js';
 import { type ConsoleFeature, createConsole } from './index.js';
 import { consoleReportsRoute, latestReportLink } from './reports-route.js';
@@ -34,6 +35,7 @@ export async function createConsoleFeature(p: {
     clock: p.clock,
     categoriesOf: (name) => botCategories(p.bots.get(name)),
     latestReport: () => latestReportLink(store.trainingRuns),
+    rollbacks: () => latestRollbacks(config.netsDir, 3),
   });
   const console = await createConsole({
     operatorStore: store.operators,

@@ -4,7 +4,7 @@ import type { EventBus, GatewayEvent } from '../core/events.js';
 import type { Clock, Suggestion } from '../core/ports.js';
 import { AppError } from '../errors.js';
 import type { Operator } from '../store/repositories/operators.js';
-import type { ConsoleStore } from './console-store-port.js';
+import type { ConsoleStats, ConsoleStore } from './console-store-port.js';
 import type { ConsoleService } from './hub.js';
 import type { ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
 
@@ -19,6 +19,8 @@ export interface ConsoleCoreDeps {
   categoriesOf(bot: string): string[];
   /** Link to the latest training report, if any. */
   latestReport?: () => string | null;
+  /** The latest rollbacks of the nets (newest first), shown with the stats. */
+  rollbacks?: () => ConsoleStats['rollbacks'];
 }
 
 /** What `open` returns: everything the conversation view shows. */
@@ -88,7 +90,10 @@ export class ConsoleCore implements ConsoleService {
         this.d.conversations.handBack(req.conversationId);
         return undefined;
       case 'stats':
-        return this.d.reads.stats(this.d.clock.now(), req.days ?? 14, this.d.latestReport?.() ?? null);
+        return {
+          ...this.d.reads.stats(this.d.clock.now(), req.days ?? 14, this.d.latestReport?.() ?? null),
+          rollbacks: this.d.rollbacks?.() ?? [],
+        };
     }
   }
 

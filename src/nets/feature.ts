@@ -11,6 +11,7 @@ import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { adminNetsRoute } from './admin-nets-route.js';
+import { adminRollbackRoute } from './admin-rollback-route.js';
 import { type BackendChoice, initBackend } from './backend.js';
 import { classifyRoute } from './classify-route.js';
 import { NetClassifier } from './net-classifier.js';
@@ -143,6 +144,7 @@ export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
         metrics,
       }),
       adminNetsRoute(registry),
+      adminRollbackRoute(registry, logger),
     ],
     readiness: netsReadiness('classifier', registry, classifierNets),
     // Loaded after listening, so probes see /readyz 503 (not a refused connection) meanwhile,

@@ -1,6 +1,6 @@
 /**
  * Retraining as a feature: the training runs' API (`/api/v1/training-runs`) and, with
- * `NEURODESK_RETRAIN_SCHEDULE`, every bot's classifier retrained in child processes.
+ * `NEURODESK_RETRAIN_SCHEDULE`, every bot's classifier and Q/A net retrained in child processes.
  */
 import type { Config } from '../config.js';
 import type { BotRegistry } from '../core/bots/bot.js';
@@ -8,7 +8,7 @@ import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
 import type { SqliteTrainingRuns } from '../store/repositories/training-runs.js';
 import { parseCron } from './cron.js';
-import { RetrainScheduler } from './scheduler.js';
+import { RetrainScheduler, retrainJobs } from './scheduler.js';
 import { spawnRetrain } from './spawn-retrain.js';
 import { trainingRunsRoutes } from './training-runs-routes.js';
 
@@ -30,17 +30,17 @@ export function createRetrainingFeature(p: {
   };
 }
 
-/** Retrains every bot's classifier on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
+/** Retrains every bot's classifier and Q/A net (as its bot file says) on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
 function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
   const log = logger.child({ component: 'retrain' });
   const g = config.retrain.gate;
   const scheduler = new RetrainScheduler({
     schedule: parseCron(config.retrain.schedule!),
-    bots: () => bots.all().map((b) => b.name),
+    jobs: () => retrainJobs(bots.all()),
     logger: log,
-    start: (bot) =>
+    start: (job) =>
       spawnRetrain(
-        bot,
+        job,
         {
           dataDir: config.dataDir,
           netsDir: config.netsDir,
@@ -49,12 +49,16 @@ function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger)
           // The child applies the gateway's own gate, whatever its environment says.
           env: {
             NEURODESK_RETRAIN_HELD_OUT: String(config.retrain.heldOutFraction),
-            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance),
-            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop),
+            NEURODESK_RETRAIN_CONFIDENCE: String(g.confidence),
+            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance ?? 'off'),
+            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop ?? 'off'),
             NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
           },
         },
-        (stream, line) => (stream === 'out' ? log.info({ bot }, line) : log.debug({ bot }, line)),
+        (stream, line) =>
+          stream === 'out'
+            ? log.info({ bot: job.bot, kind: job.kind }, line)
+            : log.debug({ bot: job.bot }, line),
       ),
   });
   scheduler.start();

@@ -6,6 +6,7 @@ import { validationSplit, versionName } from '../classifier/train-classifier.js'
 import { type LabelledData, readLabelled } from '../data.js';
 import { textKey } from '../labels/derive.js';
 import type { ClassifierRetrainOptions } from './options.js';
+import { evaluationFileOf } from './provenance-files.js';
 
 /** The columns of the data files a retraining reads (as `npm run train` reads them). */
 export const COLS = { textCol: 'text', labelCol: 'category' };
@@ -19,11 +20,19 @@ export function labelsHash(labels: ReadonlyArray<{ text: string; category: strin
 }
 
 /**
- * The fixed regression set: the one given, else the one the version in service recorded, else
+ * The fixed regression set: the one given, else the evaluation file the version in service's
+ * provenance names (role `regression`, else `test`), else the one its retraining recorded, else
  * `test.csv` (or `.jsonl`) beside the base training file.
  */
-export function regressionFileFor(o: ClassifierRetrainOptions, old: ClassifierNet, baseFile: string): string {
+export function regressionFileFor(
+  o: ClassifierRetrainOptions,
+  old: ClassifierNet,
+  baseFile: string,
+  warn: (line: string) => void = () => {},
+): string {
   if (o.regressionFile) return o.regressionFile;
+  const fromProvenance = evaluationFileOf(old.meta.provenance, warn);
+  if (fromProvenance) return fromProvenance.file;
   const recorded = old.meta.retraining?.regressionSet.file;
   if (recorded) return recorded;
   for (const ext of [extname(baseFile), '.csv', '.jsonl']) {

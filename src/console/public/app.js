@@ -460,6 +460,19 @@ async function renderStats() {
           ]),
         ]
       : []),
+    ...(s.rollbacks?.length
+      ? [
+          h(
+            'p',
+            { 'data-testid': 'rollbacks' },
+            s.rollbacks.map((/** @type {any} */ r) =>
+              h('span', { class: 'rollback' }, [
+                `${tr('rolledBack')}: ${r.net} ${r.from} → ${r.to}, ${new Date(r.at).toLocaleString()}${r.reason ? ` (${r.reason})` : ''}. `,
+              ]),
+            ),
+          ),
+        ]
+      : []),
   );
 }
 

@@ -72,6 +72,15 @@ const botFields = {
   }),
   templates: z.strictObject({ en: templateSetSchema.optional(), ru: templateSetSchema.optional() }),
   shop: shopSchema.optional(),
+  /** Which of the bot's nets `NEURODESK_RETRAIN_SCHEDULE` retrains (default: both; `[]`: none). */
+  retrain: z
+    .strictObject({
+      nets: z
+        .array(z.enum(['classifier', 'qa']))
+        .max(2)
+        .default(['classifier', 'qa']),
+    })
+    .optional(),
 };
 
 /**
