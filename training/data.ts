@@ -84,3 +84,33 @@ export function readLabelled(path: string, cols: ColumnOptions): LabelledData {
   if (texts.length === 0) throw new Error(`${path}: no rows`);
   return { texts, labels };
 }
+
+/**
+ * The files of a `--data` list (repeated flags and/or comma lists: `en.csv,ru.csv`), each
+ * checked to exist; read together by {@link readLabelledFiles}.
+ */
+export function dataFileList(values: readonly string[]): string[] {
+  const files = values
+    .flatMap((v) => v.split(','))
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0);
+  if (files.length === 0) throw new Error('--data needs a file');
+  return files;
+}
+
+/** Labelled data of several files, one after the other in the order given. */
+export function readLabelledFiles(
+  files: readonly string[],
+  cols: ColumnOptions,
+): LabelledData & { rows: number[] } {
+  const texts: string[] = [];
+  const labels: string[] = [];
+  const rows: number[] = [];
+  for (const file of files) {
+    const d = readLabelled(file, cols);
+    texts.push(...d.texts);
+    labels.push(...d.labels);
+    rows.push(d.texts.length);
+  }
+  return { texts, labels, rows };
+}

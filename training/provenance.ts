@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Provenance, ProvenanceFile } from '../src/nets/provenance.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -50,4 +50,23 @@ export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provena
 /** A provenance entry's file as a path to open: relative entries are relative to the project root. */
 export function provenancePath(file: string): string {
   return resolve(ROOT, file);
+}
+
+/**
+ * The licence of a data file as its folder's README states it: the first sentence after
+ * `**Licence:**` (e.g. "Creative Commons Attribution 4.0 International (`LICENSE.txt`),
+ * BANKING77 by PolyAI (Casanueva et al. 2020)."), or undefined when there is none.
+ */
+export function dataLicence(file: string): string | undefined {
+  const readme = join(dirname(resolve(file)), 'README.md');
+  if (!existsSync(readme)) return undefined;
+  const text = readFileSync(readme, 'utf8');
+  const at = text.search(/\*\*Licen[cs]e:\*\*/);
+  if (at < 0) return undefined;
+  const rest = text
+    .slice(at)
+    .replace(/^\*\*Licen[cs]e:\*\*\s*/, '')
+    .replace(/\s+/g, ' ');
+  const end = rest.search(/(?<!\b(?:al|e\.g|i\.e))\.(\s|$)/);
+  return (end < 0 ? rest : rest.slice(0, end + 1)).slice(0, 400).trim();
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { murmurhash3 } from './murmurhash3.js';
 import { stemWord } from './stemmers.js';
+import { normalise, normaliseText } from './text-normalise.js';
+
+export { normalise } from './text-normalise.js';
 
 /**
  * The text vectoriser shared by every net (the classifier, the two-tower Q/A net, the shop's
@@ -21,6 +24,12 @@ import { stemWord } from './stemmers.js';
 /** Settings of a {@link Vectoriser}; stored in a net's meta.json under `vectoriser`. */
 export const vectoriserSettingsSchema = z.object({
   version: z.literal(1),
+  /**
+   * Text normalisation before hashing (`src/nets/text-normalise.ts`): 1 (or absent, as in nets
+   * made before it was recorded) is `normalise` alone; 2 first repairs wrong keyboard layouts
+   * and transliterated Russian (`normaliseText`).
+   */
+  normalisation: z.union([z.literal(1), z.literal(2)]).optional(),
   /** Seed of MurmurHash3; changing it changes every id. */
   seed: z.number().int().min(0).max(0xffffffff),
   /** Code points kept after normalisation: a longer text is classified from its head. */
@@ -69,39 +78,7 @@ const SEED_WORD = 1;
 const SEED_BIGRAM = 2;
 const SEED_CHAR = 3;
 
-const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]+/giu;
-const EMAIL_RE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu;
-const ALNUM_RE = /[#№]?[\p{L}\p{N}][\p{L}\p{N}_-]*/gu;
-const NUMBER_RE = /(?<![\p{L}\p{N}])\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{N}])/gu;
-const DIGIT_RE = /\p{N}/gu;
-// Control and format characters (zero-width joiners, bidi marks) and every kind of space.
-const SPACE_RE = /[\p{Cc}\p{Cf}\p{Z}\s]+/gu;
-const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const WORD_RE = /<(?:url|email|num|id)>|[\p{L}\p{N}_]+|\p{Extended_Pictographic}/gu;
-
-/** Replaces tokens with five or more digits (order ids, phones, cards) by `<id>`. */
-function maskIds(token: string): string {
-  return (token.match(DIGIT_RE)?.length ?? 0) >= 5 ? ' <id> ' : token;
-}
-
-/**
- * Normalises a text: Unicode NFKC, lower case, ё→е, URLs/e-mails/ids/numbers replaced by
- * `<url>`, `<email>`, `<id>`, `<num>`, whitespace collapsed, lone surrogates replaced by
- * U+FFFD, cut to `maxChars` code points.
- */
-export function normalise(text: string, maxChars = DEFAULT_VECTORISER_SETTINGS.maxChars): string {
-  // Cut the raw text first, so a 1 MB ticket costs no more than its head.
-  let s = text.length > maxChars * 4 ? text.slice(0, maxChars * 4) : text;
-  s = s.replace(LONE_SURROGATE_RE, '\uFFFD').normalize('NFKC').toLowerCase().replace(/ё/g, 'е');
-  s = s.replace(URL_RE, ' <url> ').replace(EMAIL_RE, ' <email> ');
-  s = s.replace(ALNUM_RE, maskIds).replace(NUMBER_RE, ' <num> ');
-  s = s.replace(SPACE_RE, ' ').trim();
-  if (s.length > maxChars) {
-    const points = Array.from(s);
-    if (points.length > maxChars) s = points.slice(0, maxChars).join('').trimEnd();
-  }
-  return s;
-}
 
 const encoder = new TextEncoder();
 
@@ -146,7 +123,9 @@ export class Vectoriser {
 
   /** Normalises a text with these settings' length cap. */
   normalise(text: string): string {
-    return normalise(text, this.settings.maxChars);
+    return this.settings.normalisation === 2
+      ? normaliseText(text, this.settings.maxChars)
+      : normalise(text, this.settings.maxChars);
   }
 
   /** Words of a normalised text (placeholders and emoji count as words), stemmed if set. */

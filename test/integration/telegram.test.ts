@@ -243,7 +243,10 @@ describe('telegram suggested answers', () => {
       },
     });
     try {
-      await postTelegram(hesitant, telegramMessage(20001, 'card arrival or delivery?', { chatId: 6001 }));
+      await postTelegram(
+        hesitant,
+        telegramMessage(20001, 'my new card has not arrived yet, when will it come?', { chatId: 6001 }),
+      );
       const handoff = await local.waitForAccepted((r) => r.body?.chat_id === 6001);
       expect(handoff.body.text).toMatch(/passing your question/);
       expect(handoff.body.reply_markup).toEqual({

@@ -8,7 +8,9 @@ export interface GoldenInput {
  * Picks the canary of a new net: validation texts it classifies right with the widest margin
  * between its first and second choice, one per label, at most `size`. A wide margin keeps
  * the canary about the net, not about rounding: the same files always give these labels,
- * and a damaged or wrong net rarely does.
+ * and a damaged or wrong net rarely does. When the texts are in more than one script (a
+ * bilingual net: Cyrillic and Latin), the picks alternate between them, so the canary checks
+ * every language the net serves.
  */
 export function chooseCanary(
   texts: readonly string[],
@@ -29,13 +31,22 @@ export function chooseCanary(
     candidates.push({ i, margin: row[best]! - second });
   }
   candidates.sort((a, b) => b.margin - a.margin || a.i - b.i);
+  const script = (text: string) =>
+    (text.match(/[\u0400-\u04ff]/g)?.length ?? 0) > (text.match(/[a-z]/gi)?.length ?? 0) ? 1 : 0;
+  const queues = [0, 1].map((k) => candidates.filter((c) => script(texts[c.i]!) === k));
   const seen = new Set<number>();
   const out: GoldenInput[] = [];
-  for (const { i } of candidates) {
-    if (seen.has(labels[i]!)) continue;
-    seen.add(labels[i]!);
-    out.push({ text: texts[i]!, label: labelNames[labels[i]!]! });
-    if (out.length === size) break;
+  const next = [0, 0];
+  for (let turn = 0; out.length < size && next.some((n, k) => n < queues[k]!.length); turn++) {
+    const k = queues[turn % 2]!.length > next[turn % 2]! ? turn % 2 : 1 - (turn % 2);
+    const queue = queues[k]!;
+    while (next[k]! < queue.length) {
+      const { i } = queue[next[k]!++]!;
+      if (seen.has(labels[i]!)) continue;
+      seen.add(labels[i]!);
+      out.push({ text: texts[i]!, label: labelNames[labels[i]!]! });
+      break;
+    }
   }
   return out;
 }

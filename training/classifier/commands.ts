@@ -2,13 +2,14 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../../src/nets/backend.js';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import type { CliIo, NetCommands } from '../commands.js';
-import { readLabelled } from '../data.js';
+import { dataFileList, readLabelledFiles } from '../data.js';
 import { ProgressBar } from '../progress.js';
-import { evaluateClassifier, formatEvaluation } from './evaluate.js';
-import { defaultClassifierOptions, trainClassifier, versionName } from './train-classifier.js';
+import { evaluateByLanguage, formatEvaluation } from './evaluate.js';
+import { trainFromFiles } from './recipe.js';
+import { versionName } from './train-classifier.js';
 
 const common = {
-  data: { type: 'string' },
+  data: { type: 'string', multiple: true },
   'text-col': { type: 'string', default: 'text' },
   'label-col': { type: 'string', default: 'category' },
   backend: { type: 'string', default: 'auto' },
@@ -18,9 +19,9 @@ const common = {
 export const classifierCommands: NetCommands = {
   usage: {
     train:
-      'train classifier --data FILE(.csv|.jsonl) --out nets/NAME [--text-col text] [--label-col category] [--seed N] [--max-epochs N] [--version V] [--backend auto|wasm|cpu]',
+      'train classifier --data FILE(.csv|.jsonl)[,FILE...] --out nets/NAME [--test FILE[,FILE...]] [--text-col text] [--label-col category] [--seed N] [--max-epochs N] [--no-augment] [--version V] [--backend auto|wasm|cpu]',
     evaluate:
-      'evaluate classifier --net nets/NAME[/VERSION] --data FILE [--text-col text] [--label-col category] [--json] [--backend auto|wasm|cpu]',
+      'evaluate classifier [--net nets/bank-classifier[/VERSION]] [--data FILE[,FILE...]] [--text-col text] [--label-col category] [--json] [--backend auto|wasm|cpu]',
   },
 
   async train(argv: string[], io: CliIo): Promise<number> {
@@ -29,37 +30,48 @@ export const classifierCommands: NetCommands = {
       options: {
         ...common,
         out: { type: 'string' },
+        test: { type: 'string', multiple: true },
         seed: { type: 'string' },
         'max-epochs': { type: 'string' },
+        'no-augment': { type: 'boolean', default: false },
         version: { type: 'string' },
       },
       strict: true,
     });
     if (!values.data || !values.out) throw new Error('--data and --out are required');
+    const files = dataFileList(values.data);
+    const tests = values.test ? dataFileList(values.test) : undefined;
     const backend = await initBackend(values.backend as 'auto');
-    const data = readLabelled(values.data, { textCol: values['text-col'], labelCol: values['label-col'] });
-    const o = defaultClassifierOptions();
-    const train = { ...o.train };
-    if (values.seed !== undefined) train.seed = Number.parseInt(values.seed, 10);
-    if (values['max-epochs'] !== undefined) train.maxEpochs = Number.parseInt(values['max-epochs'], 10);
-    if (!Number.isInteger(train.seed) || !Number.isInteger(train.maxEpochs) || train.maxEpochs < 1) {
+    const seed = values.seed === undefined ? undefined : Number(values.seed);
+    const maxEpochs = values['max-epochs'] === undefined ? undefined : Number(values['max-epochs']);
+    if (
+      (seed !== undefined && !Number.isInteger(seed)) ||
+      (maxEpochs !== undefined && !(Number.isInteger(maxEpochs) && maxEpochs >= 1))
+    ) {
       throw new Error('--seed and --max-epochs take integers');
     }
     const name = values.out.replace(/\/+$/, '').split('/').pop()!;
-    io.err.write(
-      `training classifier "${name}" on ${data.texts.length} rows (${backend.name} backend, seed ${train.seed})\n`,
-    );
+    const recipe =
+      `npm run train -- classifier --data ${files.join(',')} --out ${values.out}` +
+      (tests ? ` --test ${tests.join(',')}` : '') +
+      (seed !== undefined ? ` --seed ${seed}` : '') +
+      (maxEpochs !== undefined ? ` --max-epochs ${maxEpochs}` : '') +
+      (values['no-augment'] ? ' --no-augment' : '');
+    io.err.write(`training classifier "${name}" on ${files.join(', ')} (${backend.name} backend)\n`);
     const bar = new ProgressBar(io.err);
-    const { net } = trainClassifier({
-      ...o,
-      train,
+    const { net } = trainFromFiles({
+      files,
+      tests,
       name,
-      data,
-      dataFile: values.data,
-      onStep: (s) => bar.step(s.epoch, train.maxEpochs, s.step, s.steps, s.loss),
+      cols: { textCol: values['text-col'], labelCol: values['label-col'] },
+      seed,
+      maxEpochs,
+      augment: !values['no-augment'],
+      recipe,
+      onStep: (s) => bar.step(s.epoch, s.maxEpochs, s.step, s.steps, s.loss),
       onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.valAccuracy, e.seconds),
     });
-    const location = net.save(values.out, values.version ?? versionName(o.now()));
+    const location = net.save(values.out, values.version ?? versionName(new Date()));
     const m = net.meta.metrics;
     io.out.write(
       `saved ${location.dir} (CURRENT → ${location.version}): validation accuracy ${((m.valAccuracy ?? 0) * 100).toFixed(2)}%, ` +
@@ -76,14 +88,19 @@ export const classifierCommands: NetCommands = {
       options: { ...common, net: { type: 'string' }, json: { type: 'boolean', default: false } },
       strict: true,
     });
-    if (!values.data || !values.net) throw new Error('--net and --data are required');
     const backend = await initBackend(values.backend as 'auto');
-    const net = ClassifierNet.load(values.net);
-    const data = readLabelled(values.data, { textCol: values['text-col'], labelCol: values['label-col'] });
-    const result = evaluateClassifier(net, data);
+    const net = ClassifierNet.load(values.net ?? 'nets/bank-classifier');
+    // Without --data: the test files the net's provenance names.
+    const files = values.data
+      ? dataFileList(values.data)
+      : (net.meta.provenance?.files.filter((f) => f.role === 'test').map((f) => f.file) ?? []);
+    if (files.length === 0) throw new Error('--data is required: the net records no test files');
+    const data = readLabelledFiles(files, { textCol: values['text-col'], labelCol: values['label-col'] });
+    const result = evaluateByLanguage(net, data);
     const summary = {
       net: `${net.location!.name}/${net.location!.version}`,
       backend: backend.name,
+      data: files.join(','),
       ...result,
     };
     if (values.json) io.out.write(`${JSON.stringify(summary)}\n`);

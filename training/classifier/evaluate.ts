@@ -45,6 +45,53 @@ export function measureLatency(
   };
 }
 
+/**
+ * The language of a labelled text for per-language figures: Russian when it has a Cyrillic
+ * letter (mixed text such as "Visa или Mastercard доступны?" is Russian), English otherwise.
+ */
+export function textLanguage(text: string): 'en' | 'ru' {
+  return /[\u0400-\u04ff]/.test(text) ? 'ru' : 'en';
+}
+
+/** Per-language figures with flat keys (`accuracyEn`, `macroF1Ru`, `nRu`, ...); a language with no rows is left out. */
+export type LanguageFigures = Partial<Record<`${'accuracy' | 'macroF1' | 'n'}${'En' | 'Ru'}`, number>>;
+
+/** Accuracy and macro-F1 of predicted labels, overall and per language of the texts. */
+export function languageFigures(
+  texts: readonly string[],
+  predicted: readonly string[],
+  actual: readonly string[],
+  labels: readonly string[],
+): LanguageFigures {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const out: LanguageFigures = {};
+  for (const lang of ['en', 'ru'] as const) {
+    const rows = [...texts.keys()].filter((i) => textLanguage(texts[i]!) === lang);
+    if (rows.length === 0) continue;
+    const known = rows.filter((i) => index.has(actual[i]!));
+    const report = classificationReport(
+      known.map((i) => index.get(predicted[i]!) ?? 0),
+      known.map((i) => index.get(actual[i]!)!),
+      labels,
+    );
+    const suffix = lang === 'en' ? 'En' : 'Ru';
+    out[`accuracy${suffix}`] = rows.filter((i) => predicted[i] === actual[i]).length / rows.length;
+    out[`macroF1${suffix}`] = report.macroF1;
+    out[`n${suffix}`] = rows.length;
+  }
+  return out;
+}
+
+/** {@link evaluateClassifier} plus per-language accuracy and macro-F1 (flat keys). */
+export function evaluateByLanguage(
+  net: ClassifierNet,
+  data: LabelledData,
+): ClassifierEvaluation & LanguageFigures {
+  const e = evaluateClassifier(net, data);
+  const predicted = net.predictBatch(data.texts).map((p) => p.category);
+  return { ...e, ...languageFigures(data.texts, predicted, data.labels, net.meta.labels) };
+}
+
 /** Scores a net on labelled data. */
 export function evaluateClassifier(net: ClassifierNet, data: LabelledData): ClassifierEvaluation {
   const labels = net.meta.labels;
@@ -87,10 +134,18 @@ export function evaluateClassifier(net: ClassifierNet, data: LabelledData): Clas
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** A human-readable evaluation report. */
-export function formatEvaluation(e: ClassifierEvaluation & { net: string; backend: string }): string {
+export function formatEvaluation(
+  e: ClassifierEvaluation & LanguageFigures & { net: string; backend: string },
+): string {
   const lines = [
     `net ${e.net} (${e.backend}) on ${e.n} texts`,
     `accuracy ${pct(e.accuracy)}  macro-F1 ${pct(e.macroF1)}  ECE ${e.ece.toFixed(4)}`,
+    ...(['En', 'Ru'] as const)
+      .filter((l) => e[`n${l}`] !== undefined)
+      .map(
+        (l) =>
+          `  ${l === 'En' ? 'English' : 'Russian'} (${e[`n${l}`]} texts): accuracy ${pct(e[`accuracy${l}`]!)}  macro-F1 ${pct(e[`macroF1${l}`]!)}`,
+      ),
     `sure (confidence ≥ threshold): ${pct(e.sureShare)} of texts, ${pct(e.sureAccuracy)} right`,
     `latency: one text p50 ${e.singleP50Ms.toFixed(2)} ms, p99 ${e.singleP99Ms.toFixed(2)} ms; batch of 128 ${e.batch128Ms.toFixed(1)} ms`,
   ];

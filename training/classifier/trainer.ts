@@ -43,6 +43,7 @@ export interface EpochReport {
 /** Progress within an epoch. */
 export interface StepReport {
   epoch: number;
+  maxEpochs: number;
   step: number;
   steps: number;
   loss: number;
@@ -54,6 +55,12 @@ export interface TrainInput {
   train: { feats: Features[]; labels: Int32Array };
   val: { feats: Features[]; labels: Int32Array };
   settings: TrainSettings;
+  /**
+   * Noisy copies of the training rows (same order as `train.feats`): each epoch, a seeded
+   * `fraction` of the rows is seen through its noisy copy instead, so the net learns typos and
+   * repaired layouts at no extra cost per epoch.
+   */
+  noisy?: { feats: Features[]; fraction: number };
   /** Starting values of a weight (e.g. a previous version's, to fine-tune it); random when undefined. */
   init?: (spec: WeightSpec) => Float32Array | undefined;
   onStep?: (s: StepReport) => void;
@@ -173,12 +180,17 @@ export function trainWeights(input: TrainInput): TrainResult {
 
   for (let epoch = 1; epoch <= s.maxEpochs; epoch++) {
     const started = performance.now();
-    const batches = lengthBatches(train.feats, shuffle(order, rng), s.batchSize, rng);
+    let feats = train.feats;
+    if (input.noisy && input.noisy.fraction > 0) {
+      const alt = input.noisy;
+      feats = train.feats.map((f, i) => (rng.next() < alt.fraction ? alt.feats[i]! : f));
+    }
+    const batches = lengthBatches(feats, shuffle(order, rng), s.batchSize, rng);
     let lossSum = 0;
     batches.forEach((idx, step) => {
       const batch = makeBatch(
         t,
-        idx.map((k) => train.feats[k]!),
+        idx.map((k) => feats[k]!),
         idf,
       );
       const yw = Float32Array.from(idx, (k) => classWeights[train.labels[k]!]!);
@@ -220,7 +232,7 @@ export function trainWeights(input: TrainInput): TrainResult {
       lossSum += value;
       tf.dispose([loss, y, exampleWeights]);
       disposeBatch(batch);
-      input.onStep?.({ epoch, step: step + 1, steps: batches.length, loss: value });
+      input.onStep?.({ epoch, maxEpochs: s.maxEpochs, step: step + 1, steps: batches.length, loss: value });
     });
     const valLogits = predictLogits(t, w, val.feats, idf);
     const score = scoreLogits(valLogits, val.labels, t.classes);

@@ -13,22 +13,36 @@ export function evaluationFileOf(
   provenance: Provenance | undefined,
   warn: (line: string) => void,
 ): { file: string; entry: ProvenanceFile } | null {
+  return evaluationFilesOf(provenance, warn)[0] ?? null;
+}
+
+/**
+ * Every evaluation file of the first role (`regression`, else `test`) the provenance names
+ * that still exists: a bilingual net records one test file per language, and the regression
+ * set is all of them.
+ */
+export function evaluationFilesOf(
+  provenance: Provenance | undefined,
+  warn: (line: string) => void,
+): Array<{ file: string; entry: ProvenanceFile }> {
   for (const role of ['regression', 'test'] as const) {
-    const entry = provenance?.files.find((f) => f.role === role);
-    if (!entry) continue;
-    const file = provenancePath(entry.file);
-    if (!existsSync(file)) {
-      warn(`the ${role} file ${entry.file} recorded with the version in service is missing`);
-      continue;
+    const found: Array<{ file: string; entry: ProvenanceFile }> = [];
+    for (const entry of provenance?.files.filter((f) => f.role === role) ?? []) {
+      const file = provenancePath(entry.file);
+      if (!existsSync(file)) {
+        warn(`the ${role} file ${entry.file} recorded with the version in service is missing`);
+        continue;
+      }
+      const now = provenanceFile(role, file, entry.rows);
+      if (now.sha256 !== entry.sha256)
+        warn(
+          `the ${role} file ${entry.file} changed since the version in service recorded it (SHA-256 differs)`,
+        );
+      found.push({ file, entry });
     }
-    const now = provenanceFile(role, file, entry.rows);
-    if (now.sha256 !== entry.sha256)
-      warn(
-        `the ${role} file ${entry.file} changed since the version in service recorded it (SHA-256 differs)`,
-      );
-    return { file, entry };
+    if (found.length > 0) return found;
   }
-  return null;
+  return [];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { trainClassifier } from '../classifier/train-classifier.js';
-import { readLabelled } from '../data.js';
+import { sha256Files, trainClassifier } from '../classifier/train-classifier.js';
+import { dataFileList, readLabelledFiles } from '../data.js';
 import { deriveLabels } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
 import { assembleClassifierData, isHeldOut } from './classifier-data.js';
@@ -84,11 +84,18 @@ export async function retrainClassifier(
   try {
     old = ClassifierNet.load(root);
     const servedVersion = old.location!.version;
-    const { file: baseFile, sha256: baseSha, data: base } = readBaseData(o, old);
+    const {
+      file: baseFile,
+      files: baseFiles,
+      rows: baseRows,
+      sha256: baseSha,
+      data: base,
+    } = readBaseData(o, old);
     const regressionFile = regressionFileFor(o, old, baseFile, (line) =>
       ctx.io.err.write(`warning: ${line}\n`),
     );
-    const regression = readLabelled(regressionFile, COLS);
+    const regressionFiles = dataFileList([regressionFile]);
+    const regression = readLabelledFiles(regressionFiles, COLS);
 
     const { labels, stats } = deriveLabels(
       ctx.labels.categoryActions({ bot: o.bot, since: o.since?.getTime() }),
@@ -179,7 +186,7 @@ export async function retrainClassifier(
     ];
     const regressionSet = {
       file: regressionFile,
-      sha256: sha256File(regressionFile),
+      sha256: sha256Files(regressionFile),
       rows: regression.texts.length,
     };
     const outcome = decideCandidate({
@@ -204,9 +211,9 @@ export async function retrainClassifier(
           heldOutMacroF1: byName.get('held_out')!.new.macroF1,
         };
         meta.provenance = makeProvenance(recipeLine(o, servedVersion, runId), [
-          provenanceFile('train', baseFile, base.texts.length),
+          ...baseFiles.map((f, i) => provenanceFile('train', f, baseRows[i]!)),
           labelsFile,
-          provenanceFile('regression', regressionFile, regression.texts.length),
+          ...regressionFiles.map((f, i) => provenanceFile('regression', f, regression.rows[i]!)),
         ]);
         meta.retraining = {
           runId,

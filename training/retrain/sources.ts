@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { validationSplit, versionName } from '../classifier/train-classifier.js';
-import { type LabelledData, readLabelled } from '../data.js';
+import { sha256Files, validationSplit, versionName } from '../classifier/train-classifier.js';
+import { dataFileList, type LabelledData, readLabelled, readLabelledFiles } from '../data.js';
 import { textKey } from '../labels/derive.js';
 import type { ClassifierRetrainOptions } from './options.js';
-import { evaluationFileOf } from './provenance-files.js';
+import { evaluationFilesOf } from './provenance-files.js';
 
 /** The columns of the data files a retraining reads (as `npm run train` reads them). */
 export const COLS = { textCol: 'text', labelCol: 'category' };
@@ -31,8 +31,8 @@ export function regressionFileFor(
   warn: (line: string) => void = () => {},
 ): string {
   if (o.regressionFile) return o.regressionFile;
-  const fromProvenance = evaluationFileOf(old.meta.provenance, warn);
-  if (fromProvenance) return fromProvenance.file;
+  const fromProvenance = evaluationFilesOf(old.meta.provenance, warn);
+  if (fromProvenance.length > 0) return fromProvenance.map((f) => f.file).join(',');
   const recorded = old.meta.retraining?.regressionSet.file;
   if (recorded) return recorded;
   for (const ext of [extname(baseFile), '.csv', '.jsonl']) {
@@ -48,18 +48,22 @@ export function regressionFileFor(
 export function readBaseData(
   o: ClassifierRetrainOptions,
   old: ClassifierNet,
-): { file: string; sha256: string; data: LabelledData } {
+): { file: string; files: string[]; rows: number[]; sha256: string; data: LabelledData } {
   const served = `${old.location!.name}/${old.location!.version}`;
+  // A net trained on several files (a bilingual one) records them as a comma list.
   const file = o.baseDataFile ?? old.meta.trainingData.file;
-  if (!existsSync(file))
-    throw new Error(`the base training data ${file} of ${served} is missing; pass --base-data FILE`);
-  const sha256 = sha256File(file);
+  const files = dataFileList([file]);
+  const missing = files.find((f) => !existsSync(f));
+  if (missing)
+    throw new Error(`the base training data ${missing} of ${served} is missing; pass --base-data FILE`);
+  const sha256 = sha256Files(file);
   if (!o.baseDataFile && sha256 !== old.meta.trainingData.sha256) {
     throw new Error(
       `${file} changed since ${served} was trained (SHA-256 differs); pass --base-data ${file} to train on it anyway`,
     );
   }
-  return { file, sha256, data: readLabelled(file, COLS) };
+  const { texts, labels, rows } = readLabelledFiles(files, COLS);
+  return { file, files, rows, sha256, data: { texts, labels } };
 }
 
 /**
