@@ -21,14 +21,7 @@ import { formatRunSummary } from './report-text.js';
 import { decideCandidate, finishTrainedRun } from './run-outcome.js';
 import type { ClassifierRunResult } from './run-result.js';
 import { startRun } from './run-start.js';
-import {
-  baseValidationRows,
-  COLS,
-  labelsHash,
-  readBaseData,
-  regressionFileFor,
-  sha256File,
-} from './sources.js';
+import { baseValidationRows, COLS, labelsHash, readBaseData, regressionFileFor } from './sources.js';
 import { warmStartFrom } from './warm-start.js';
 
 export type { ClassifierRetrainOptions, RetrainContext, RetrainOutcome } from './options.js';

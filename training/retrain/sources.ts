@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
 import { sha256Files, validationSplit, versionName } from '../classifier/train-classifier.js';
-import { dataFileList, type LabelledData, readLabelled, readLabelledFiles } from '../data.js';
+import { dataFileList, type LabelledData, readLabelledFiles } from '../data.js';
 import { textKey } from '../labels/derive.js';
 import type { ClassifierRetrainOptions } from './options.js';
 import { evaluationFilesOf } from './provenance-files.js';

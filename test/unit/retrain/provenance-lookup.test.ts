@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClassifierNet } from '../../../src/nets/classifier/classifier-net.js';
 import type { Provenance } from '../../../src/nets/provenance.js';
+import { sha256Files } from '../../../training/classifier/train-classifier.js';
 import { provenanceFile } from '../../../training/provenance.js';
 import { evaluationFileOf } from '../../../training/retrain/provenance-files.js';
-import { regressionFileFor } from '../../../training/retrain/sources.js';
+import { readBaseData, regressionFileFor } from '../../../training/retrain/sources.js';
 import { tempDir } from '../../helpers/config.js';
 
 const dir = tempDir('neurodesk-provenance-');
@@ -73,5 +74,32 @@ describe("a net's evaluation set from its provenance", () => {
     const gone = provenance({ ...provenanceFile('test', testFile, 1), file: join(dir, 'gone.csv') });
     expect(evaluationFileOf(gone, (l) => warnings.push(l))).toBeNull();
     expect(warnings[1]).toMatch(/gone\.csv recorded with the version in service is missing/);
+  });
+});
+
+describe('a net trained on several files (a bilingual one)', () => {
+  const ruTest = write(
+    'test-ru.csv',
+    'text,category\nгде моя карта,card_arrival\nпин заблокирован,pin_blocked\n',
+  );
+  const ruTrain = write('train-ru.csv', 'text,category\nпривет,greeting\nздравствуйте,greeting\n');
+
+  it('takes every test file of its provenance as the regression set', () => {
+    const net = served(provenance(provenanceFile('test', testFile, 1), provenanceFile('test', ruTest, 2)));
+    expect(regressionFileFor(options, net, '/nowhere/train.csv')).toBe(`${testFile},${ruTest}`);
+  });
+
+  it('reads a comma list of base files, checked against the hash it recorded', () => {
+    const list = `${trainFile},${ruTrain}`;
+    const net = {
+      meta: { trainingData: { file: list, sha256: sha256Files(list), rows: 3 } },
+      location: { name: 'n', version: 'v1' },
+    } as unknown as ClassifierNet;
+    const base = readBaseData(options, net);
+    expect(base.files).toEqual([trainFile, ruTrain]);
+    expect(base.rows).toEqual([1, 2]);
+    expect(base.data.texts).toEqual(['hello', 'привет', 'здравствуйте']);
+    writeFileSync(ruTrain, 'text,category\nпривет,greeting\n');
+    expect(() => readBaseData(options, net)).toThrow(/changed since n\/v1 was trained/);
   });
 });
