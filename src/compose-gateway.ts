@@ -1,7 +1,8 @@
 /**
- * Builds the bot gateway from its parts: bots, the core (intake, pipeline, workers,
- * operators' actions, event bus), the channels' inbound routes and outbound sides, and
- * the chat websocket. `server.ts` mounts what this returns and runs its start and stop.
+ * Builds the bot gateway from its parts: the core (intake, pipeline, workers, operators'
+ * actions, event bus) and every channel of `src/channels/index.ts` — their webhooks behind
+ * the one webhook route, their outbound sides, and what else they serve (the REST tickets,
+ * the chat websocket). It is the `channels` feature of `server.ts`.
  */
 
 import type { Channel, ChannelDeps, Webhook } from './channels/contract.js';
@@ -106,7 +107,7 @@ export function composeGateway(p: GatewayParts): BotGateway {
     pollMs: config.workerPollMs,
     random: p.random,
   });
-  const deps: ChannelDeps = {
+  const deps: Omit<ChannelDeps, 'enqueue'> = {
     config,
     bots,
     store,
@@ -117,9 +118,9 @@ export function composeGateway(p: GatewayParts): BotGateway {
     conversations,
     worker,
     limiter,
-    enqueue: () => undefined, // replaced per channel below
   };
   const enqueue = (channel: string, bot: string, sends: readonly { kind: string; payload: unknown }[]) => {
+    if (sends.length === 0) return;
     const ids = sends.map((s) => store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
     events.publish({ type: 'reply.queued', conversationId: null, outboxIds: ids });
   };
