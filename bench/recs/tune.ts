@@ -10,6 +10,11 @@ import { evaluateRetail, lastDays, splitByTime } from './retail.js';
 export const SEARCH_START: ModelParams = {
   kindWeights: [1, 2, 4],
   similarity: {
+    model: 'ease',
+    lambda: 300,
+    diagonalPenalty: 0,
+    gramUserDamping: 0,
+    denseMaxItems: 5000,
     neighbours: 100,
     shrink: 10,
     alpha: 0.5,

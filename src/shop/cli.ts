@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { systemClock } from '../core/ports.js';
+import { initBackend } from '../nets/backend.js';
 import { closeDatabase, createStore, openDatabase } from '../store/index.js';
 import { ImportRejected, readImport, storeImport } from './import/importer.js';
 import { DEFAULT_PARAMS } from './model/params.js';
@@ -74,6 +75,7 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
   }
   if (command === 'build') {
     closeDatabase(openDatabase(dbPath));
+    await initBackend('auto');
     const data = buildFromDatabase(dbPath, DEFAULT_PARAMS, Date.now());
     out(JSON.stringify(new ModelSnapshot(data, 1).summary(), null, 2));
     return 0;

@@ -88,7 +88,9 @@ export function startShop(deps: ShopDeps): ShopModule {
       }
     }
     if (stopping) return;
-    if (!manager.current()) await manager.rebuild();
+    // A first build on this thread without a TF.js backend keeps the dense part small
+    // (provisional); the worker, which sets one up, replaces it at once.
+    if (!manager.current() || manager.current()!.data.similarity.provisional) await manager.rebuild();
     if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
   })().catch((err) => {
     failure = (err as Error).message;

@@ -44,9 +44,15 @@ export class ModelSnapshot {
     }
   }
 
-  /** Item-to-item neighbours of item `i`, best first. */
+  /**
+   * Item-to-item neighbours of item `i`, best first: the positive part of its row (an EASE
+   * row also keeps the items it argues against, with negative weights, for personal scoring).
+   */
   similar(i: number): { ids: Int32Array; scores: Float32Array } {
-    return rowOf(this.data.similar, i);
+    const row = rowOf(this.data.similar, i);
+    let end = 0;
+    while (end < row.scores.length && row.scores[end]! > 0) end++;
+    return { ids: row.ids.subarray(0, end), scores: row.scores.subarray(0, end) };
   }
 
   /** Bought-together list of item `i` with pair counts, best first. */
@@ -79,6 +85,9 @@ export class ModelSnapshot {
       events: this.data.events,
       baskets: this.data.boughtTogether.baskets,
       lastEventId: this.data.lastRowId,
+      similarModel: this.data.similarity.model,
+      denseItems: this.data.similarity.denseItems,
+      boundedTailItems: this.data.similarity.tailItems,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { type BoughtTogetherModel, buildBoughtTogether } from './bought-together.js';
 import { buildContent, type ContentData, type TextFeatures } from './content-index.js';
 import type { Csr } from './csr.js';
+import { buildEase, type SimilarityInfo } from './ease.js';
 import type { InteractionLog } from './interaction-log.js';
 import { buildItemSimilarity } from './item-similarity.js';
 import type { ModelParams } from './params.js';
@@ -25,6 +26,8 @@ export interface ModelData {
   /** Per user, the time of their newest event. */
   userLast: Float64Array;
   similar: Csr;
+  /** How `similar` was made: model, dense size, bound. */
+  similarity: SimilarityInfo;
   boughtTogether: BoughtTogetherModel;
   popularity: PopularityModel;
   profiles: Csr;
@@ -55,6 +58,7 @@ export function buildModels(input: BuildInput): ModelData {
   const userLast = new Float64Array(log.users.length).fill(-Infinity);
   for (let e = 0; e < log.length; e++)
     userLast[log.user[e]!] = Math.max(userLast[log.user[e]!]!, log.time[e]!);
+  const similar = buildSimilar(users.userItems, log.items.length, params.similarity);
   const data: ModelData = {
     builtAt: input.now,
     buildMs: 0,
@@ -64,7 +68,8 @@ export function buildModels(input: BuildInput): ModelData {
     items: log.items,
     users: log.users,
     userLast,
-    similar: buildItemSimilarity(users.userItems, log.items.length, params.similarity),
+    similar: similar.similar,
+    similarity: similar.info,
     boughtTogether: buildBoughtTogether(log, params.boughtTogether, refTime),
     popularity: buildPopularity(log, params, refTime),
     profiles: users.profiles,
@@ -74,6 +79,24 @@ export function buildModels(input: BuildInput): ModelData {
   };
   data.buildMs = performance.now() - started;
   return data;
+}
+
+/** The item-to-item lists of the configured model. */
+function buildSimilar(userItems: Csr, nItems: number, p: ModelParams['similarity']) {
+  const knn = () => buildItemSimilarity(userItems, nItems, p);
+  if (p.model === 'ease') return buildEase(userItems, nItems, p, knn);
+  const info: SimilarityInfo = {
+    model: 'cooccurrence',
+    denseItems: 0,
+    tailItems: 0,
+    bounded: false,
+    lambda: 0,
+    engine: 'none',
+    provisional: false,
+    gramMs: 0,
+    inverseMs: 0,
+  };
+  return { similar: knn(), info };
 }
 
 /** The buffers of every typed array in `data`, to transfer rather than copy across threads. */

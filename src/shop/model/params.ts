@@ -8,6 +8,19 @@ export interface ModelParams {
   /** Weight of a view, a cart addition and a purchase: purchases say more than views. */
   kindWeights: readonly [view: number, cart: number, purchase: number];
   similarity: {
+    /**
+     * `ease`: the closed-form item-item model of Steck (2019), dense over the most popular
+     * `denseMaxItems` items; `cooccurrence`: neighbour lists by asymmetric cosine (ItemKNN).
+     */
+    model: 'ease' | 'cooccurrence';
+    /** EASE's L2 penalty λ (added to the Gram matrix's diagonal). */
+    lambda: number;
+    /** EASE: ρ, a share of each item's own Gram weight added to its diagonal on top of λ. */
+    diagonalPenalty: number;
+    /** EASE: a user with n items weighs n^-gramUserDamping in the Gram matrix. */
+    gramUserDamping: number;
+    /** The bound of the dense EASE part: past it the least popular items keep co-occurrence lists. */
+    denseMaxItems: number;
     /** Neighbours kept per item. */
     neighbours: number;
     /** Added to the denominator: pairs seen by few users are pulled towards zero. */
@@ -65,6 +78,11 @@ export interface ModelParams {
 export const DEFAULT_PARAMS: ModelParams = {
   kindWeights: [1, 2, 4],
   similarity: {
+    model: 'ease',
+    lambda: 300,
+    diagonalPenalty: 0,
+    gramUserDamping: 0,
+    denseMaxItems: 5000,
     neighbours: 200,
     shrink: 10,
     alpha: 0.5,

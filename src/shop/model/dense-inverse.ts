@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs';
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+
+/**
+ * Blocks at most this big are inverted in float64 by ml-matrix's Cholesky decomposition;
+ * bigger ones are split in two and joined through their Schur complement, whose products
+ * are TF.js matrix multiplications (the O(n³) part of the work).
+ */
+export const BASE_BLOCK = 192;
+
+/** Which engine did the multiplications of an inversion. */
+export type InverseEngine = 'tfjs' | 'js';
+
+/** True when a TF.js backend has been set up (`initBackend`): its matMul can run synchronously. */
+export function tfReady(): boolean {
+  return Boolean(tf.engine().backendName);
+}
+
+/** Inverse of a small symmetric positive-definite block, in float64 (ml-matrix Cholesky). */
+function invertBase(a: Float32Array, n: number): Float32Array {
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(n);
+    // Symmetrised: float32 round-off in the Schur complements leaves it a hair off symmetric.
+    for (let j = 0; j < n; j++) row[j] = (a[i * n + j]! + a[j * n + i]!) / 2;
+    rows.push(row);
+  }
+  const chol = new CholeskyDecomposition(new Matrix(rows));
+  if (!chol.isPositiveDefinite()) throw new Error('the regularised Gram matrix is not positive definite');
+  const inv = chol.solve(Matrix.eye(n));
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = inv.get(i, j);
+  return out;
+}
+
+/**
+ * Inverse of a symmetric positive-definite n×n matrix (row-major float32), by recursive
+ * block inversion:
+ *
+ *   A = [A11 A12; A12ᵀ A22],  X = A11⁻¹,  S = A22 − A12ᵀ·X·A12,  T = X·A12
+ *   A⁻¹ = [X + T·S⁻¹·Tᵀ, −T·S⁻¹; (−T·S⁻¹)ᵀ, S⁻¹]
+ *
+ * Every block of an SPD matrix and every Schur complement is SPD again, so no pivoting is
+ * needed. About (8/3)·n³ flops. The products run on the active TF.js backend (wasm: float32,
+ * SIMD) when one is set up, else on plain JS loops — fine for a few hundred items, slow past that.
+ * Transposes are explicit: the wasm backend's matMul with a transposed operand measured ten
+ * times slower than a transpose followed by a plain matMul.
+ */
+export function invertSpd(a: Float32Array, n: number): { inverse: Float32Array; engine: InverseEngine } {
+  if (n === 0) return { inverse: new Float32Array(0), engine: 'js' };
+  if (tfReady()) {
+    const out = tf.tidy(() => invertTensor(tf.tensor2d(a, [n, n])));
+    const inverse = out.dataSync() as Float32Array;
+    out.dispose();
+    return { inverse, engine: 'tfjs' };
+  }
+  return { inverse: invertJs(a, n), engine: 'js' };
+}
+
+function invertTensor(a: tf.Tensor2D): tf.Tensor2D {
+  const n = a.shape[0];
+  if (n <= BASE_BLOCK) return tf.tensor2d(invertBase(a.dataSync() as Float32Array, n), [n, n]);
+  const h = n >> 1;
+  const m = n - h;
+  const [x, t, s] = tf.tidy(() => {
+    const a11 = a.slice([0, 0], [h, h]);
+    const a12 = a.slice([0, h], [h, m]);
+    const x = invertTensor(a11);
+    const t = tf.matMul(x, a12);
+    const s = tf.sub(a.slice([h, h], [m, m]), tf.matMul(a12.transpose(), t)) as tf.Tensor2D;
+    return [x, t, s];
+  });
+  a.dispose();
+  const sInv = invertTensor(s);
+  s.dispose();
+  const p12 = tf.neg(tf.matMul(t, sInv));
+  const p11 = tf.sub(x, tf.matMul(p12, t.transpose()));
+  x.dispose();
+  t.dispose();
+  const top = tf.concat([p11, p12], 1);
+  p11.dispose();
+  const bottom = tf.concat([p12.transpose(), sInv], 1);
+  p12.dispose();
+  sInv.dispose();
+  const out = tf.concat([top, bottom], 0);
+  top.dispose();
+  bottom.dispose();
+  return out as tf.Tensor2D;
+}
+
+// The same recursion on Float32Arrays, for a process with no TF.js backend set up.
+function block(a: Float32Array, n: number, r0: number, c0: number, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) out.set(a.subarray((r0 + r) * n + c0, (r0 + r) * n + c0 + cols), r * cols);
+  return out;
+}
+
+/** C = op(A)·op(B) with A p×q (or q×p when transposed) — plain loops, i-k-j order. */
+function mul(
+  a: Float32Array,
+  b: Float32Array,
+  p: number,
+  q: number,
+  r: number,
+  transA = false,
+  transB = false,
+): Float32Array {
+  const c = new Float32Array(p * r);
+  const bt = transB ? transposeOf(b, r, q) : b;
+  for (let i = 0; i < p; i++) {
+    for (let k = 0; k < q; k++) {
+      const aik = transA ? a[k * p + i]! : a[i * q + k]!;
+      if (aik === 0) continue;
+      const off = k * r;
+      for (let j = 0; j < r; j++) c[i * r + j]! += aik * bt[off + j]!;
+    }
+  }
+  return c;
+}
+
+function transposeOf(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j]!;
+  return out;
+}
+
+function invertJs(a: Float32Array, n: number): Float32Array {
+  if (n <= BASE_BLOCK) return invertBase(a, n);
+  const h = n >> 1;
+  const m = n - h;
+  const a12 = block(a, n, 0, h, h, m);
+  const x = invertJs(block(a, n, 0, 0, h, h), h);
+  const t = mul(x, a12, h, h, m);
+  const s = block(a, n, h, h, m, m);
+  const st = mul(a12, t, m, h, m, true);
+  for (let k = 0; k < s.length; k++) s[k]! -= st[k]!;
+  const sInv = invertJs(s, m);
+  const p12 = mul(t, sInv, h, m, m);
+  for (let k = 0; k < p12.length; k++) p12[k] = -p12[k]!;
+  const corr = mul(p12, t, h, m, h, false, true);
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < h; j++) out[i * n + j] = x[i * h + j]! - corr[i * h + j]!;
+    for (let j = 0; j < m; j++) {
+      out[i * n + h + j] = p12[i * m + j]!;
+      out[(h + j) * n + i] = p12[i * m + j]!;
+    }
+  }
+  for (let i = 0; i < m; i++) out.set(sInv.subarray(i * m, (i + 1) * m), (h + i) * n + h);
+  return out;
+}
