@@ -31,7 +31,12 @@ export class ModelSnapshot {
     this.itemIndex = new Map(data.items.map((id, i) => [id, i]));
     this.userIndex = new Map(data.users.map((id, i) => [id, i]));
     this.categoryRow = new Map(data.popularity.categoryNames.map((c, i) => [c, i]));
-    this.scorer = new PersonalScorer(data.similar, data.items.length, data.params.personal.rowNormalisation);
+    this.scorer = new PersonalScorer(
+      data.similar,
+      data.items.length,
+      data.params.personal.rowNormalisation,
+      data.similarity.model === 'ease',
+    );
     this.repeatable = new Uint8Array(data.items.length);
     this.excluded = new Uint8Array(data.items.length);
   }

@@ -124,11 +124,18 @@ export function buildEase(
     if (row.values.length > 0 && row.values[0]! > 0) maxSum += row.values[0]!;
   }
 
+  let knn: Csr | undefined;
+  const cooccurrence = () => {
+    knn ??= fallback();
+    return knn;
+  };
+  if (p.cooccurrenceBlend > 0 && n > 0) blendRows(rows, head, cooccurrence(), p.cooccurrenceBlend);
+
   // The tail (past the bound): co-occurrence lists, scaled so that their best neighbour
   // weighs what an average EASE row's best one does.
   const tail = withUsers.filter((i) => local[i]! < 0);
   if (tail.length > 0) {
-    const knn = fallback();
+    const knn = cooccurrence();
     let knnSum = 0;
     let knnRows = 0;
     for (let i = 0; i < nItems; i++) {
@@ -162,4 +169,37 @@ export function buildEase(
       inverseMs: Math.round(inverseMs),
     },
   };
+}
+
+/**
+ * Adds each head item's co-occurrence row (scaled to sum 1, times `blend` × the mean positive
+ * mass of an EASE row) to its EASE row: the sum of two linear scorers, which measured better
+ * on MovieLens validation than either alone.
+ */
+function blendRows(
+  rows: { index: Int32Array; values: Float32Array }[],
+  head: readonly number[],
+  knn: Csr,
+  blend: number,
+): void {
+  let mass = 0;
+  for (const i of head) for (const v of rows[i]!.values) if (v > 0) mass += v;
+  const unit = (blend * mass) / head.length;
+  const acc = new Map<number, number>();
+  for (const i of head) {
+    const start = knn.offsets[i]!;
+    const end = knn.offsets[i + 1]!;
+    let sum = 0;
+    for (let m = start; m < end; m++) sum += knn.values[m]!;
+    if (sum <= 0) continue;
+    acc.clear();
+    const row = rows[i]!;
+    for (let m = 0; m < row.index.length; m++) acc.set(row.index[m]!, row.values[m]!);
+    for (let m = start; m < end; m++) {
+      const j = knn.index[m]!;
+      acc.set(j, (acc.get(j) ?? 0) + (knn.values[m]! / sum) * unit);
+    }
+    const sorted = [...acc].sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+    rows[i] = { index: Int32Array.from(sorted, (e) => e[0]), values: Float32Array.from(sorted, (e) => e[1]) };
+  }
 }

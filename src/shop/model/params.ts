@@ -19,6 +19,8 @@ export interface ModelParams {
     diagonalPenalty: number;
     /** EASE: a user with n items weighs n^-gramUserDamping in the Gram matrix. */
     gramUserDamping: number;
+    /** EASE: weight of the co-occurrence lists added to the EASE rows (0: EASE alone). */
+    cooccurrenceBlend: number;
     /** The bound of the dense EASE part: past it the least popular items keep co-occurrence lists. */
     denseMaxItems: number;
     /** Neighbours kept per item. */
@@ -81,8 +83,9 @@ export const DEFAULT_PARAMS: ModelParams = {
     model: 'ease',
     lambda: 300,
     diagonalPenalty: 0,
-    gramUserDamping: 0,
-    denseMaxItems: 5000,
+    gramUserDamping: 0.3,
+    cooccurrenceBlend: 1,
+    denseMaxItems: 3000,
     neighbours: 200,
     shrink: 10,
     alpha: 0.5,
