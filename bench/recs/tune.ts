@@ -123,9 +123,10 @@ export function tuneMovielens(
   // λ and the co-occurrence blend interact most: a full grid first, then the rest by
   // coordinate ascent from the best grid point. EASE rows are regression weights, so the
   // row normalisation knob has no effect on them and is not searched.
+  // EASE scores a user from their whole history: the search starts with all of it.
   const coarse = grid(
     base,
-    {},
+    { personal: { historyLength: 1000 } },
     [
       { group: 'similarity', key: 'lambda', values: [200, 400, 800] },
       { group: 'similarity', key: 'cooccurrenceBlend', values: [0, 0.5, 1, 2] },
@@ -138,7 +139,7 @@ export function tuneMovielens(
     { group: 'similarity', key: 'diagonalPenalty', values: [0, 0.2] },
     { group: 'similarity', key: 'neighbours', values: [200, 500] },
     { group: 'similarity', key: 'beta', values: [0, 0.3] },
-    { group: 'personal', key: 'historyLength', values: [50, 1000] },
+    { group: 'personal', key: 'historyLength', values: [100, 1000] },
   ];
   const r = coordinateAscent(base, coarse.overrides, knobs, score, log, 1);
   return { overrides: r.overrides, validationNdcg10: r.score };
