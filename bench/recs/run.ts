@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../src/nets/backend.js';
+import { loadTfjs } from '../../src/shop/model/dense-inverse.js';
 import {
   DEFAULT_PARAMS,
   type DeepPartial,
@@ -63,7 +63,7 @@ const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const seed = Number(args.seed);
 const loadAtStart = loadavg()[0]!;
 // The EASE inverse multiplies on TF.js (wasm here), as the gateway's build worker does.
-const backend = await initBackend('auto');
+const backend = { name: await loadTfjs() };
 
 for (const path of [join(args.movielens!, 'u.data'), args.retail!]) {
   if (!existsSync(path)) {

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../src/nets/backend.js';
+import { loadTfjs } from '../../src/shop/model/dense-inverse.js';
 import { buildEase } from '../../src/shop/model/ease.js';
 import { InteractionLogBuilder, PURCHASE } from '../../src/shop/model/interaction-log.js';
 import { buildItemSimilarity } from '../../src/shop/model/item-similarity.js';
@@ -69,7 +69,7 @@ function statusMb(field: 'VmHWM' | 'VmRSS'): number {
 }
 
 async function child(items: number, mode: 'dense' | 'bounded'): Promise<ScalePoint> {
-  await initBackend('wasm');
+  await loadTfjs();
   const { log, users } = syntheticLog(items);
   const params = withParams(DEFAULT_PARAMS, {
     similarity: mode === 'dense' ? { denseMaxItems: items } : {},

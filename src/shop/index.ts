@@ -4,6 +4,7 @@ import type { Closer } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import { DEMO_LOADED_KEY, loadDemoShop } from './demo.js';
+import { neighboursStamp } from './import/neighbours.js';
 import type { TextFeatures } from './model/content-index.js';
 import { DEFAULT_PARAMS, type ModelParams } from './model/params.js';
 import { buildFromDatabase, type ModelBuilder, workerBuilder } from './model-builder.js';
@@ -67,7 +68,9 @@ export function startShop(deps: ShopDeps): ShopModule {
     clock: deps.clock,
     logger: deps.logger,
     changedSince: (s) =>
-      deps.store.shopEvents.lastRowId() !== s.data.lastRowId || catalogueSize() !== s.data.items.length,
+      deps.store.shopEvents.lastRowId() !== s.data.lastRowId ||
+      catalogueSize() !== s.data.items.length ||
+      neighboursStamp(deps.dbPath) !== s.data.importedStamp,
     onSwap: (s) => service.swap(s),
   });
   let failure: string | undefined;

@@ -28,6 +28,8 @@ export interface ModelData {
   similar: Csr;
   /** How `similar` was made: model, dense size, bound. */
   similarity: SimilarityInfo;
+  /** When the imported lists in use were stored (ms; 0: none imported). */
+  importedStamp: number;
   boughtTogether: BoughtTogetherModel;
   popularity: PopularityModel;
   profiles: Csr;
@@ -45,6 +47,10 @@ export interface BuildInput {
   params: ModelParams;
   lastRowId: number;
   now: number;
+  /** Item-to-item lists computed elsewhere: served instead of building any. */
+  imported?: Csr;
+  /** When those lists were stored (ms; 0: none). */
+  importedStamp?: number;
 }
 
 /** Builds every model from the log; pure and synchronous (run it in a worker). */
@@ -58,7 +64,9 @@ export function buildModels(input: BuildInput): ModelData {
   const userLast = new Float64Array(log.users.length).fill(-Infinity);
   for (let e = 0; e < log.length; e++)
     userLast[log.user[e]!] = Math.max(userLast[log.user[e]!]!, log.time[e]!);
-  const similar = buildSimilar(users.userItems, log.items.length, params.similarity);
+  const similar = input.imported
+    ? { similar: input.imported, info: { ...NO_DENSE, model: 'imported' as const } }
+    : buildSimilar(users.userItems, log.items.length, params.similarity);
   const data: ModelData = {
     builtAt: input.now,
     buildMs: 0,
@@ -70,6 +78,7 @@ export function buildModels(input: BuildInput): ModelData {
     userLast,
     similar: similar.similar,
     similarity: similar.info,
+    importedStamp: input.imported ? (input.importedStamp ?? 0) : 0,
     boughtTogether: buildBoughtTogether(log, params.boughtTogether, refTime),
     popularity: buildPopularity(log, params, refTime),
     profiles: users.profiles,
@@ -85,19 +94,20 @@ export function buildModels(input: BuildInput): ModelData {
 function buildSimilar(userItems: Csr, nItems: number, p: ModelParams['similarity']) {
   const knn = () => buildItemSimilarity(userItems, nItems, p);
   if (p.model === 'ease') return buildEase(userItems, nItems, p, knn);
-  const info: SimilarityInfo = {
-    model: 'cooccurrence',
-    denseItems: 0,
-    tailItems: 0,
-    bounded: false,
-    lambda: 0,
-    engine: 'none',
-    provisional: false,
-    gramMs: 0,
-    inverseMs: 0,
-  };
-  return { similar: knn(), info };
+  return { similar: knn(), info: NO_DENSE };
 }
+
+const NO_DENSE: SimilarityInfo = {
+  model: 'cooccurrence',
+  denseItems: 0,
+  tailItems: 0,
+  bounded: false,
+  lambda: 0,
+  engine: 'none',
+  provisional: false,
+  gramMs: 0,
+  inverseMs: 0,
+};
 
 /** The buffers of every typed array in `data`, to transfer rather than copy across threads. */
 export function transferList(data: ModelData): ArrayBuffer[] {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 
 /**
@@ -11,9 +11,23 @@ export const BASE_BLOCK = 192;
 /** Which engine did the multiplications of an inversion. */
 export type InverseEngine = 'tfjs' | 'js';
 
-/** True when a TF.js backend has been set up (`initBackend`): its matMul can run synchronously. */
+// TF.js is loaded on demand (`loadTfjs`): a small shop's build thread never pays for it.
+let tf: typeof Tf | undefined;
+
+/**
+ * Loads TF.js and sets up its best backend (wasm here), for the inversions of this thread;
+ * resolves with the backend's name.
+ */
+export async function loadTfjs(): Promise<string> {
+  const { initBackend } = await import('../../nets/backend.js');
+  const info = await initBackend('auto');
+  tf = await import('@tensorflow/tfjs');
+  return info.name;
+}
+
+/** True when {@link loadTfjs} has run in this thread: TF.js matMul can then run synchronously. */
 export function tfReady(): boolean {
-  return Boolean(tf.engine().backendName);
+  return tf !== undefined && Boolean(tf.engine().backendName);
 }
 
 /** Inverse of a small symmetric positive-definite block, in float64 (ml-matrix Cholesky). */
@@ -48,8 +62,9 @@ function invertBase(a: Float32Array, n: number): Float32Array {
  */
 export function invertSpd(a: Float32Array, n: number): { inverse: Float32Array; engine: InverseEngine } {
   if (n === 0) return { inverse: new Float32Array(0), engine: 'js' };
-  if (tfReady()) {
-    const out = tf.tidy(() => invertTensor(tf.tensor2d(a, [n, n])));
+  if (tf && tfReady()) {
+    const t = tf;
+    const out = t.tidy(() => invertTensor(t, t.tensor2d(a, [n, n])));
     const inverse = out.dataSync() as Float32Array;
     out.dispose();
     return { inverse, engine: 'tfjs' };
@@ -57,7 +72,7 @@ export function invertSpd(a: Float32Array, n: number): { inverse: Float32Array; 
   return { inverse: invertJs(a, n), engine: 'js' };
 }
 
-function invertTensor(a: tf.Tensor2D): tf.Tensor2D {
+function invertTensor(tf: typeof Tf, a: Tf.Tensor2D): Tf.Tensor2D {
   const n = a.shape[0];
   if (n <= BASE_BLOCK) return tf.tensor2d(invertBase(a.dataSync() as Float32Array, n), [n, n]);
   const h = n >> 1;
@@ -65,13 +80,13 @@ function invertTensor(a: tf.Tensor2D): tf.Tensor2D {
   const [x, t, s] = tf.tidy(() => {
     const a11 = a.slice([0, 0], [h, h]);
     const a12 = a.slice([0, h], [h, m]);
-    const x = invertTensor(a11);
+    const x = invertTensor(tf, a11);
     const t = tf.matMul(x, a12);
-    const s = tf.sub(a.slice([h, h], [m, m]), tf.matMul(a12.transpose(), t)) as tf.Tensor2D;
+    const s = tf.sub(a.slice([h, h], [m, m]), tf.matMul(a12.transpose(), t)) as Tf.Tensor2D;
     return [x, t, s];
   });
   a.dispose();
-  const sInv = invertTensor(s);
+  const sInv = invertTensor(tf, s);
   s.dispose();
   const p12 = tf.neg(tf.matMul(t, sInv));
   const p11 = tf.sub(x, tf.matMul(p12, t.transpose()));
@@ -85,7 +100,7 @@ function invertTensor(a: tf.Tensor2D): tf.Tensor2D {
   const out = tf.concat([top, bottom], 0);
   top.dispose();
   bottom.dispose();
-  return out as tf.Tensor2D;
+  return out as Tf.Tensor2D;
 }
 
 // The same recursion on Float32Arrays, for a process with no TF.js backend set up.

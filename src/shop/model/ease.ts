@@ -8,7 +8,8 @@ export const JS_DENSE_MAX_ITEMS = 400;
 
 /** How the item-to-item lists of a build were made (shown by `GET /shop/models`). */
 export interface SimilarityInfo {
-  model: 'ease' | 'cooccurrence';
+  /** `imported`: lists computed elsewhere and loaded with `npm run shop -- import --neighbours`. */
+  model: 'ease' | 'cooccurrence' | 'imported';
   /** Items in the dense EASE part (the most popular ones when the catalogue is past the bound). */
   denseItems: number;
   /** Items with history left to co-occurrence lists because of the bound. */
