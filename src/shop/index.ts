@@ -91,14 +91,20 @@ export function startShop(deps: ShopDeps): ShopModule {
       }
     }
     if (stopping) return;
-    // A first build on this thread without a TF.js backend keeps the dense part small
-    // (provisional); the worker, which sets one up, replaces it at once.
-    if (!manager.current() || manager.current()!.data.similarity.provisional) await manager.rebuild();
+    if (!manager.current()) await manager.rebuild();
+    else if (manager.current()!.data.similarity.provisional) {
+      // The first build on this thread had no TF.js backend and stood in with co-occurrence
+      // lists: they serve now, and the worker (which loads one) replaces them at once.
+      manager.rebuild().catch((err) => {
+        if (!stopping) deps.logger.error({ err }, 'shop model rebuild failed');
+      });
+    }
     if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
   })().catch((err) => {
     failure = (err as Error).message;
+    if (stopping) throw err;
     deps.logger.error({ err }, 'shop models not built; retrying on the rebuild schedule');
-    if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
+    manager.schedule(deps.settings.rebuildIntervalMs);
     throw err;
   });
   // The gateway must not die of an unhandled rejection when nobody awaits `ready`.
@@ -116,8 +122,10 @@ export function startShop(deps: ShopDeps): ShopModule {
       name: 'shop models',
       close: async () => {
         stopping = true;
-        await ready.catch(() => {});
+        // A build in progress is abandoned rather than waited for (the demo load, if any,
+        // stops at its own check).
         await manager.close();
+        await ready.catch(() => {});
       },
     },
     ready,

@@ -3,7 +3,7 @@ import { type InverseEngine, invertSpd, tfReady } from './dense-inverse.js';
 import type { ModelParams } from './params.js';
 import { TopK } from './top-k.js';
 
-/** Without a TF.js backend (plain JS multiplications) the dense part is kept this small. */
+/** Without a TF.js backend (plain JS multiplications) EASE is built only up to this many items. */
 export const JS_DENSE_MAX_ITEMS = 400;
 
 /** How the item-to-item lists of a build were made (shown by `GET /shop/models`). */
@@ -18,7 +18,7 @@ export interface SimilarityInfo {
   bounded: boolean;
   lambda: number;
   engine: InverseEngine | 'none';
-  /** True when a smaller bound was used for want of a TF.js backend: a worker rebuild should follow. */
+  /** True when co-occurrence stood in for want of a TF.js backend: a worker rebuild should follow. */
   provisional: boolean;
   gramMs: number;
   inverseMs: number;
@@ -47,11 +47,28 @@ export function buildEase(
   p: ModelParams['similarity'],
   fallback: () => Csr,
 ): { similar: Csr; info: SimilarityInfo } {
-  const ready = tfReady();
-  const bound = ready ? p.denseMaxItems : Math.min(p.denseMaxItems, JS_DENSE_MAX_ITEMS);
   const itemUsers = transpose(userItems, nItems);
   const withUsers: number[] = [];
   for (let i = 0; i < nItems; i++) if (itemUsers.offsets[i + 1]! > itemUsers.offsets[i]!) withUsers.push(i);
+  const bound = p.denseMaxItems;
+  if (!tfReady() && Math.min(withUsers.length, bound) > JS_DENSE_MAX_ITEMS) {
+    // No TF.js backend on this thread (a first build at start) and too many items for plain
+    // JS: co-occurrence lists for now; the build worker, which loads TF.js, replaces them.
+    return {
+      similar: fallback(),
+      info: {
+        model: 'cooccurrence',
+        denseItems: 0,
+        tailItems: withUsers.length,
+        bounded: false,
+        lambda: 0,
+        engine: 'none',
+        provisional: true,
+        gramMs: 0,
+        inverseMs: 0,
+      },
+    };
+  }
   const userCount = (i: number) => itemUsers.offsets[i + 1]! - itemUsers.offsets[i]!;
   const head = withUsers
     .slice()
@@ -165,7 +182,7 @@ export function buildEase(
       bounded: tail.length > 0,
       lambda: p.lambda,
       engine,
-      provisional: !ready && tail.length > 0 && p.denseMaxItems > JS_DENSE_MAX_ITEMS,
+      provisional: false,
       gramMs: Math.round(gramMs),
       inverseMs: Math.round(inverseMs),
     },
