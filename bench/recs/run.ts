@@ -2,7 +2,7 @@
  * `npm run bench:recs` — quality, build time and serving latency of the shop models.
  *
  *   npm run bench:recs -- [--movielens DIR] [--retail FILE] [--seed N] [--serve-seconds N] [--no-serve]
- *                         [--no-scale] [--scale-dense 2000,10000] [--tune]
+ *                         [--no-scale] [--scale-dense 2000,10000] [--scale-from FILE] [--tune]
  *
  * MovieLens-100k and Online Retail are read by path (defaults ../shared/data/...; or
  * NEURODESK_BENCH_MOVIELENS / NEURODESK_BENCH_RETAIL) and never copied. Parameters come from
@@ -27,7 +27,7 @@ import { readOnlineRetail } from '../../training/shop/online-retail.js';
 import { writeBenchResults } from '../write-results.js';
 import { evaluateMovielens, readMovielens, readMovieTitles, splitPerUser } from './movielens.js';
 import { evaluateRetail, lastDays, splitByTime } from './retail.js';
-import { measureScale, type ScalePoint } from './scale.js';
+import { measureScale, type ScalePoint, scaleRuns } from './scale.js';
 import { measureServing } from './serve.js';
 import { measureDemoStart } from './startup.js';
 import { SEARCH_START, tuneMovielens, tuneRetail } from './tune.js';
@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     'no-serve': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
     'scale-dense': { type: 'string', default: '2000,10000' },
+    'scale-from': { type: 'string' },
     'bound-check': { type: 'string', default: '400,800,1200' },
     tune: { type: 'boolean', default: false },
   },
@@ -186,22 +187,19 @@ say(
 );
 
 const scale: ScalePoint[] = [];
-if (!args['no-scale']) {
-  const dense = args['scale-dense']!.split(',').filter(Boolean).map(Number);
-  const runs: [number, 'dense' | 'bounded'][] = [
-    ...dense.map((n) => [n, 'dense'] as [number, 'dense']),
-    [10_000, 'bounded'],
-    [30_000, 'bounded'],
-  ];
-  for (const [items, mode] of runs) {
-    const point = measureScale(items, mode);
-    scale.push(point);
-    say(
-      `Scale: ${items} items (${point.events} events), ${mode} (dense part ${point.denseItems}): build` +
-        ` ${point.seconds.toFixed(1)} s (Gram ${point.gramSeconds.toFixed(1)} s, inverse ${point.inverseSeconds.toFixed(1)} s),` +
-        ` peak memory ${point.peakMb} MB (process before the build ${point.baseMb} MB)`,
-    );
-  }
+if (args['scale-from']) {
+  // Points measured earlier by `npx tsx bench/recs/scale.ts --all` (same code, one process each).
+  for (const line of readFileSync(args['scale-from'], 'utf8').split('\n'))
+    if (line.trim()) scale.push(JSON.parse(line) as ScalePoint);
+} else if (!args['no-scale']) {
+  for (const [items, mode] of scaleRuns(args['scale-dense']!)) scale.push(measureScale(items, mode));
+}
+for (const point of scale) {
+  say(
+    `Scale: ${point.items} items (${point.events} events), ${point.mode} (dense part ${point.denseItems}): build` +
+      ` ${point.seconds.toFixed(1)} s (Gram ${point.gramSeconds.toFixed(1)} s, inverse ${point.inverseSeconds.toFixed(1)} s),` +
+      ` peak memory ${point.peakMb} MB (process before the build ${point.baseMb} MB)`,
+  );
 }
 
 let serving: Awaited<ReturnType<typeof measureServing>> | undefined;

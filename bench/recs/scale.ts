@@ -4,6 +4,8 @@
  * Each measurement runs in its own process, so its peak resident memory (VmHWM) is its own.
  *
  *   npx tsx bench/recs/scale.ts --child ITEMS --mode dense|bounded   (one measurement, prints JSON)
+ *   npx tsx bench/recs/scale.ts --all [--dense 2000,10000] > points.jsonl (every point bench:recs takes;
+ *                                       `npm run bench:recs -- --scale-from points.jsonl` reads them)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -115,10 +117,31 @@ export function measureScale(items: number, mode: 'dense' | 'bounded'): ScalePoi
 }
 
 const { values } = parseArgs({
-  options: { child: { type: 'string' }, mode: { type: 'string', default: 'dense' } },
+  options: {
+    child: { type: 'string' },
+    mode: { type: 'string', default: 'dense' },
+    all: { type: 'boolean', default: false },
+    dense: { type: 'string', default: '2000,10000' },
+  },
   strict: false,
 });
-if (values.child) {
+/** The points bench:recs reports: dense at `dense` sizes, bounded at 10k and 30k items. */
+export function scaleRuns(dense: string): [number, 'dense' | 'bounded'][] {
+  return [
+    ...dense
+      .split(',')
+      .filter(Boolean)
+      .map((n) => [Number(n), 'dense'] as [number, 'dense']),
+    [10_000, 'bounded'],
+    [30_000, 'bounded'],
+  ];
+}
+
+if (values.all) {
+  for (const [items, mode] of scaleRuns(String(values.dense))) {
+    process.stdout.write(`${JSON.stringify(measureScale(items, mode))}\n`);
+  }
+} else if (values.child) {
   const point = await child(Number(values.child), values.mode === 'bounded' ? 'bounded' : 'dense');
   process.stdout.write(`${JSON.stringify(point)}\n`);
 }

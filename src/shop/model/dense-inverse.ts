@@ -60,47 +60,99 @@ function invertBase(a: Float32Array, n: number): Float32Array {
  * Transposes are explicit: the wasm backend's matMul with a transposed operand measured ten
  * times slower than a transpose followed by a plain matMul.
  */
-export function invertSpd(a: Float32Array, n: number): { inverse: Float32Array; engine: InverseEngine } {
+export function invertSpd(
+  gram: { matrix?: Float32Array },
+  n: number,
+): { inverse: Float32Array; engine: InverseEngine } {
+  const a = gram.matrix!;
   if (n === 0) return { inverse: new Float32Array(0), engine: 'js' };
-  if (tf && tfReady()) {
-    const t = tf;
-    const out = t.tidy(() => invertTensor(t, t.tensor2d(a, [n, n])));
-    const inverse = out.dataSync() as Float32Array;
-    out.dispose();
-    return { inverse, engine: 'tfjs' };
-  }
-  return { inverse: invertJs(a, n), engine: 'js' };
-}
-
-function invertTensor(tf: typeof Tf, a: Tf.Tensor2D): Tf.Tensor2D {
-  const n = a.shape[0];
-  if (n <= BASE_BLOCK) return tf.tensor2d(invertBase(a.dataSync() as Float32Array, n), [n, n]);
+  if (!tf || !tfReady() || n <= BASE_BLOCK) return { inverse: invertJs(a, n), engine: 'js' };
+  // Memory: the three blocks go to TF.js straight from the Gram matrix, which the caller
+  // hands over (`gram.matrix` is cleared) so it can be collected; every intermediate is
+  // disposed as soon as it is used; the result is copied out block by block. At n items
+  // this peaks near 2·n²·4 bytes (the measured figures are in docs/shop-recommendations.md).
   const h = n >> 1;
   const m = n - h;
-  const [x, t, s] = tf.tidy(() => {
-    const a11 = a.slice([0, 0], [h, h]);
-    const a12 = a.slice([0, h], [h, m]);
-    const x = invertTensor(tf, a11);
-    const t = tf.matMul(x, a12);
-    const s = tf.sub(a.slice([h, h], [m, m]), tf.matMul(a12.transpose(), t)) as Tf.Tensor2D;
-    return [x, t, s];
-  });
-  a.dispose();
+  const a11 = tf.tensor2d(block(a, n, 0, 0, h, h), [h, h]);
+  const a12 = tf.tensor2d(block(a, n, 0, h, h, m), [h, m]);
+  const a22 = tf.tensor2d(block(a, n, h, h, m, m), [m, m]);
+  gram.matrix = undefined;
+  const { p11, p12, sInv } = invertBlocks(tf, a11, a12, a22);
+  const inverse = new Float32Array(n * n);
+  const d11 = p11.dataSync();
+  p11.dispose();
+  for (let i = 0; i < h; i++) inverse.set(d11.subarray(i * h, (i + 1) * h), i * n);
+  const d12 = p12.dataSync();
+  p12.dispose();
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < m; j++) {
+      const v = d12[i * m + j]!;
+      inverse[i * n + h + j] = v;
+      inverse[(h + j) * n + i] = v;
+    }
+  }
+  const d22 = sInv.dataSync();
+  sInv.dispose();
+  for (let i = 0; i < m; i++) inverse.set(d22.subarray(i * m, (i + 1) * m), (h + i) * n + h);
+  return { inverse, engine: 'tfjs' };
+}
+
+/** The blocks of the inverse from the blocks of A; disposes its inputs and every intermediate. */
+function invertBlocks(
+  tf: typeof Tf,
+  a11: Tf.Tensor2D,
+  a12: Tf.Tensor2D,
+  a22: Tf.Tensor2D,
+): { p11: Tf.Tensor2D; p12: Tf.Tensor2D; sInv: Tf.Tensor2D } {
+  const x = invertTensor(tf, a11);
+  const t = tf.matMul(x, a12);
+  const a12t = a12.transpose();
+  a12.dispose();
+  const st = tf.matMul(a12t, t);
+  a12t.dispose();
+  const s = tf.sub(a22, st) as Tf.Tensor2D;
+  a22.dispose();
+  st.dispose();
   const sInv = invertTensor(tf, s);
-  s.dispose();
-  const p12 = tf.neg(tf.matMul(t, sInv));
-  const p11 = tf.sub(x, tf.matMul(p12, t.transpose()));
-  x.dispose();
+  const q = tf.matMul(t, sInv);
+  const p12 = tf.neg(q) as Tf.Tensor2D;
+  q.dispose();
+  const tt = t.transpose();
   t.dispose();
+  const corr = tf.matMul(p12, tt);
+  tt.dispose();
+  const p11 = tf.sub(x, corr) as Tf.Tensor2D;
+  x.dispose();
+  corr.dispose();
+  return { p11, p12, sInv };
+}
+
+/** The inverse of `a` as a tensor; disposes `a`. */
+function invertTensor(tf: typeof Tf, a: Tf.Tensor2D): Tf.Tensor2D {
+  const n = a.shape[0];
+  if (n <= BASE_BLOCK) {
+    const out = tf.tensor2d(invertBase(a.dataSync() as Float32Array, n), [n, n]);
+    a.dispose();
+    return out;
+  }
+  const h = n >> 1;
+  const m = n - h;
+  const a11 = a.slice([0, 0], [h, h]);
+  const a12 = a.slice([0, h], [h, m]);
+  const a22 = a.slice([h, h], [m, m]);
+  a.dispose();
+  const { p11, p12, sInv } = invertBlocks(tf, a11, a12, a22);
   const top = tf.concat([p11, p12], 1);
   p11.dispose();
-  const bottom = tf.concat([p12.transpose(), sInv], 1);
+  const p21 = p12.transpose();
   p12.dispose();
+  const bottom = tf.concat([p21, sInv], 1);
+  p21.dispose();
   sInv.dispose();
-  const out = tf.concat([top, bottom], 0);
+  const out = tf.concat([top, bottom], 0) as Tf.Tensor2D;
   top.dispose();
   bottom.dispose();
-  return out as Tf.Tensor2D;
+  return out;
 }
 
 // The same recursion on Float32Arrays, for a process with no TF.js backend set up.

@@ -83,7 +83,7 @@ export function buildEase(
 
   // G = XᵀX over the head items, from each user's row (O(Σ_u n_u²)).
   const gramStarted = performance.now();
-  const gram = new Float32Array(n * n);
+  let gram: Float32Array | undefined = new Float32Array(n * n);
   const ids: number[] = [];
   const vals: number[] = [];
   const nUsers = userItems.offsets.length - 1;
@@ -110,7 +110,10 @@ export function buildEase(
   const gramMs = performance.now() - gramStarted;
 
   const inverseStarted = performance.now();
-  const { inverse, engine } = invertSpd(gram, n);
+  // The Gram matrix is handed over: the inversion lets it go as soon as TF.js holds its blocks.
+  const holder: { matrix?: Float32Array } = { matrix: gram };
+  gram = undefined;
+  const { inverse, engine } = invertSpd(holder, n);
   const inverseMs = performance.now() - inverseStarted;
 
   const rows: { index: Int32Array; values: Float32Array }[] = new Array(nItems);

@@ -42,7 +42,7 @@ describe('dense inverse', () => {
 
   it('matches a float64 LU inverse without a TF.js backend (plain JS multiplications)', () => {
     expect(tfReady()).toBe(false);
-    const { inverse, engine } = invertSpd(g, n);
+    const { inverse, engine } = invertSpd({ matrix: g }, n);
     expect(engine).toBe('js');
     expect(maxAbsDiff(inverse, expected) / scale).toBeLessThan(1e-4);
   });
@@ -56,14 +56,14 @@ describe('dense inverse', () => {
     });
     it('matches it with the multiplications on TF.js (wasm), and leaks no tensor', () => {
       const before = tf.memory().numTensors;
-      const { inverse, engine } = invertSpd(g, n);
+      const { inverse, engine } = invertSpd({ matrix: g }, n);
       expect(engine).toBe('tfjs');
       expect(maxAbsDiff(inverse, expected) / scale).toBeLessThan(1e-4);
       expect(tf.memory().numTensors).toBe(before);
     });
     it('refuses a matrix that is not positive definite', () => {
       const bad = new Float32Array([1, 2, 2, 1]);
-      expect(() => invertSpd(bad, 2)).toThrow(/not positive definite/);
+      expect(() => invertSpd({ matrix: bad }, 2)).toThrow(/not positive definite/);
     });
   });
 });
