@@ -73,24 +73,24 @@ export interface ModelParams {
 
 /**
  * The shipped defaults: the values `npm run bench:recs -- --tune` chose (bench/recs/tuned-params.json,
- * "retail"). Core item-to-item knobs on MovieLens validation; decay, baskets, buy-again and
- * damping on the last 30 days of Online Retail's training part. Kind weights are set by hand:
+ * "retail"). Core item-to-item knobs (EASE's λ, blend, penalties) on MovieLens validation; λ
+ * again, decay, baskets and buy-again on the last 30 days of Online Retail's training part. Kind weights are set by hand:
  * neither data set has views or carts to tune them on.
  */
 export const DEFAULT_PARAMS: ModelParams = {
   kindWeights: [1, 2, 4],
   similarity: {
     model: 'ease',
-    lambda: 300,
-    diagonalPenalty: 0,
+    lambda: 1000,
+    diagonalPenalty: 0.2,
     gramUserDamping: 0.3,
     cooccurrenceBlend: 1,
     denseMaxItems: 3000,
-    neighbours: 200,
+    neighbours: 500,
     shrink: 10,
     alpha: 0.5,
-    beta: 0,
-    userDamping: 0.8,
+    beta: 0.3,
+    userDamping: 0.3,
     halfLifeDays: 60,
     maxUserItems: 300,
   },
@@ -108,7 +108,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     trendingMinRecent: 3,
     listLength: 200,
   },
-  personal: { historyLength: 20, historyHalfLifeDays: 0, repeatWeight: 4, rowNormalisation: 'sum' },
+  personal: { historyLength: 20, historyHalfLifeDays: 0, repeatWeight: 2, rowNormalisation: 'sum' },
 };
 
 /** Deep-merges partial overrides into `base` (used by tuning and tests). */
