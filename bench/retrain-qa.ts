@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
@@ -6,19 +7,21 @@ import { initBackend } from '../src/nets/backend.js';
 import { closeDatabase, createStore, openDatabase } from '../src/store/index.js';
 import { answerFor, readKb } from '../training/qa/pairs.js';
 import { botNets } from '../training/retrain/bot-nets.js';
+import type { gateSummary } from '../training/retrain/gate.js';
 import { type QaRetrainOptions, retrainQa } from '../training/retrain/retrain-qa.js';
 import { prepareRetrainBench } from './retrain-setup.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
- * `npm run bench:retrain-qa [-- --net nets/bank-qa] [--max-epochs N] [--no-noise-floor]`
+ * `npm run bench:retrain-qa [-- --net nets/bank-qa] [--max-epochs N] [--no-noise-floor] [--no-control]`
  *
  * The Q/A retraining of the committed two-tower net, measured. Operators are simulated on
  * BANKING77 test, split as `bench:retrain` splits it (the same seeded shuffle): each question
  * of the first half is answered with its category's answer of the bank knowledge base (as an
  * accepted suggestion); the second half is the fixed regression set, ranked against the same
- * knowledge base. The version in service is fine-tuned once on those pairs, then once more as a
- * dry run with another seed (the run-to-run noise the gate must live with).
+ * knowledge base. The version in service is fine-tuned once on those pairs (the gate's
+ * intervals recorded), once more as a dry run with another seed (the run-to-run noise), and the
+ * same pairs with shuffled answers are trained from scratch: a control the gate must refuse.
  */
 const { values } = parseArgs({
   options: {
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     kb: { type: 'string', default: 'training/data/bank-kb/answers.jsonl' },
     'max-epochs': { type: 'string' },
     'no-noise-floor': { type: 'boolean', default: false },
+    'no-control': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'wasm' },
   },
 });
@@ -97,12 +101,33 @@ const figures: Record<string, unknown> = { backend: backend.name, gate: JSON.str
 const started = performance.now();
 const run = await retrainQa(ctx, base);
 const runRow = store.trainingRuns.get(run.runId)!;
-const metrics = runRow.metrics as {
+type Metrics = {
   sets: Array<{ name: string; n: number; old: Record<string, number>; new: Record<string, number> }>;
   epochs: number;
   trainSeconds: number;
+  gate: ReturnType<typeof gateSummary>;
 };
+const metrics = runRow.metrics as Metrics;
+/** Each set's deciding figures with their intervals, and the categories found worse. */
+const intervals = (m: Metrics, prefix = '') =>
+  Object.fromEntries(
+    m.gate.flatMap((s) => {
+      const set = s.name === 'held_out' ? 'heldOut' : 'regression';
+      return [
+        ...s.figures.flatMap((f) => {
+          const k = `${prefix}${set}${f.key === 'top1' ? 'Top1' : 'Mrr'}`;
+          return [
+            [`${k}Lo`, f.lo],
+            [`${k}Hi`, f.hi],
+          ];
+        }),
+        [`${prefix}${set}CategoriesTested`, s.categoriesTested],
+        [`${prefix}${set}CategoriesWorse`, s.categoriesWorse.join(', ')],
+      ];
+    }),
+  );
 const set = (name: string) => metrics.sets.find((s) => s.name === name)!;
+figures.loadAverageAtStart = loadavg()[0];
 Object.assign(figures, {
   pairs: operatorRows.length,
   kbAnswers: kb.length,
@@ -122,14 +147,31 @@ Object.assign(figures, {
   regressionOldMrr: set('regression').old.mrr,
   regressionNewMrr: set('regression').new.mrr,
   report: run.reportPath && relative(process.cwd(), run.reportPath),
+  ...intervals(metrics),
 });
+
+if (!values['no-control']) {
+  // The control the gate must refuse: the same pairs with their answers shuffled, from scratch.
+  resetCurrent();
+  const t0 = performance.now();
+  const control = await retrainQa(ctx, { ...base, shuffleLabels: true });
+  const m = store.trainingRuns.get(control.runId)!.metrics as Metrics;
+  const reg = m.sets.find((s) => s.name === 'regression')!;
+  Object.assign(figures, {
+    shuffledSeconds: (performance.now() - t0) / 1000,
+    shuffledDecision: control.status,
+    shuffledRegressionTop1: reg.new.top1,
+    shuffledReasons: control.reasons.join(' | '),
+    ...intervals(m, 'shuffled_'),
+  });
+}
 
 if (!values['no-noise-floor']) {
   // The same pairs, another seed: how far two fine-tunes on identical data differ.
   resetCurrent();
   const t0 = performance.now();
   const noise = await retrainQa(ctx, { ...base, dryRun: true, force: 'noise floor', seed: 2 });
-  const m = store.trainingRuns.get(noise.runId)!.metrics as typeof metrics;
+  const m = store.trainingRuns.get(noise.runId)!.metrics as Metrics;
   const reg = m.sets.find((s) => s.name === 'regression')!;
   Object.assign(figures, {
     noiseSeconds: (performance.now() - t0) / 1000,

@@ -1,9 +1,13 @@
 /**
- * Builds the bot gateway from its parts: bots, the core (intake, pipeline, workers,
- * operators' actions, event bus), the channels' inbound routes and outbound sides, and
- * the chat websocket. `server.ts` mounts what this returns and runs its start and stop.
+ * Builds the bot gateway from its parts: the core (intake, pipeline, workers, operators'
+ * actions, event bus) and every channel of `src/channels/index.ts` — their webhooks behind
+ * the one webhook route, their outbound sides, and what else they serve (the REST tickets,
+ * the chat websocket). It is the `channels` feature of `server.ts`.
  */
-import type { RouteMount } from './app.js';
+
+import type { Channel, ChannelDeps, Webhook } from './channels/contract.js';
+import { CHANNELS } from './channels/index.js';
+import { mountWebhooks } from './channels/webhook-route.js';
 import type { Config } from './config.js';
 import type { BotRegistry } from './core/bots/bot.js';
 import { ConversationService } from './core/conversation-service.js';
@@ -14,25 +18,12 @@ import { OutboxDispatcher } from './core/outbox-dispatcher.js';
 import { MessagePipeline } from './core/pipeline.js';
 import type { AnswerSuggester, Clock, ProductRecommender, TicketClassifier } from './core/ports.js';
 import type { ChannelOutbound, ChannelOutbounds } from './core/replies.js';
+import type { Feature } from './feature.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/index.js';
-import { mountBitrix24 } from './transport/channels/bitrix24.js';
-import { bitrix24Outbound, registerBotCall } from './transport/channels/bitrix24-outbound.js';
-import { ChatHub } from './transport/channels/chat-hub.js';
-import { ChatServer } from './transport/channels/chat-server.js';
-import { mountChatwoot } from './transport/channels/chatwoot.js';
-import { chatwootOutbound } from './transport/channels/chatwoot-outbound.js';
-import { restCallbackOutbound } from './transport/channels/rest-callback-outbound.js';
-import { mountSlack } from './transport/channels/slack.js';
-import { slackOutbound } from './transport/channels/slack-outbound.js';
-import { mountTelegram } from './transport/channels/telegram.js';
-import { telegramOutbound } from './transport/channels/telegram-outbound.js';
-import type { WebhookDeps } from './transport/channels/webhook-common.js';
 import { mountConversations } from './transport/http/conversations-routes.js';
 import { RateLimiter } from './transport/http/rate-limit.js';
-import { mountTickets } from './transport/http/tickets-routes.js';
-import type { UpgradeHandler } from './transport/ws/upgrade-router.js';
 
 /** What the gateway is built from. */
 export interface GatewayParts {
@@ -47,22 +38,21 @@ export interface GatewayParts {
   /** The shop, for bots that attach products to their replies. */
   products?: ProductRecommender;
   random?: () => number;
+  /** The channels to run (default: every channel of `src/channels/index.ts`). */
+  channels?: readonly Channel<unknown>[];
 }
 
-/** The built gateway: routes to mount, upgrades to route, and its lifecycle. */
-export interface BotGateway {
+/**
+ * The bot gateway as a feature: every channel's webhook, routes, sockets and outbound side,
+ * the operators' conversation API, and the core's workers. `start` resumes work a previous
+ * run left in progress and starts the workers; `close` waits for the jobs and sends in
+ * progress.
+ */
+export interface BotGateway extends Feature {
   events: EventBus;
   intake: Intake;
   conversations: ConversationService;
   limiter: RateLimiter;
-  mounts: RouteMount[];
-  upgrades: Record<string, UpgradeHandler>;
-  /** Resumes work a previous run left in progress, then starts the workers. */
-  start(): void;
-  /** Closes the websockets (first thing at shutdown: they would hold the HTTP server open). */
-  closeSockets(): Promise<void>;
-  /** Waits for the workers' jobs and sends in progress, and stops them. */
-  stop(): Promise<void>;
 }
 
 /** Wires the bot gateway. */
@@ -77,23 +67,8 @@ export function composeGateway(p: GatewayParts): BotGateway {
     burst: config.rateLimitBurst,
     clock,
   });
-  const timeoutMs = config.outboundTimeoutMs;
-  const hub = new ChatHub();
-  const outboundList: ChannelOutbound[] = [
-    telegramOutbound({ bots, apiUrl: config.platformUrls.telegram, timeoutMs }),
-    slackOutbound({ bots, apiUrl: config.platformUrls.slack, timeoutMs }),
-    chatwootOutbound({ bots, apiUrl: config.platformUrls.chatwoot, timeoutMs }),
-    bitrix24Outbound({
-      bots,
-      installs: store.bitrix24,
-      clock,
-      oauthUrl: config.platformUrls.bitrix24OAuth,
-      timeoutMs,
-    }),
-    restCallbackOutbound({ timeoutMs }),
-    hub,
-  ];
-  const outbounds: ChannelOutbounds = new Map(outboundList.map((o) => [o.channel, o]));
+  // The outbound sides are known once the channels are built; the core reads them at send time.
+  const outbounds = new Map<string, ChannelOutbound>() as Map<string, ChannelOutbound> & ChannelOutbounds;
 
   const intake = new Intake(store.inbox, events);
   const conversations = new ConversationService(store.conversations, outbounds, events);
@@ -132,78 +107,46 @@ export function composeGateway(p: GatewayParts): BotGateway {
     pollMs: config.workerPollMs,
     random: p.random,
   });
-  const chat = new ChatServer({
+  const deps: Omit<ChannelDeps, 'enqueue'> = {
+    config,
     bots,
-    intake,
-    store: store.conversations,
-    hub,
-    limiter,
-    logger,
-    maxPayloadBytes: config.chatMaxPayloadBytes,
-    heartbeatMs: config.wsHeartbeatMs,
-  });
-
-  let chatClosing: Promise<void> | undefined;
-  const closeChat = () => {
-    chatClosing ??= chat.close();
-    return chatClosing;
-  };
-  const webhookDeps: WebhookDeps = {
-    bots,
-    intake,
-    conversations,
+    store,
     clock,
     logger,
+    events,
+    intake,
+    conversations,
+    worker,
     limiter,
-    bodyLimitBytes: config.bodyLimitBytes,
-    toleranceMs: config.webhookToleranceMs,
   };
-  const onInstall = (botName: string, install: { memberId: string; accessToken: string | null }) => {
-    const bot = bots.get(botName);
-    if (!config.publicUrl || !install.accessToken || !bot?.channels.bitrix24) return;
-    const call = registerBotCall(
-      install.memberId,
-      bot.channels.bitrix24.botCode,
-      bot.name,
-      `${config.publicUrl}/webhooks/bitrix24/${bot.name}`,
-    );
-    const id = store.outbox.enqueue({
-      channel: 'bitrix24',
-      bot: botName,
-      kind: call.kind,
-      payload: call.payload,
-    });
-    events.publish({ type: 'reply.queued', conversationId: null, outboxIds: [id] });
+  const enqueue = (channel: string, bot: string, sends: readonly { kind: string; payload: unknown }[]) => {
+    if (sends.length === 0) return;
+    const ids = sends.map((s) => store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
+    events.publish({ type: 'reply.queued', conversationId: null, outboxIds: ids });
   };
-
-  const mounts: RouteMount[] = [
-    ({ app }) => {
-      mountTelegram(app, webhookDeps);
-      mountSlack(app, webhookDeps);
-      mountChatwoot(app, webhookDeps);
-      mountBitrix24(app, { ...webhookDeps, installs: store.bitrix24, onInstall });
-    },
-    ({ api }) => {
-      const bodyLimitBytes = config.bodyLimitBytes;
-      mountTickets(api, {
-        bots,
-        intake,
-        jobs: store.jobs,
-        worker,
-        conversations: store.conversations,
-        bodyLimitBytes,
-      });
-      mountConversations(api, { store: store.conversations, service: conversations, bodyLimitBytes });
-    },
-  ];
+  const features: Omit<Feature, 'name'>[] = [];
+  const webhooks = new Map<string, Webhook<unknown>>();
+  for (const channel of p.channels ?? CHANNELS) {
+    const parts = channel.create({ ...deps, enqueue: (bot, sends) => enqueue(channel.name, bot, sends) });
+    if (parts.outbound) outbounds.set(channel.name, parts.outbound);
+    if (parts.webhook) webhooks.set(channel.name, parts.webhook);
+    if (parts.feature) features.push(parts.feature);
+  }
+  const bodyLimitBytes = config.bodyLimitBytes;
 
   return {
+    name: 'channels',
     events,
     intake,
     conversations,
     limiter,
-    mounts,
-    upgrades: { '/ws/chat': chat.handleUpgrade },
+    mounts: [
+      ({ app }) => mountWebhooks(app, { bots, intake, limiter, bodyLimitBytes, webhooks, enqueue }),
+      ...features.flatMap((f) => f.mounts ?? []),
+      ({ api }) =>
+        mountConversations(api, { store: store.conversations, service: conversations, bodyLimitBytes }),
+    ],
+    upgrades: Object.assign({}, ...features.map((f) => f.upgrades ?? {})),
     start() {
       const jobs = store.jobs.requeueRunning();
       const sends = store.outbox.requeueSending();
@@ -211,9 +154,11 @@ export function composeGateway(p: GatewayParts): BotGateway {
       worker.start();
       dispatcher.start();
     },
-    closeSockets: closeChat,
-    async stop() {
-      await closeChat();
+    async closeSockets() {
+      await Promise.all(features.map((f) => f.closeSockets?.()));
+    },
+    async close() {
+      await Promise.all(features.map((f) => f.close?.()));
       await Promise.all([worker.stop(), dispatcher.stop()]);
     },
   };

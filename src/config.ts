@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { CHANNEL_API_URLS } from './channels/index.js';
 import { parseCron } from './retraining/cron.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -72,6 +73,24 @@ const number = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** A number, or null when unset, empty or `off` (an optional hard limit). */
+const optionalNumber = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '' || v.trim().toLowerCase() === 'off') return null;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected off or a number from ${min} to ${max}, got "${v}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const cron = z
   .string()
   .optional()
@@ -121,10 +140,11 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
-  NEURODESK_TELEGRAM_API_URL: httpUrl('https://api.telegram.org'),
-  NEURODESK_SLACK_API_URL: httpUrl('https://slack.com/api'),
-  NEURODESK_CHATWOOT_API_URL: httpUrl('https://app.chatwoot.com'),
-  NEURODESK_BITRIX24_OAUTH_URL: httpUrl('https://oauth.bitrix.info'),
+  // Each channel's platform API URLs (NEURODESK_<PLATFORM>_API_URL, ...), from src/channels.
+  ...(Object.fromEntries(CHANNEL_API_URLS.map((u) => [u.env, httpUrl(u.default)])) as Record<
+    string,
+    ReturnType<typeof httpUrl>
+  >),
   NEURODESK_OUTBOUND_TIMEOUT: duration('10s'),
   NEURODESK_OUTBOX_MAX_ATTEMPTS: int(12, 1, 100),
   NEURODESK_RETRY_BASE: duration('2s'),
@@ -143,6 +163,11 @@ export const configSchema = z.object({
   NEURODESK_SHOP_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   NEURODESK_SHOP_DEMO_DIR: z.string().min(1).default('training/data/online-retail'),
   NEURODESK_SHOP_REBUILD_INTERVAL: duration('5m'),
+  NEURODESK_DEMO_PAGE: z.enum(['auto', 'on', 'off']).default('auto'),
+  NEURODESK_DEMO_BOT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a bot name such as bank-support')
+    .default('bank-support'),
   NEURODESK_TF_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   NEURODESK_NETS_DIR: z.string().min(1).default('./nets'),
   NEURODESK_CLASSIFIER_NET: z
@@ -151,9 +176,10 @@ export const configSchema = z.object({
     .default('bank-classifier'),
   NEURODESK_RETRAIN_SCHEDULE: cron,
   NEURODESK_RETRAIN_HELD_OUT: number(0.2, 0, 0.5),
-  NEURODESK_RETRAIN_F1_TOLERANCE: number(0, 0, 100),
-  NEURODESK_RETRAIN_MAX_CATEGORY_DROP: number(10, 0, 100),
-  NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(20, 1, 1_000_000),
+  NEURODESK_RETRAIN_CONFIDENCE: number(0.95, 0.5, 0.9999),
+  NEURODESK_RETRAIN_F1_TOLERANCE: optionalNumber(0, 100),
+  NEURODESK_RETRAIN_MAX_CATEGORY_DROP: optionalNumber(0, 100),
+  NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: int(10, 1, 1_000_000),
   NEURODESK_QA_NET: z
     .string()
     .regex(/^[\w.-]+$/, 'expected a net folder name such as bank-qa')
@@ -183,7 +209,7 @@ export interface Config {
   /** Where platforms reach this gateway (for registering webhooks on a platform); optional. */
   publicUrl?: string;
   /** Each platform's API base URL (self-hosted instances; local stand-ins in tests). */
-  platformUrls: { telegram: string; slack: string; chatwoot: string; bitrix24OAuth: string };
+  platformUrls: Record<string, string>;
   outboundTimeoutMs: number;
   outboxMaxAttempts: number;
   retryBaseMs: number;
@@ -210,6 +236,8 @@ export interface Config {
     /** How often the models are rebuilt when events or products changed. */
     rebuildIntervalMs: number;
   };
+  /** The demo shop page at `/demo` with the chat widget (`auto`: development only), and its bot. */
+  demoPage: { enabled: boolean; bot: string };
   /** TF.js backend to force, or `auto` for the best that loads. */
   tfBackend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   /** Folder of trained nets (`<name>/<version>/`, `<name>/CURRENT`). */
@@ -221,8 +249,16 @@ export interface Config {
     schedule: string | null;
     /** Share of operator-labelled texts held out to compare versions on. */
     heldOutFraction: number;
-    /** The promotion gate, in points of F1 (see training/retrain/gate.ts). */
-    gate: { macroF1Tolerance: number; maxCategoryDrop: number; minCategorySupport: number };
+    /**
+     * The promotion gate (see training/retrain/gate.ts): the confidence of its paired tests, and
+     * the optional hard floors in points (null: off).
+     */
+    gate: {
+      confidence: number;
+      macroF1Tolerance: number | null;
+      maxCategoryDrop: number | null;
+      minCategorySupport: number;
+    };
   };
   kb: {
     /** The two-tower net served by `POST /api/v1/suggest`. */
@@ -286,12 +322,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: c.NEURODESK_SHUTDOWN_TIMEOUT,
     botsDir: c.NEURODESK_BOTS_DIR,
     publicUrl: c.NEURODESK_PUBLIC_URL,
-    platformUrls: {
-      telegram: c.NEURODESK_TELEGRAM_API_URL,
-      slack: c.NEURODESK_SLACK_API_URL,
-      chatwoot: c.NEURODESK_CHATWOOT_API_URL,
-      bitrix24OAuth: c.NEURODESK_BITRIX24_OAUTH_URL,
-    },
+    platformUrls: Object.fromEntries(
+      CHANNEL_API_URLS.map((u) => [u.key, (c as Record<string, unknown>)[u.env] as string]),
+    ),
     outboundTimeoutMs: c.NEURODESK_OUTBOUND_TIMEOUT,
     outboxMaxAttempts: c.NEURODESK_OUTBOX_MAX_ATTEMPTS,
     retryBaseMs: c.NEURODESK_RETRY_BASE,
@@ -315,6 +348,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       demoDir: c.NEURODESK_SHOP_DEMO_DIR,
       rebuildIntervalMs: c.NEURODESK_SHOP_REBUILD_INTERVAL,
     },
+    demoPage: {
+      enabled:
+        c.NEURODESK_DEMO_PAGE === 'on' || (c.NEURODESK_DEMO_PAGE === 'auto' && c.NODE_ENV === 'development'),
+      bot: c.NEURODESK_DEMO_BOT,
+    },
     tfBackend: c.NEURODESK_TF_BACKEND,
     netsDir: c.NEURODESK_NETS_DIR,
     classifierNet: c.NEURODESK_CLASSIFIER_NET,
@@ -322,6 +360,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       schedule: c.NEURODESK_RETRAIN_SCHEDULE,
       heldOutFraction: c.NEURODESK_RETRAIN_HELD_OUT,
       gate: {
+        confidence: c.NEURODESK_RETRAIN_CONFIDENCE,
         macroF1Tolerance: c.NEURODESK_RETRAIN_F1_TOLERANCE,
         maxCategoryDrop: c.NEURODESK_RETRAIN_MAX_CATEGORY_DROP,
         minCategorySupport: c.NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT,

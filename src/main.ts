@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
+import { BotConfigError } from './channels/bot-files.js';
 import { ConfigError, loadConfig, readEnvFile } from './config.js';
-import { BotConfigError } from './core/bots/load-bots.js';
 import { type StartOptions, startGateway } from './server.js';
 
 /**
@@ -43,6 +43,7 @@ export async function runMain(
     throw err;
   }
   process.stdout.write(`neurodesk listening on ${gateway.url}\n`);
+  if (config.demoPage.enabled) process.stdout.write(`demo shop with the chat widget: ${gateway.url}/demo\n`);
 
   let signalled = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,44 +1,45 @@
+/**
+ * The composition root. `buildGateway(config)` builds every part from the config into an
+ * express app without opening a socket (tests may drive it in process); `listen()` then
+ * opens the HTTP server, routes the websocket upgrades, and starts the features in order.
+ *
+ * The gateway is a list of features of one shape (`src/feature.ts`): nets, knowledge
+ * bases, shop, channels (with the core's workers), console, retraining. Each brings its
+ * routes, websocket paths, readiness checks, start and close; a new feature's routes go in
+ * its own `mounts`, and the feature joins the list in `buildGateway`.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Express } from 'express';
 import { resolveApiKeys } from './api-keys.js';
-import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
+import { createApp, type RouteMount } from './app.js';
+import { loadBots } from './channels/bot-files.js';
+import { CHANNEL_SECRET_HEADERS } from './channels/index.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
-import { createConsole } from './console/index.js';
-import { consoleReportsRoute, latestReportLink } from './console/reports-route.js';
-import { ConsoleCore } from './console/service.js';
-import { BotRegistry, botCategories } from './core/bots/bot.js';
-import { loadBots } from './core/bots/load-bots.js';
+import { createConsoleFeature } from './console/feature.js';
+import { BotRegistry } from './core/bots/bot.js';
 import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } from './core/ports.js';
+import type { Feature } from './feature.js';
 import type { AnswerIndexes } from './kb/answer-indexes.js';
 import { composeAnswers } from './kb/compose-answers.js';
 import type { KnowledgeBase } from './kb/knowledge-base.js';
-import { type Closer, gracefulShutdown, trackInFlight } from './lifecycle.js';
+import { gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { type BackendChoice, initBackend } from './nets/backend.js';
-import { NetClassifier } from './nets/net-classifier.js';
-import { watchCurrent } from './nets/runtime/current-watcher.js';
-import { LocalExecutor, type NetExecutor } from './nets/runtime/executor.js';
-import { NetHost } from './nets/runtime/net-host.js';
-import { createNetMetrics } from './nets/runtime/net-metrics.js';
-import { NetRegistry } from './nets/runtime/net-registry.js';
-import { WorkerExecutor } from './nets/runtime/worker-executor.js';
-import { parseCron } from './retraining/cron.js';
-import { RetrainScheduler } from './retraining/scheduler.js';
-import { spawnRetrain } from './retraining/spawn-retrain.js';
+import { createNetsFeature } from './nets/feature.js';
+import type { NetRegistry } from './nets/runtime/net-registry.js';
+import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
-import { type ShopDeps, type ShopModule, startShop } from './shop/index.js';
+import { type ShopDeps, type ShopModule, shopFeature, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
-import { adminNetsRoute } from './transport/http/admin-nets-route.js';
-import { classifyRoute } from './transport/http/classify-route.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
-import { trainingRunsRoutes } from './transport/http/training-runs-routes.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
+import { createWidget } from './widget/index.js';
 
-/** Options for {@link startGateway}; tests inject a logger, clock, nets or extra routes. */
+/** Options for {@link buildGateway}; tests inject a logger, clock, nets or extra routes. */
 export interface StartOptions {
   logger?: Logger;
   clock?: Clock;
@@ -84,57 +85,21 @@ export interface Gateway {
   close(): Promise<boolean>;
 }
 
-/** Inference in the HTTP thread, or in `config.nets.workers` worker threads. */
-function createExecutor(
-  config: Config,
-  backend: string,
-  onEvict: (ref: { name: string; version: string }, bytes: number) => void,
-  logger: Logger,
-): NetExecutor {
-  const maxBytes = config.nets.cacheBytes;
-  if (config.nets.workers === 0) return new LocalExecutor(new NetHost({ maxBytes, onEvict }));
-  return new WorkerExecutor({
-    threads: config.nets.workers,
-    maxBytes,
-    // The threads use the backend the main thread settled on (tfjs-node registers as "tensorflow").
-    backend: (backend === 'tensorflow' ? 'auto' : backend) as BackendChoice,
-    onEvict,
-    onExit: (reason) => logger.error({ reason }, 'inference thread stopped: replacing it'),
-  });
+/** A gateway built and not yet listening: its app, its parts, and `listen`. */
+export interface BuiltGateway extends Omit<Gateway, 'url' | 'server' | 'close'> {
+  /** The express app with every feature's routes (for in-process requests). */
+  app: Express;
+  /** The features, in the order they start. */
+  features: readonly Feature[];
+  /** Opens the HTTP server on `config.port`, starts the features, and resolves once they run. */
+  listen(): Promise<Gateway>;
+  /** Releases what the build opened (the database, the nets) when it is never listened on. */
+  discard(): Promise<void>;
 }
 
-/** The nets registry of a gateway: its executor, batching and metrics. */
-function createRegistry(
-  config: Config,
-  backend: string,
-  metrics: Metrics,
-  clock: Clock,
-  logger: Logger,
-): NetRegistry {
-  // Read at each scrape, once the executor exists.
-  const netMetrics = createNetMetrics(metrics.registry, () => executor.stats());
-  const executor = createExecutor(
-    config,
-    backend,
-    (ref, bytes) => {
-      netMetrics.evictions.inc({ net: ref.name });
-      logger.info({ net: ref.name, version: ref.version, bytes }, 'net evicted from the cache');
-    },
-    logger,
-  );
-  return new NetRegistry({
-    root: config.netsDir,
-    executor,
-    batching: { maxSize: config.nets.batchMaxSize, maxWaitMs: config.nets.batchMaxWaitMs },
-    logger,
-    clock,
-    metrics: netMetrics,
-  });
-}
-
-/** The composition root: builds every part from the config and listens. */
-export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+/** Builds every part of the gateway from the config, without opening a socket. */
+export async function buildGateway(config: Config, options: StartOptions = {}): Promise<BuiltGateway> {
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, CHANNEL_SECRET_HEADERS);
   const clock = options.clock ?? systemClock;
   const { bots: botList, notes } = loadBots(config.botsDir, options.env ?? {});
   for (const note of notes) logger.info(note);
@@ -157,240 +122,174 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     ...options.shop,
   });
   const metrics = createMetrics();
-  let closing = false;
 
-  // The nets: the default classifier and every one a bot names, unless a test injects its own.
-  const classifierNets = options.classifier
-    ? []
-    : [...new Set([config.classifierNet, ...bots.all().map((b) => b.config.nets.classifier)])];
-  const shared = options.sharedNets;
-  let tfBackend: string | null = null;
-  // A backend for the classifiers, and for the two-tower nets unless a test injects a suggester.
-  if (classifierNets.length > 0 || !options.suggester) {
-    const backend = await initBackend(config.tfBackend);
-    tfBackend = backend.name;
-    logger.info({ backend: backend.name, skipped: backend.skipped }, 'TF.js backend');
-    metrics.tfBackend.set({ backend: backend.name }, 1);
-  }
-  const netLogger = logger.child({ module: 'nets' });
-  const nets = shared ?? createRegistry(config, tfBackend ?? config.tfBackend, metrics, clock, netLogger);
-  const classifier = options.classifier ?? new NetClassifier(nets);
-
-  // The knowledge bases; their answer vectors follow the two-tower net version in service.
+  // The nets and the knowledge bases; their answer vectors follow the two-tower net in service.
+  const nets = await createNetsFeature({
+    config,
+    bots,
+    metrics,
+    clock,
+    logger,
+    classifier: options.classifier,
+    needsBackend: !options.suggester,
+    shared: options.sharedNets,
+  });
   const answers = composeAnswers({
     config,
     store,
     bots,
-    nets,
+    nets: nets.registry,
     logger,
     metrics,
     suggester: options.suggester,
   });
-  const suggester = answers.suggester;
-
-  const gateway = composeGateway({
+  nets.alsoLoad(answers.netNames);
+  const channels = composeGateway({
     config,
     store,
     bots,
     clock,
     logger,
     metrics,
-    classifier,
-    suggester,
+    classifier: nets.classifier,
+    suggester: answers.suggester,
     products: shopRecommender(() => shop.service.view()),
     random: options.random,
   });
-
-  const consoleCore = new ConsoleCore({
-    reads: store.console,
-    conversations: gateway.conversations,
-    store: store.conversations,
-    events: gateway.events,
-    clock,
-    categoriesOf: (name) => botCategories(bots.get(name)),
-    categoryNames: () => Object.fromEntries(bots.all().map((b) => [b.name, b.config.categoryNames])),
-    latestReport: () => latestReportLink(store.trainingRuns),
-  });
-  const consoleFeature = await createConsole({
-    operatorStore: store.operators,
+  const consoleFeature = await createConsoleFeature({
+    config,
+    store,
+    bots,
+    conversations: channels.conversations,
+    events: channels.events,
     clock,
     logger,
-    service: consoleCore,
-    operators: config.console.operators,
-    sessionTtlMs: config.console.sessionTtlMs,
-    secureCookie: config.console.secureCookie,
-    allowedOrigins: config.console.allowedOrigins,
-    allowGeneratedAdmin: config.env !== 'production',
     onGeneratedAdmin: options.onGeneratedAdmin,
-    hub: { heartbeatMs: config.wsHeartbeatMs },
   });
+  const retraining = createRetrainingFeature({ config, bots, runs: store.trainingRuns, logger });
 
-  const readiness: ReadinessCheck[] = [
+  // The order they start in: nets loaded, then answers embedded, before the workers take messages.
+  const features: Feature[] = [
+    nets,
+    answers,
+    shopFeature(shop),
+    channels,
+    consoleFeature,
+    retraining,
     {
-      name: 'database',
-      check: () => {
-        db.prepare('SELECT 1').get();
-        return { ok: true };
-      },
+      name: 'widget',
+      ...createWidget({
+        demo: config.demoPage,
+        shopView: () => shop.service.view(),
+        hasChat: (name) => bots.withChannel(name, 'chat') !== undefined,
+        logger,
+      }),
     },
-    shop.readiness,
+    { name: 'extra routes', mounts: options.mounts ?? [] },
   ];
-  if (classifierNets.length > 0) {
-    readiness.push({
-      name: 'classifier',
-      check: () => {
-        const problems = classifierNets.flatMap((name) => {
-          const s = nets.status(name);
-          if (s.state === 'ready') return [];
-          return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
-        });
-        return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
-      },
-    });
-  }
-  if (answers.readiness) readiness.push(answers.readiness);
+  let closing = false;
   const app = createApp({
     logger,
     metrics,
     apiKeys: keys,
-    readiness,
+    readiness: [
+      {
+        name: 'database',
+        check: () => {
+          db.prepare('SELECT 1').get();
+          return { ok: true };
+        },
+      },
+      ...features.flatMap((f) => f.readiness ?? []),
+    ],
     isClosing: () => closing,
     readyInfo: () => {
-      const s = nets.status(config.classifierNet);
-      const q = nets.status(config.kb.qaNet);
+      const s = nets.registry.status(config.classifierNet);
+      const q = nets.registry.status(config.kb.qaNet);
       return {
-        tfBackend,
+        tfBackend: nets.tfBackend,
         nets: {
           classifier: { name: config.classifierNet, version: s.state === 'ready' ? s.version : null },
           qa: { name: config.kb.qaNet, version: q.state === 'ready' ? q.version : null },
         },
       };
     },
-    mounts: [
-      ...gateway.mounts,
-      consoleFeature.mount,
-      consoleReportsRoute({ runs: store.trainingRuns, operators: store.operators }),
-      trainingRunsRoutes(store.trainingRuns),
-      shop.mount,
-      classifyRoute({
-        classifier,
-        netName: config.classifierNet,
-        bodyLimitBytes: config.bodyLimitBytes,
-        metrics,
-      }),
-      adminNetsRoute(nets),
-      answers.mount,
-      ...(options.mounts ?? []),
-    ],
-    apiGuards: [rateLimit(gateway.limiter)],
+    mounts: features.flatMap((f) => f.mounts ?? []),
+    apiGuards: [rateLimit(channels.limiter)],
   });
 
-  const server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
-    app,
-  );
-  answerClientErrors(server);
-  attachUpgrades(server, { ...gateway.upgrades, '/ws/console': consoleFeature.upgrade }, () => closing);
-  const inFlight = trackInFlight(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  // Loaded after listening, so probes see /readyz 503 (not a refused connection) meanwhile,
-  // and before the workers start, so the first messages find their nets. A net that fails to
-  // load leaves the gateway up and not ready, with the reason in /readyz (and logged as
-  // model_reload_failed); its messages are retried, then handed off unclassified. The watch
-  // serves it as soon as CURRENT names a version that loads.
-  for (const name of [...classifierNets, ...answers.netNames]) await nets.load(name).catch(() => undefined);
-  // The answers are embedded before the workers start, so the first messages get suggestions;
-  // a new version of a two-tower net embeds them again while the previous one keeps answering.
-  await answers.start();
-  const watcher = watchCurrent({ registry: nets, pollMs: config.nets.pollMs, logger: netLogger });
-  gateway.start();
-  const retrainSchedule = config.retrain.schedule ? startRetrainSchedule(config, bots, logger) : null;
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  logger.info({ url, bots: bots.all().map((b) => b.name) }, 'neurodesk listening');
-
-  const closers: Closer[] = [
-    { name: 'retrain schedule', close: () => retrainSchedule?.stop() },
-    { name: 'gateway', close: () => gateway.stop() },
-    shop.closer,
-    answers.closer,
-    {
-      name: 'nets',
-      close: () => {
-        watcher.close();
-        return shared ? undefined : nets.close();
-      },
-    },
+  // What closes after the features, last to first.
+  const infrastructure = [
     { name: 'checkpointer', close: () => checkpointer.stop() },
     { name: 'database', close: () => closeDatabase(db) },
   ];
-  let closingPromise: Promise<boolean> | undefined;
-  const close = () => {
-    closing = true;
-    // Websockets first: they would hold the HTTP server open.
-    closingPromise ??= Promise.all([consoleFeature.close(), gateway.closeSockets()]).then(() =>
-      gracefulShutdown({
-        server,
-        inFlight,
-        closers,
-        timeoutMs: config.shutdownTimeoutMs,
-        logger,
-      }),
-    );
-    return closingPromise;
-  };
-  const core = { events: gateway.events, intake: gateway.intake, conversations: gateway.conversations };
-  return {
-    url,
-    server,
+  const parts = {
     store,
     metrics,
     shop,
     apiKeys: keys,
     logger,
     bots,
-    core,
-    nets,
+    core: { events: channels.events, intake: channels.intake, conversations: channels.conversations },
+    nets: nets.registry,
     answers: { knowledgeBase: answers.knowledgeBase, indexes: answers.indexes },
-    tfBackend,
-    close,
+    tfBackend: nets.tfBackend,
+  };
+
+  return {
+    ...parts,
+    app,
+    features,
+    async discard() {
+      closing = true;
+      for (const f of [...features].reverse()) await f.closeSockets?.();
+      for (const f of [...features].reverse()) await f.close?.();
+      for (const c of infrastructure) await c.close();
+    },
+    async listen(): Promise<Gateway> {
+      const server = createServer(
+        { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+        app,
+      );
+      answerClientErrors(server);
+      attachUpgrades(server, Object.assign({}, ...features.map((f) => f.upgrades ?? {})), () => closing);
+      const inFlight = trackInFlight(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      // Started after listening, so probes see /readyz 503 (not a refused connection) while
+      // the nets load and the answers are embedded.
+      for (const f of features) await f.start?.();
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const url = `http://${host}:${address.port}`;
+      logger.info({ url, bots: bots.all().map((b) => b.name) }, 'neurodesk listening');
+
+      const closers = [
+        ...[...features]
+          .reverse()
+          .flatMap((f) => (f.close ? [{ name: f.name, close: () => f.close!() }] : [])),
+        ...infrastructure,
+      ];
+      let closingPromise: Promise<boolean> | undefined;
+      const close = () => {
+        closing = true;
+        // Websockets first: they would hold the HTTP server open.
+        closingPromise ??= Promise.all(features.map((f) => f.closeSockets?.())).then(() =>
+          gracefulShutdown({ server, inFlight, closers, timeoutMs: config.shutdownTimeoutMs, logger }),
+        );
+        return closingPromise;
+      };
+      return { ...parts, url, server, close };
+    },
   };
 }
 
-/** Retrains every bot's classifier on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
-function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
-  const log = logger.child({ component: 'retrain' });
-  const g = config.retrain.gate;
-  const scheduler = new RetrainScheduler({
-    schedule: parseCron(config.retrain.schedule!),
-    bots: () => bots.all().map((b) => b.name),
-    logger: log,
-    start: (bot) =>
-      spawnRetrain(
-        bot,
-        {
-          dataDir: config.dataDir,
-          netsDir: config.netsDir,
-          botsDir: config.botsDir,
-          backend: config.tfBackend,
-          // The child applies the gateway's own gate, whatever its environment says.
-          env: {
-            NEURODESK_RETRAIN_HELD_OUT: String(config.retrain.heldOutFraction),
-            NEURODESK_RETRAIN_F1_TOLERANCE: String(g.macroF1Tolerance),
-            NEURODESK_RETRAIN_MAX_CATEGORY_DROP: String(g.maxCategoryDrop),
-            NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: String(g.minCategorySupport),
-          },
-        },
-        (stream, line) => (stream === 'out' ? log.info({ bot }, line) : log.debug({ bot }, line)),
-      ),
-  });
-  scheduler.start();
-  return scheduler;
+/** Builds the gateway and listens: what `main` runs. */
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
+  return (await buildGateway(config, options)).listen();
 }

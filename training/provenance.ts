@@ -48,6 +48,11 @@ export function makeProvenance(recipe: string, files: ProvenanceFile[]): Provena
   return { commit: gitCommit(), recipe, files };
 }
 
+/** A provenance entry's file as a path to open: relative entries are relative to the project root. */
+export function provenancePath(file: string): string {
+  return resolve(ROOT, file);
+}
+
 /**
  * The licence of a data file as its folder's README states it: the first sentence after
  * `**Licence:**` (e.g. "Creative Commons Attribution 4.0 International (`LICENSE.txt`),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModels } from '../../src/shop/model/build.js';
+import { buildModels, type ModelData } from '../../src/shop/model/build.js';
 import { InteractionLogBuilder, PURCHASE } from '../../src/shop/model/interaction-log.js';
 import type { ModelParams } from '../../src/shop/model/params.js';
 import { PersonalScorer } from '../../src/shop/model/personal-scorer.js';
@@ -69,6 +69,7 @@ export interface MovielensResult {
   popNdcg: number;
   buildSeconds: number;
   users: number;
+  similarity: ModelData['similarity'];
 }
 
 /**
@@ -110,7 +111,12 @@ export function evaluateMovielens(
     relevant.set(u, set);
     set.add(it ?? -1 - set.size);
   }
-  const scorer = new PersonalScorer(similar, log.items.length, params.personal.rowNormalisation);
+  const scorer = new PersonalScorer(
+    similar,
+    log.items.length,
+    params.personal.rowNormalisation,
+    models.similarity.model === 'ease',
+  );
   const precision = new Mean();
   const ndcg = new Mean();
   const popPrecision = new Mean();
@@ -140,5 +146,6 @@ export function evaluateMovielens(
     popNdcg: popNdcg.value,
     buildSeconds,
     users: relevant.size,
+    similarity: models.similarity,
   };
 }

@@ -1,17 +1,22 @@
 /**
  * `npm run bench:recs` — quality, build time and serving latency of the shop models.
  *
- *   npm run bench:recs -- [--movielens DIR] [--retail FILE] [--seed N] [--serve-seconds N] [--no-serve] [--tune]
+ *   npm run bench:recs -- [--movielens DIR] [--retail FILE] [--seed N] [--serve-seconds N] [--no-serve]
+ *                         [--no-scale] [--scale-dense 2000,10000] [--scale-from FILE] [--tune]
  *
  * MovieLens-100k and Online Retail are read by path (defaults ../shared/data/...; or
  * NEURODESK_BENCH_MOVIELENS / NEURODESK_BENCH_RETAIL) and never copied. Parameters come from
  * bench/recs/tuned-params.json, written by `--tune` from validation splits carved out of the
- * training parts only. Prints the figures and writes bench/results/recs.json.
+ * training parts only. The scale part builds the EASE model on synthetic long-tail catalogues
+ * (each size in its own process, for its peak memory): dense at the sizes of --scale-dense,
+ * and with the default bound at 10k and 30k items. Prints the figures and writes
+ * bench/results/recs.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadTfjs } from '../../src/shop/model/dense-inverse.js';
 import {
   DEFAULT_PARAMS,
   type DeepPartial,
@@ -22,6 +27,7 @@ import { readOnlineRetail } from '../../training/shop/online-retail.js';
 import { writeBenchResults } from '../write-results.js';
 import { evaluateMovielens, readMovielens, readMovieTitles, splitPerUser } from './movielens.js';
 import { evaluateRetail, lastDays, splitByTime } from './retail.js';
+import { measureScale, type ScalePoint, scaleRuns } from './scale.js';
 import { measureServing } from './serve.js';
 import { measureDemoStart } from './startup.js';
 import { SEARCH_START, tuneMovielens, tuneRetail } from './tune.js';
@@ -40,6 +46,10 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
     'serve-seconds': { type: 'string', default: '15' },
     'no-serve': { type: 'boolean', default: false },
+    'no-scale': { type: 'boolean', default: false },
+    'scale-dense': { type: 'string', default: '2000,10000' },
+    'scale-from': { type: 'string' },
+    'bound-check': { type: 'string', default: '400,800,1200' },
     tune: { type: 'boolean', default: false },
   },
 });
@@ -53,6 +63,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const seed = Number(args.seed);
 const loadAtStart = loadavg()[0]!;
+// The EASE inverse multiplies on TF.js (wasm here), as the gateway's build worker does.
+const backend = { name: await loadTfjs() };
 
 for (const path of [join(args.movielens!, 'u.data'), args.retail!]) {
   if (!existsSync(path)) {
@@ -74,10 +86,18 @@ let tuned: { movielens: DeepPartial<ModelParams>; retail: DeepPartial<ModelParam
 if (args.tune) {
   say('tuning on MovieLens validation (80/20 per user inside the training part), by nDCG@10 ...');
   const ml = tuneMovielens(mlSplit.train, SEARCH_START, seed, say);
-  // The core item-to-item knobs come from MovieLens (the data with a published protocol);
+  // The core item-to-item knobs come from MovieLens (the data with a published protocol;
+  // Online Retail re-checks λ and the blend for its own scale);
   // decay, baskets, buy-again and popularity damping are the shop's own, tuned on Online Retail.
   const core: DeepPartial<ModelParams> = {
-    similarity: pick(ml.overrides.similarity, ['alpha', 'shrink', 'userDamping', 'neighbours']),
+    similarity: pick(ml.overrides.similarity, [
+      'lambda',
+      'cooccurrenceBlend',
+      'gramUserDamping',
+      'diagonalPenalty',
+      'neighbours',
+      'beta',
+    ]),
     personal: pick(ml.overrides.personal, ['rowNormalisation']),
   };
   say('tuning on Online Retail validation (last 30 days of the training part) ...');
@@ -117,7 +137,28 @@ say(`  most popular   P@10 ${r4(ml.popPrecision)}  nDCG@10 ${r4(ml.popNdcg)}   (
 say(
   `  item-to-item   P@10 ${r4(ml.precision)}  nDCG@10 ${r4(ml.ndcg)}   (ItemKNN 0.328 / 0.399, BPR 0.388 / 0.442)`,
 );
-say(`  build ${ml.buildSeconds.toFixed(2)} s (every model, 80 % of the data)`);
+say(
+  `  build ${ml.buildSeconds.toFixed(2)} s (every model, 80 % of the data; ${ml.similarity.model}` +
+    ` over ${ml.similarity.denseItems} items, λ ${ml.similarity.lambda}, inverse ${ml.similarity.inverseMs} ms on ${backend.name})`,
+);
+// The bound forced onto MovieLens: only the most popular `bound` items in the dense part,
+// the rest on co-occurrence lists, as a catalogue past the default bound is served.
+const bounded = args['bound-check']!.split(',')
+  .filter(Boolean)
+  .map((b) => {
+    const bound = Number(b);
+    const r = evaluateMovielens(
+      mlSplit.train,
+      mlSplit.test,
+      withParams(mlParams, { similarity: { denseMaxItems: bound } }),
+      titles,
+    );
+    say(
+      `  bound forced to ${bound} items (${r.similarity.tailItems} on co-occurrence lists): P@10` +
+        ` ${r4(r.precision)}  nDCG@10 ${r4(r.ndcg)}  build ${r.buildSeconds.toFixed(2)} s`,
+    );
+    return { bound, r };
+  });
 
 say(
   `Online Retail: ${retailSplit.train.length} train / ${retailSplit.test.length} test purchase lines (last 30 days)`,
@@ -144,6 +185,22 @@ say(
   `Default start with the demo shop: first start listening ${demo.first.listeningSeconds.toFixed(2)} s, ready` +
     ` ${demo.first.readySeconds.toFixed(2)} s; restart ready ${demo.restart.readySeconds.toFixed(2)} s`,
 );
+
+const scale: ScalePoint[] = [];
+if (args['scale-from']) {
+  // Points measured earlier by `npx tsx bench/recs/scale.ts --all` (same code, one process each).
+  for (const line of readFileSync(args['scale-from'], 'utf8').split('\n'))
+    if (line.trim()) scale.push(JSON.parse(line) as ScalePoint);
+} else if (!args['no-scale']) {
+  for (const [items, mode] of scaleRuns(args['scale-dense']!)) scale.push(measureScale(items, mode));
+}
+for (const point of scale) {
+  say(
+    `Scale: ${point.items} items (${point.events} events), ${point.mode} (dense part ${point.denseItems}): build` +
+      ` ${point.seconds.toFixed(1)} s (Gram ${point.gramSeconds.toFixed(1)} s, inverse ${point.inverseSeconds.toFixed(1)} s),` +
+      ` peak memory ${point.peakMb} MB (process before the build ${point.baseMb} MB)`,
+  );
+}
 
 let serving: Awaited<ReturnType<typeof measureServing>> | undefined;
 if (!args['no-serve']) {
@@ -172,6 +229,28 @@ const path = writeBenchResults(
     popPrecision10: r4(ml.popPrecision),
     popNdcg10: r4(ml.popNdcg),
     ml100kBuildSeconds: r4(ml.buildSeconds),
+    ml100kModel: `${ml.similarity.model}, λ ${ml.similarity.lambda}, ${ml.similarity.denseItems} items dense`,
+    ml100kInverseSeconds: r4(ml.similarity.inverseMs / 1000),
+    linearAlgebraBackend: backend.name,
+    ...Object.fromEntries(
+      bounded.flatMap(({ bound, r }) => [
+        [`ml100kBound${bound}Precision10`, r4(r.precision)],
+        [`ml100kBound${bound}Ndcg10`, r4(r.ndcg)],
+        [`ml100kBound${bound}TailItems`, r.similarity.tailItems],
+      ]),
+    ),
+    denseMaxItemsDefault: DEFAULT_PARAMS.similarity.denseMaxItems,
+    ...Object.fromEntries(
+      scale.flatMap((p) => {
+        const key = `scale${p.items / 1000}k${p.mode === 'dense' ? 'Dense' : 'Bounded'}`;
+        return [
+          [`${key}BuildSeconds`, p.seconds],
+          [`${key}InverseSeconds`, p.inverseSeconds],
+          [`${key}PeakMemoryMb`, p.peakMb],
+          [`${key}DenseItems`, p.denseItems],
+        ];
+      }),
+    ),
     ml100kSplit: `random 80/20 per user, seed ${seed}, seen items filtered, ${ml.users} test users`,
     retailBuildSeconds: r4(whole.buildSeconds),
     retailBuildEvents: whole.events,

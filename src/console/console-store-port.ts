@@ -44,6 +44,8 @@ export interface ConsoleStats {
   agreement: Array<{ day: string; agree: number; total: number }>;
   latency: Array<{ kind: string; p50: number; p95: number; n: number }>;
   latestReport: string | null;
+  /** The latest rollbacks of the nets, newest first (`npm run nets -- rollback`, the admin API). */
+  rollbacks?: Array<{ net: string; from: string; to: string; at: string; by: string; reason: string | null }>;
 }
 
 /** What the console reads and writes in the store. */

@@ -35,6 +35,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     category: z.string().min(1).max(100),
   }),
   z.object({ ...base, type: z.literal('resolve'), conversationId }),
+  /** The operator is typing a reply: shown in the customer's chat widget. */
+  z.object({ ...base, type: z.literal('typing'), conversationId }),
   z.object({ ...base, type: z.literal('hand_back'), conversationId }),
   z.object({ ...base, type: z.literal('stats'), days: z.number().int().min(1).max(90).optional() }),
 ]);
@@ -67,7 +69,9 @@ export interface QueueItem {
 export type ConsoleEvent =
   | { kind: 'queue.upsert'; item: QueueItem }
   | { kind: 'queue.remove'; conversationId: number }
-  | { kind: 'message.added'; conversationId: number; message: ConsoleMessage };
+  | { kind: 'message.added'; conversationId: number; message: ConsoleMessage }
+  /** The customer is typing (the chat widget); ephemeral. */
+  | { kind: 'typing'; conversationId: number };
 
 /** A message as the console shows it. */
 export interface ConsoleMessage {

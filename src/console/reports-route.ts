@@ -1,8 +1,8 @@
 import type { RouteMount } from '../app.js';
 import { AppError } from '../errors.js';
+import { runById, sendReport } from '../retraining/training-runs-routes.js';
 import type { SqliteOperators } from '../store/repositories/operators.js';
 import type { SqliteTrainingRuns } from '../store/repositories/training-runs.js';
-import { runById, sendReport } from '../transport/http/training-runs-routes.js';
 import { operatorOf } from './auth-routes.js';
 
 /** The link the stats page shows for the latest training report, or null before the first one. */

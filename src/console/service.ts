@@ -4,7 +4,7 @@ import type { EventBus, GatewayEvent } from '../core/events.js';
 import type { Clock, Suggestion } from '../core/ports.js';
 import { AppError } from '../errors.js';
 import type { Operator } from '../store/repositories/operators.js';
-import type { ConsoleStore } from './console-store-port.js';
+import type { ConsoleStats, ConsoleStore } from './console-store-port.js';
 import type { ConsoleService } from './hub.js';
 import type { CategoryNames, ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
 
@@ -21,6 +21,8 @@ export interface ConsoleCoreDeps {
   categoryNames?: () => CategoryNames;
   /** Link to the latest training report, if any. */
   latestReport?: () => string | null;
+  /** The latest rollbacks of the nets (newest first), shown with the stats. */
+  rollbacks?: () => ConsoleStats['rollbacks'];
 }
 
 /** What `open` returns: everything the conversation view shows. */
@@ -75,6 +77,15 @@ export class ConsoleCore implements ConsoleService {
         this.record(operator, req.conversationId, 'correct_category', { category: req.category });
         return undefined;
       }
+      case 'typing':
+        this.conversation(req.conversationId);
+        this.d.events.publish({
+          type: 'typing',
+          conversationId: req.conversationId,
+          who: 'operator',
+          operator: operator.login,
+        });
+        return undefined;
       case 'resolve':
         this.conversation(req.conversationId);
         this.record(operator, req.conversationId, 'resolve');
@@ -86,7 +97,10 @@ export class ConsoleCore implements ConsoleService {
         this.d.conversations.handBack(req.conversationId);
         return undefined;
       case 'stats':
-        return this.d.reads.stats(this.d.clock.now(), req.days ?? 14, this.d.latestReport?.() ?? null);
+        return {
+          ...this.d.reads.stats(this.d.clock.now(), req.days ?? 14, this.d.latestReport?.() ?? null),
+          rollbacks: this.d.rollbacks?.() ?? [],
+        };
     }
   }
 
@@ -174,6 +188,9 @@ export class ConsoleCore implements ConsoleService {
           ? [{ kind: 'queue.remove', conversationId: event.conversationId }]
           : [];
       }
+      case 'typing':
+        if (event.who !== 'customer' || !this.d.reads.queueItem(event.conversationId)) return [];
+        return [{ kind: 'typing', conversationId: event.conversationId }];
       default:
         return [];
     }

@@ -35,7 +35,7 @@ export class ConversationService {
     const action: ReplyAction = { kind: 'message', text };
     const outbound = this.outbounds.get(conversation.channel);
     const sends = outbound
-      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'operator' })
+      ? outbound.plan(action, conversation, { deliveredInline: false, author: 'operator', operator })
       : [];
     const ids = this.conversations.recordReplies(
       conversationId,
@@ -52,7 +52,7 @@ export class ConversationService {
   }
 
   /**
-   * Records that an operator wrote on the platform itself (e.g. a Chatwoot agent): the
+   * Records that an operator wrote on the platform itself (an agent of a help-desk platform): the
    * message joins the history and the bot goes silent in that conversation.
    */
   operatorWrote(

@@ -29,6 +29,11 @@ export type GatewayEvent =
   | { type: 'reply.queued'; conversationId: number | null; outboxIds: number[] }
   /** Messages the bot or an operator added to a conversation's history (replies, handoff notes). */
   | { type: 'messages.added'; conversationId: number; messageIds: number[] }
+  /**
+   * Someone is typing in a conversation (the customer in the chat widget, or an operator in
+   * the console): ephemeral, never stored; `operator` is the operator's login.
+   */
+  | { type: 'typing'; conversationId: number; who: 'customer' | 'operator'; operator?: string }
   | {
       type: 'reply.sent';
       channel: ChannelName;

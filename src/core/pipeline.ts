@@ -197,7 +197,7 @@ export class MessagePipeline {
         ...(options?.length ? { options } : {}),
       });
     }
-    // Operators on the platform itself (e.g. Chatwoot agents) see the suggestions as a private note.
+    // Operators on the platform itself (a help-desk platform's agents) see the suggestions as a private note.
     const forOperators =
       decision.reason !== 'customer_choice' &&
       (decision.action === 'handoff' || conversation.status === 'assigned');

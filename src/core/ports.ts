@@ -11,8 +11,11 @@ export interface Clock {
 /** The real clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** The channels a message can arrive through. */
-export type ChannelName = 'telegram' | 'bitrix24' | 'chatwoot' | 'slack' | 'rest' | 'chat';
+/**
+ * The name of a channel a message can arrive through. The core knows no channel: the
+ * names are the ones `src/channels/index.ts` lists.
+ */
+export type ChannelName = string;
 
 /** One inbound message, normalised from whatever the platform sent. */
 export interface InboundMessage {
@@ -187,6 +190,8 @@ export interface ProductCard {
   title: string;
   url: string | null;
   price: number | null;
+  /** A picture of the product (the catalogue's `image` attribute), for channels that show cards. */
+  image?: string;
 }
 
 /** What the shop knows a conversation to be about. */

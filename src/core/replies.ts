@@ -64,6 +64,8 @@ export interface PlannedSend {
 export interface PlanContext {
   deliveredInline: boolean;
   author: 'bot' | 'operator' | 'system';
+  /** The operator's login, when an operator wrote the reply (the chat widget shows their name). */
+  operator?: string;
   /** The stored message id, when the reply is a visible message (set by the store before sending). */
   messageId?: number;
 }

@@ -1,16 +1,16 @@
-import type { ReadinessCheck, RouteMount } from '../app.js';
 import type { Config } from '../config.js';
 import type { BotRegistry } from '../core/bots/bot.js';
 import type { AnswerSuggester } from '../core/ports.js';
-import type { Closer } from '../lifecycle.js';
+import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { netsReadiness } from '../nets/feature.js';
 import type { NetRegistry } from '../nets/runtime/net-registry.js';
 import type { Store } from '../store/index.js';
-import { answersRoutes } from '../transport/http/answers-routes.js';
-import { suggestRoute } from '../transport/http/suggest-route.js';
 import { AnswerIndexes } from './answer-indexes.js';
+import { answersRoutes } from './answers-routes.js';
 import { DEFAULT_KB, KnowledgeBase } from './knowledge-base.js';
+import { suggestRoute } from './suggest-route.js';
 import { QaSuggester } from './suggester.js';
 
 /** What the answers feature is built from. */
@@ -26,17 +26,14 @@ export interface AnswersParts {
 }
 
 /** The knowledge bases, their answer vectors and suggestions, as the composition root mounts them. */
-export interface AnswersFeature {
+export interface AnswersFeature extends Feature {
   knowledgeBase: KnowledgeBase;
   indexes: AnswerIndexes;
   suggester: AnswerSuggester;
   /** The two-tower nets to load at start: the default one and every one a bot names. */
   netNames: string[];
-  readiness: ReadinessCheck | null;
-  mount: RouteMount;
   /** Embeds the answers of every knowledge base the served nets answer for, then keeps them current. */
   start(): Promise<void>;
-  closer: Closer;
 }
 
 /**
@@ -75,37 +72,25 @@ export function composeAnswers(p: AnswersParts): AnswersFeature {
   let syncTimer: NodeJS.Timeout | undefined;
 
   return {
+    name: 'kb',
     knowledgeBase,
     indexes,
     suggester,
     netNames,
-    readiness:
-      netNames.length === 0
-        ? null
-        : {
-            name: 'answers',
-            check: () => {
-              const problems = netNames.flatMap((name) => {
-                const s = nets.status(name);
-                if (s.state === 'ready') return [];
-                return [`${name}: ${s.state === 'failed' ? `failed to load: ${s.error}` : 'loading'}`];
-              });
-              return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
-            },
-          },
-    mount: (m) => {
+    readiness: netsReadiness('answers', nets, netNames),
+    mounts: [
       answersRoutes({
         kb: knowledgeBase,
         bodyLimitBytes: config.bodyLimitBytes,
         importLimitBytes: config.kb.importLimitBytes,
-      })(m);
+      }),
       suggestRoute({
         suggester,
         netName: config.kb.qaNet,
         bodyLimitBytes: config.bodyLimitBytes,
         metrics: p.metrics,
-      })(m);
-    },
+      }),
+    ],
     async start() {
       for (const name of netNames) {
         if (!nets.served(name)) continue;
@@ -114,13 +99,10 @@ export function composeAnswers(p: AnswersParts): AnswersFeature {
       syncTimer = setInterval(() => void indexes.syncAll(), config.kb.syncIntervalMs);
       syncTimer.unref();
     },
-    closer: {
-      name: 'answers',
-      close: async () => {
-        clearInterval(syncTimer);
-        await indexes.idle();
-        indexes.dispose();
-      },
+    async close() {
+      clearInterval(syncTimer);
+      await indexes.idle();
+      indexes.dispose();
     },
   };
 }

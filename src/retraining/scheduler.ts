@@ -2,11 +2,29 @@ import type { Logger } from '../logger.js';
 import { type CronSchedule, nextCronTime } from './cron.js';
 import type { RetrainChild } from './spawn-retrain.js';
 
-/** What the schedule needs: when, for which bots, and how to start one run. */
+/** Which kind of net a scheduled run retrains. */
+export type RetrainKind = 'classifier' | 'qa';
+
+/** One scheduled run: a bot's classifier or its Q/A net. */
+export interface RetrainJob {
+  bot: string;
+  kind: RetrainKind;
+}
+
+/** The runs of a schedule tick: each bot's nets its bot file names under `retrain.nets` (default both), bot by bot. */
+export function retrainJobs(
+  bots: ReadonlyArray<{ name: string; config: { retrain?: { nets: RetrainKind[] } } }>,
+): RetrainJob[] {
+  return bots.flatMap((b) =>
+    (b.config.retrain?.nets ?? ['classifier', 'qa']).map((kind) => ({ bot: b.name, kind })),
+  );
+}
+
+/** What the schedule needs: when, which runs (read at each tick), and how to start one. */
 export interface RetrainSchedulerDeps {
   schedule: CronSchedule;
-  bots: () => string[];
-  start: (bot: string) => RetrainChild;
+  jobs: () => RetrainJob[];
+  start: (job: RetrainJob) => RetrainChild;
   logger: Logger;
   now?: () => Date;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -18,7 +36,8 @@ const MAX_WAIT_MS = 3_600_000;
 
 /**
  * The in-process retraining schedule: at each time the cron expression names, retrains every
- * bot's classifier, one bot after the other, each in a child process. A tick that comes while
+ * bot's classifier and Q/A net (as its bot file says), one run after the other, each in a
+ * child process with its own report. A tick that comes while
  * the previous runs are still going is skipped; the runs' own lock also keeps a manual run and
  * a scheduled one from overlapping.
  */
@@ -76,17 +95,17 @@ export class RetrainScheduler {
     }
     this.busy = true;
     try {
-      for (const bot of this.d.bots()) {
+      for (const job of this.d.jobs()) {
         if (this.stopped) return;
         const started = this.now().getTime();
-        this.current = this.d.start(bot);
+        this.current = this.d.start(job);
         const code = await this.current.done;
         this.current = null;
         const outcome =
           ['done', 'failed', 'usage error', 'refused by the gate', 'another run held the lock'][code] ??
           `exit ${code}`;
         this.d.logger[code === 0 || code === 3 ? 'info' : 'warn'](
-          { bot, exitCode: code, seconds: (this.now().getTime() - started) / 1000 },
+          { bot: job.bot, kind: job.kind, exitCode: code, seconds: (this.now().getTime() - started) / 1000 },
           `scheduled retraining: ${outcome}`,
         );
       }

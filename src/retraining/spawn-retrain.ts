@@ -25,21 +25,21 @@ const CLI = fileURLToPath(
 );
 
 /**
- * Starts `retrain classifier --bot NAME` as a child process at low CPU priority, so training
+ * Starts `retrain KIND --bot NAME` (KIND: classifier or qa) as a child process at low CPU priority, so training
  * (minutes of single-threaded TF.js work) never blocks the gateway's event loop and yields the
  * cores to serving. Each line it prints goes to `onLine`.
  */
 export function spawnRetrain(
-  bot: string,
+  job: { bot: string; kind: 'classifier' | 'qa' },
   s: RetrainChildSettings,
   onLine: (stream: 'out' | 'err', line: string) => void,
 ): RetrainChild {
   const args = [
     ...(FROM_SOURCE ? ['--import', 'tsx'] : []),
     CLI,
-    'classifier',
+    job.kind,
     '--bot',
-    bot,
+    job.bot,
     '--data-dir',
     s.dataDir,
     '--nets-dir',

@@ -1,13 +1,16 @@
 /**
  * The shop's command line:
  *
- *   npm run shop -- import [--products FILE] [--events FILE] [--data-dir DIR]
+ *   npm run shop -- import [--products FILE] [--events FILE] [--neighbours FILE] [--data-dir DIR]
+ *   npm run shop -- drop-neighbours [--data-dir DIR]
  *   npm run shop -- build [--data-dir DIR]
  *
  * `import` reads CSV or JSONL files (optionally .gz), checks every row, and stores all of
  * them in one transaction, or nothing (exit 1, naming each bad line). `build` builds the
  * models once and prints what they hold and how long it took. The data dir comes from the
  * environment (`NEURODESK_DATA_DIR`, as for the gateway) unless `--data-dir` is given.
+ * `--neighbours` loads item-to-item lists computed elsewhere (docs/shop-recommendations.md);
+ * `drop-neighbours` removes them, so builds compute their own again.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,11 +19,14 @@ import { loadConfig, readEnvFile } from '../config.js';
 import { systemClock } from '../core/ports.js';
 import { closeDatabase, createStore, openDatabase } from '../store/index.js';
 import { ImportRejected, readImport, storeImport } from './import/importer.js';
+import { readNeighbours, removeNeighbours, storeNeighbours } from './import/neighbours.js';
+import { loadTfjs } from './model/dense-inverse.js';
 import { DEFAULT_PARAMS } from './model/params.js';
 import { buildFromDatabase } from './model-builder.js';
 import { ModelSnapshot } from './snapshot.js';
 
-const USAGE = `usage: npm run shop -- import [--products FILE] [--events FILE] [--data-dir DIR]
+const USAGE = `usage: npm run shop -- import [--products FILE] [--events FILE] [--neighbours FILE] [--data-dir DIR]
+       npm run shop -- drop-neighbours [--data-dir DIR]
        npm run shop -- build [--data-dir DIR]`;
 
 /** Runs the command line; returns the exit code. */
@@ -31,6 +37,7 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
     options: {
       products: { type: 'string' },
       events: { type: 'string' },
+      neighbours: { type: 'string' },
       'data-dir': { type: 'string' },
     },
   });
@@ -39,8 +46,8 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
   const dbPath = join(dataDir, 'neurodesk.db');
   const out = (s: string) => process.stdout.write(`${s}\n`);
   if (command === 'import') {
-    if (!values.products && !values.events) {
-      process.stderr.write(`${USAGE}\nimport needs --products and/or --events\n`);
+    if (!values.products && !values.events && !values.neighbours) {
+      process.stderr.write(`${USAGE}\nimport needs --products, --events and/or --neighbours\n`);
       return 2;
     }
     const db = openDatabase(dbPath);
@@ -53,14 +60,24 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
         Date.now(),
         existing,
       );
+      // Neighbour lists are checked against the catalogue as it will be, before anything is stored.
+      const lists = values.neighbours
+        ? await readNeighbours(values.neighbours, new Set([...existing, ...data.products.map((p) => p.id)]))
+        : undefined;
       const stored = storeImport(store, data);
+      const pairs = lists ? storeNeighbours(dbPath, lists) : 0;
       const seconds = (performance.now() - started) / 1000;
       out(
         `imported ${stored.products} products and ${stored.events} events` +
-          `${stored.duplicates ? ` (${stored.duplicates} duplicate event ids skipped)` : ''} in ${seconds.toFixed(1)} s` +
+          `${stored.duplicates ? ` (${stored.duplicates} duplicate event ids skipped)` : ''}` +
+          `${lists ? ` and ${pairs} neighbours of ${lists.size} items` : ''} in ${seconds.toFixed(1)} s` +
           ' into ' +
           dbPath,
       );
+      if (lists)
+        out(
+          'builds now serve these item-to-item lists (npm run shop -- drop-neighbours to compute them again)',
+        );
       out('a running gateway picks them up at its next model rebuild (NEURODESK_SHOP_REBUILD_INTERVAL)');
       return 0;
     } catch (err) {
@@ -72,8 +89,13 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
       closeDatabase(db);
     }
   }
+  if (command === 'drop-neighbours') {
+    out(removeNeighbours(dbPath) ? 'neighbour lists removed' : 'no imported neighbour lists');
+    return 0;
+  }
   if (command === 'build') {
     closeDatabase(openDatabase(dbPath));
+    await loadTfjs();
     const data = buildFromDatabase(dbPath, DEFAULT_PARAMS, Date.now());
     out(JSON.stringify(new ModelSnapshot(data, 1).summary(), null, 2));
     return 0;

@@ -154,7 +154,10 @@ export function shopRecommender(view: () => ShopView | undefined): ProductRecomm
       return {
         about: { id: r.about.id, title: r.about.title },
         model: r.model,
-        items: r.items.map(({ id, title, url, price }) => ({ id, title, url, price })),
+        items: r.items.map(({ id, title, url, price }) => {
+          const image = v.products.get(id)?.attributes.image;
+          return { id, title, url, price, ...(typeof image === 'string' ? { image } : {}) };
+        }),
       };
     },
   };

@@ -1,9 +1,11 @@
 import type { ReadinessCheck, RouteMount } from '../app.js';
 import type { Clock } from '../core/ports.js';
+import type { Feature } from '../feature.js';
 import type { Closer } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import { DEMO_LOADED_KEY, loadDemoShop } from './demo.js';
+import { neighboursStamp } from './import/neighbours.js';
 import type { TextFeatures } from './model/content-index.js';
 import { DEFAULT_PARAMS, type ModelParams } from './model/params.js';
 import { buildFromDatabase, type ModelBuilder, workerBuilder } from './model-builder.js';
@@ -67,7 +69,9 @@ export function startShop(deps: ShopDeps): ShopModule {
     clock: deps.clock,
     logger: deps.logger,
     changedSince: (s) =>
-      deps.store.shopEvents.lastRowId() !== s.data.lastRowId || catalogueSize() !== s.data.items.length,
+      deps.store.shopEvents.lastRowId() !== s.data.lastRowId ||
+      catalogueSize() !== s.data.items.length ||
+      neighboursStamp(deps.dbPath) !== s.data.importedStamp,
     onSwap: (s) => service.swap(s),
   });
   let failure: string | undefined;
@@ -89,11 +93,19 @@ export function startShop(deps: ShopDeps): ShopModule {
     }
     if (stopping) return;
     if (!manager.current()) await manager.rebuild();
+    else if (manager.current()!.data.similarity.provisional) {
+      // The first build on this thread had no TF.js backend and stood in with co-occurrence
+      // lists: they serve now, and the worker (which loads one) replaces them at once.
+      manager.rebuild().catch((err) => {
+        if (!stopping) deps.logger.error({ err }, 'shop model rebuild failed');
+      });
+    }
     if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
   })().catch((err) => {
     failure = (err as Error).message;
+    if (stopping) throw err;
     deps.logger.error({ err }, 'shop models not built; retrying on the rebuild schedule');
-    if (!stopping) manager.schedule(deps.settings.rebuildIntervalMs);
+    manager.schedule(deps.settings.rebuildIntervalMs);
     throw err;
   });
   // The gateway must not die of an unhandled rejection when nobody awaits `ready`.
@@ -111,10 +123,22 @@ export function startShop(deps: ShopDeps): ShopModule {
       name: 'shop models',
       close: async () => {
         stopping = true;
-        await ready.catch(() => {});
+        // A build in progress is abandoned rather than waited for (the demo load, if any,
+        // stops at its own check).
         await manager.close();
+        await ready.catch(() => {});
       },
     },
     ready,
+  };
+}
+
+/** The shop as the composition root mounts it (see `src/feature.ts`). */
+export function shopFeature(shop: ShopModule): Feature {
+  return {
+    name: 'shop',
+    mounts: [shop.mount],
+    readiness: [shop.readiness],
+    close: () => shop.closer.close(),
   };
 }

@@ -3,6 +3,7 @@ import { systemClock } from '../core/ports.js';
 import { openDatabase } from '../store/database.js';
 import { SqliteShopCatalogue } from '../store/repositories/shop-catalogue.js';
 import { SqliteShopEvents } from '../store/repositories/shop-events.js';
+import { loadNeighbours, neighboursStamp } from './import/neighbours.js';
 import { loadStoredLog } from './load-log.js';
 import { buildModels, type ModelData } from './model/build.js';
 import type { ModelParams } from './model/params.js';
@@ -22,7 +23,10 @@ export function buildFromDatabase(dbPath: string, params: ModelParams, now: numb
       new SqliteShopCatalogue(db, systemClock),
       new SqliteShopEvents(db, systemClock),
     );
-    return buildModels({ ...stored, features: trigramFeatures(), params, now });
+    // Read before the lists, so a file stored during the build is picked up by the next one.
+    const importedStamp = neighboursStamp(dbPath);
+    const imported = loadNeighbours(dbPath, stored.log.items);
+    return buildModels({ ...stored, features: trigramFeatures(), params, now, imported, importedStamp });
   } finally {
     db.close();
   }

@@ -64,11 +64,14 @@ export class ModelManager {
     this.timer.unref();
   }
 
-  /** Stops the schedule and waits for a build in progress. */
+  /**
+   * Stops the schedule and the builder: a build in progress is abandoned (it only reads, and
+   * its result would be thrown away), so shutting down does not wait for a long EASE inverse.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.allSettled([this.building, this.queued]);
     await this.o.builder.close();
+    await Promise.allSettled([this.building, this.queued]);
   }
 
   /** Puts a model built elsewhere (synchronously, at start) into service. */

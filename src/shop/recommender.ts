@@ -208,7 +208,8 @@ export function recommendForUser(view: ShopView, userId: string, k: number): Rec
       buyAgain: { items: again, weights: againWeights },
       repeatWeight: p.personal.repeatWeight,
     });
-    for (let r = 0; r < scored.ids.length; r++)
+    // A score at or below zero is the model arguing against the item: top sellers do better.
+    for (let r = 0; r < scored.ids.length && scored.scores[r]! > 0; r++)
       out.add(s.data.items[scored.ids[r]!]!, scored.scores[r]!, 'personal');
     let reason: string | undefined;
     if (!out.full && fresh.length > 0) {

@@ -31,7 +31,12 @@ export class ModelSnapshot {
     this.itemIndex = new Map(data.items.map((id, i) => [id, i]));
     this.userIndex = new Map(data.users.map((id, i) => [id, i]));
     this.categoryRow = new Map(data.popularity.categoryNames.map((c, i) => [c, i]));
-    this.scorer = new PersonalScorer(data.similar, data.items.length, data.params.personal.rowNormalisation);
+    this.scorer = new PersonalScorer(
+      data.similar,
+      data.items.length,
+      data.params.personal.rowNormalisation,
+      data.similarity.model === 'ease',
+    );
     this.repeatable = new Uint8Array(data.items.length);
     this.excluded = new Uint8Array(data.items.length);
   }
@@ -44,9 +49,15 @@ export class ModelSnapshot {
     }
   }
 
-  /** Item-to-item neighbours of item `i`, best first. */
+  /**
+   * Item-to-item neighbours of item `i`, best first: the positive part of its row (an EASE
+   * row also keeps the items it argues against, with negative weights, for personal scoring).
+   */
   similar(i: number): { ids: Int32Array; scores: Float32Array } {
-    return rowOf(this.data.similar, i);
+    const row = rowOf(this.data.similar, i);
+    let end = 0;
+    while (end < row.scores.length && row.scores[end]! > 0) end++;
+    return { ids: row.ids.subarray(0, end), scores: row.scores.subarray(0, end) };
   }
 
   /** Bought-together list of item `i` with pair counts, best first. */
@@ -79,6 +90,9 @@ export class ModelSnapshot {
       events: this.data.events,
       baskets: this.data.boughtTogether.baskets,
       lastEventId: this.data.lastRowId,
+      similarModel: this.data.similarity.model,
+      denseItems: this.data.similarity.denseItems,
+      boundedTailItems: this.data.similarity.tailItems,
     };
   }
 }

@@ -4,7 +4,8 @@
  * authenticated, and which fields must have which type (a field of another type must be
  * refused). Generators and the corpus build their bad requests from these.
  */
-import { signChatwoot, signSlack } from '../../src/transport/channels/signatures.js';
+import { signChatwoot } from '../../src/channels/chatwoot/signature.js';
+import { signSlack } from '../../src/channels/slack/signature.js';
 import { TEST_API_KEY } from './config.js';
 import { CHANNEL_ENV } from './gateway.js';
 import {

@@ -16,12 +16,15 @@ export const CHANNEL_ENV = {
   BANK_SUPPORT_CHATWOOT_HMAC_SECRET: 'test-chatwoot-hmac-secret',
   BANK_SUPPORT_BITRIX24_CLIENT_ID: 'local.6779636e712043.37129431',
   BANK_SUPPORT_BITRIX24_CLIENT_SECRET: 'test-bitrix24-client-secret',
+  BANK_SUPPORT_VK_TOKEN: 'vk1.a.test-community-token',
+  BANK_SUPPORT_VK_SECRET: 'test-vk-callback-secret',
+  BANK_SUPPORT_VK_CONFIRMATION: '1a2b3c4d',
 };
 
 /** Options for {@link startTestGateway}. */
 export interface TestGatewayOptions {
   dataDir?: string;
-  /** The platforms' APIs: Telegram at `/telegram`, Slack at `/slack`, Chatwoot at `/chatwoot`, Bitrix24 OAuth at `/oauth`. */
+  /** The platforms' APIs: Telegram at `/telegram`, Slack at `/slack`, Chatwoot at `/chatwoot`, Bitrix24 OAuth at `/oauth`, VK at `/vk`. */
   standIn?: PlatformStandIn;
   config?: Record<string, string>;
   env?: Record<string, string | undefined>;
@@ -56,6 +59,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gate
     NEURODESK_SLACK_API_URL: `${base}/slack`,
     NEURODESK_CHATWOOT_API_URL: `${base}/chatwoot`,
     NEURODESK_BITRIX24_OAUTH_URL: `${base}/oauth`,
+    NEURODESK_VK_API_URL: `${base}/vk`,
     ...o.config,
   });
   const keywords = o.nets !== 'default';

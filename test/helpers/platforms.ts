@@ -4,11 +4,15 @@
  * - Telegram Update: https://core.telegram.org/bots/api#update (sample from the Bot API's webhook docs)
  * - Slack event_callback / message: https://api.slack.com/apis/connections/events-api, https://api.slack.com/events/message
  * - Chatwoot message_created: https://www.chatwoot.com/hc/user-guide/articles/1677693021-how-to-use-webhooks
+ * - VK Callback API confirmation / message_new: https://dev.vk.com/en/api/callback/getting-started,
+ *   https://dev.vk.com/en/reference/objects/message
  * - Bitrix24 ONAPPINSTALL / ONIMBOTMESSAGEADD / ONIMBOTJOINCHAT:
  *   https://apidocs.bitrix24.com/api-reference/chat-bots/messages/events/on-imbot-message-add.html
  */
+
+import { signChatwoot } from '../../src/channels/chatwoot/signature.js';
+import { signSlack } from '../../src/channels/slack/signature.js';
 import type { Gateway } from '../../src/server.js';
-import { signChatwoot, signSlack } from '../../src/transport/channels/signatures.js';
 import { CHANNEL_ENV } from './gateway.js';
 
 const send = (gw: Gateway, path: string, body: string, headers: Record<string, string>) =>
@@ -71,6 +75,23 @@ export function telegramCallback(updateId: number, data: string, chatId = 111111
   };
 }
 
+/**
+ * A Telegram Update with a callback query from a button under an inline-mode message: the
+ * query has `inline_message_id` and no `message` (https://core.telegram.org/bots/api#callbackquery).
+ */
+export function telegramInlineCallback(updateId: number, data: string, userId = 1111111) {
+  return {
+    update_id: updateId,
+    callback_query: {
+      id: `4382bfdwdsb323b2d9${updateId}`,
+      from: { id: userId, is_bot: false, first_name: 'Test', last_name: 'Lastname', language_code: 'en' },
+      inline_message_id: 'AgAAAN4mAgD8qFkT1xwfCSSwBgs',
+      chat_instance: '-5731960418542371543',
+      data,
+    },
+  };
+}
+
 /** POSTs to the Telegram webhook with the secret token (`null` to leave the header out). */
 export function postTelegram(
   gw: Gateway,
@@ -122,6 +143,39 @@ export function slackMessage(
   };
 }
 
+/**
+ * A mention in a public channel the app is in, as Slack delivers it twice: as `message`
+ * (message.channels) and as `app_mention`, each with its own `event_id`, the same `ts`.
+ */
+export function slackMentionTwice(
+  eventIds: [string, string],
+  message: string,
+  o: { channel: string; ts: string },
+) {
+  const asMessage = slackMessage(eventIds[0], message, { ...o, channelType: 'channel' });
+  const asMention = slackMessage(eventIds[1], message, { ...o, channelType: 'channel' });
+  asMention.event.type = 'app_mention';
+  const { channel_type: _, ...mentionEvent } = asMention.event;
+  return [asMessage, { ...asMention, event: mentionEvent }];
+}
+
+/** A users.info answer (https://api.slack.com/methods/users.info). */
+export function slackUserInfo(id: string, realName: string) {
+  return {
+    ok: true,
+    user: {
+      id,
+      team_id: 'T061EG9R6',
+      name: realName.split(' ')[0]!.toLowerCase(),
+      deleted: false,
+      real_name: realName,
+      tz: 'Europe/Moscow',
+      profile: { real_name: realName, display_name: realName.split(' ')[0], email: 'customer@example.com' },
+      is_bot: false,
+    },
+  };
+}
+
 /** Options for a Slack delivery: the signing secret, the timestamp (Unix seconds), a retry number, a forged signature. */
 export interface SlackSendOptions {
   secret?: string;
@@ -160,6 +214,8 @@ export function chatwootMessage(
     private?: boolean;
     senderType?: string;
     senderName?: string;
+    /** The conversation's number in its account (the id the API routes take), when the payload has it. */
+    displayId?: number;
   } = {},
 ) {
   const conversationId = o.conversationId ?? 10;
@@ -179,6 +235,7 @@ export function chatwootMessage(
       can_reply: true,
       channel: 'Channel::WebWidget',
       id: conversationId,
+      ...(o.displayId !== undefined ? { display_id: o.displayId } : {}),
       inbox_id: 1,
       contact_inbox: {
         id: 12,
@@ -326,6 +383,60 @@ export function bitrixMessage(
   };
 }
 
+/**
+ * ONIMBOTV2MESSAGEADD (Chatbots 2.0, webhook mode): `data[bot]` `{id, code, auth}`, then
+ * `data[message]`, `data[chat]`, `data[user]`, every scalar a string
+ * (https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html).
+ */
+export function bitrixMessageV2(clientEndpoint: string, messageId: number, message: string) {
+  const auth = b24Auth(clientEndpoint);
+  return {
+    event: 'ONIMBOTV2MESSAGEADD',
+    event_handler_id: '611',
+    data: {
+      bot: { id: B24.botId, code: 'bank_support', auth },
+      message: {
+        id: String(messageId),
+        chatId: '1407',
+        authorId: '27',
+        date: '2026-02-25T12:49:45+03:00',
+        text: message,
+        isSystem: '0',
+        uuid: '',
+        forward: '',
+        params: '',
+        viewedByOthers: '0',
+      },
+      chat: {
+        id: '1407',
+        dialogId: '27',
+        type: 'private',
+        name: '',
+        entityType: '',
+        entityId: '',
+        owner: '27',
+        avatar: '',
+        color: '#df532d',
+      },
+      user: {
+        id: '27',
+        active: '1',
+        name: 'Emily Smith',
+        firstName: 'Emily',
+        lastName: 'Smith',
+        workPosition: '',
+        gender: 'F',
+        bot: '0',
+        connector: '0',
+        type: 'user',
+      },
+      language: 'en',
+    },
+    ts: '1772019585',
+    auth,
+  };
+}
+
 /** ONIMBOTJOINCHAT for a personal dialog. */
 export function bitrixJoin(clientEndpoint: string, language = 'en') {
   return {
@@ -377,4 +488,69 @@ export function postBitrix(gw: Gateway, body: unknown, as: 'form' | 'json' = 'fo
         },
       )
     : send(gw, '/webhooks/bitrix24/bank-support', text(body), { 'content-type': 'application/json' });
+}
+
+// ---- VK ---------------------------------------------------------------------------------
+
+/** The community every VK fixture comes from. */
+export const VK_GROUP = 212345678;
+
+/** The Callback API's `confirmation` event (sent when the server address is added). */
+export function vkConfirmation(secret: string | null = CHANNEL_ENV.BANK_SUPPORT_VK_SECRET) {
+  return { type: 'confirmation', group_id: VK_GROUP, ...(secret === null ? {} : { secret }) };
+}
+
+/** A `message_new` event (API 5.199) for a message from a user to the community, or a keyboard button's press (`payload`). */
+export function vkMessageNew(
+  id: number,
+  text: string,
+  o: { peerId?: number; payload?: string; secret?: string | null; langId?: number } = {},
+) {
+  const peerId = o.peerId ?? 541293810;
+  return {
+    group_id: VK_GROUP,
+    type: 'message_new',
+    event_id: `4a2c1e5f9b0d7c36e18f${id}`,
+    v: '5.199',
+    object: {
+      message: {
+        date: 1733468211,
+        from_id: peerId,
+        id,
+        out: 0,
+        version: 10000123,
+        attachments: [],
+        conversation_message_id: id - 100,
+        fwd_messages: [],
+        important: false,
+        is_hidden: false,
+        peer_id: peerId,
+        random_id: 0,
+        text,
+        ...(o.payload ? { payload: o.payload } : {}),
+      },
+      client_info: {
+        button_actions: [
+          'text',
+          'vkpay',
+          'open_app',
+          'location',
+          'open_link',
+          'callback',
+          'intent_subscribe',
+          'intent_unsubscribe',
+        ],
+        keyboard: true,
+        inline_keyboard: true,
+        carousel: true,
+        lang_id: o.langId ?? 0,
+      },
+    },
+    ...(o.secret === null ? {} : { secret: o.secret ?? CHANNEL_ENV.BANK_SUPPORT_VK_SECRET }),
+  };
+}
+
+/** POSTs a Callback API event as VK does (JSON). */
+export function postVk(gw: Gateway, body: unknown) {
+  return send(gw, '/webhooks/vk/bank-support', text(body), { 'content-type': 'application/json' });
 }

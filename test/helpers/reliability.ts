@@ -76,6 +76,7 @@ export function gatewayEnv(
     NEURODESK_SLACK_API_URL: `${standInUrl}/slack`,
     NEURODESK_CHATWOOT_API_URL: `${standInUrl}/chatwoot`,
     NEURODESK_BITRIX24_OAUTH_URL: `${standInUrl}/oauth`,
+    NEURODESK_VK_API_URL: `${standInUrl}/vk`,
     ...CHANNEL_ENV,
     ...overrides,
   };

@@ -1,5 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
+import { tempDir } from '../helpers/config.js';
 import { counts, row, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import {
@@ -7,6 +10,7 @@ import {
   bitrixInstall,
   bitrixJoin,
   bitrixMessage,
+  bitrixMessageV2,
   postBitrix,
   toBitrixForm,
 } from '../helpers/platforms.js';
@@ -190,5 +194,52 @@ describe('bitrix24 tokens and portals', () => {
       auth: { member_id: 'm' },
     }).toString();
     expect(form).toBe('data%5BPARAMS%5D%5BMESSAGE%5D=a%26b%3Dc&auth%5Bmember_id%5D=m');
+  });
+});
+
+describe('bitrix24 chat-bot API v2', () => {
+  it('stores an ONIMBOTV2MESSAGEADD message once and replies to its dialog as the bot', async () => {
+    const event = bitrixMessageV2(endpoint, 90211, 'My card has not arrived yet');
+    expect((await postBitrix(gw, event)).status).toBe(200);
+    const reply = await portal.waitForAccepted(
+      (r) => r.path === '/rest/imbot.message.add' && r.body.DIALOG_ID === '27' && r.body.BOT_ID === B24.botId,
+    );
+    expect(reply.body.MESSAGE).toEqual(expect.any(String));
+    const m = row(
+      gw,
+      "SELECT text, customer_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.external_id = '90211'",
+    );
+    expect(m).toEqual({ text: 'My card has not arrived yet', customer_id: '27' });
+    const before = counts(gw);
+    expect((await postBitrix(gw, event)).status).toBe(200);
+    expect(counts(gw)).toMatchObject({ inbound: before.inbound, jobs: before.jobs });
+  });
+
+  it('refuses a v2 event with a wrong application token', async () => {
+    const before = counts(gw);
+    const forged = bitrixMessageV2(endpoint, 90212, 'hello');
+    forged.auth = { ...forged.auth, application_token: 'not-the-token' };
+    expect((await postBitrix(gw, forged)).status).toBe(401);
+    expect(counts(gw)).toEqual(before);
+  });
+
+  it('registers with the bot type and Open Lines flag of the bot file', async () => {
+    const bots = tempDir();
+    const file = JSON.parse(readFileSync('bots/bank-support.json', 'utf8'));
+    file.channels.bitrix24 = { ...file.channels.bitrix24, botType: 'B', openLines: false };
+    writeFileSync(join(bots, 'bank-support.json'), JSON.stringify(file));
+    const local = await startTestGateway({
+      standIn: portal,
+      config: { NEURODESK_PUBLIC_URL: 'https://desk2.example.com', NEURODESK_BOTS_DIR: bots },
+    });
+    try {
+      expect((await postBitrix(local, bitrixInstall(endpoint))).status).toBe(200);
+      const register = await portal.waitForAccepted(
+        (r) => r.path === '/rest/imbot.register' && r.body.EVENT_MESSAGE_ADD?.startsWith('https://desk2.'),
+      );
+      expect(register.body).toMatchObject({ CODE: 'bank_support', TYPE: 'B', OPENLINE: 'N' });
+    } finally {
+      await local.close();
+    }
   });
 });

@@ -181,3 +181,15 @@ describe('chatwoot without an HMAC secret', () => {
     }
   });
 });
+
+describe('chatwoot conversation ids', () => {
+  it('replies to conversation.display_id, the id the API routes take, when the payload has it', async () => {
+    // The webhook's conversation has its database id and its number in the account
+    // (display_id, what the dashboard shows and /conversations/:id expects).
+    const body = chatwootMessage(9301, 'my card did not arrive', { conversationId: 4522, displayId: 31 });
+    expect((await postChatwoot(gw, body)).status).toBe(200);
+    const reply = await api.waitForAccepted((r) => r.path === messagesOf(31));
+    expect(reply.body).toMatchObject({ message_type: 'outgoing', private: false });
+    expect(api.requests.filter((r) => r.path.includes('/conversations/4522/'))).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import type { Gateway } from '../../src/server.js';
 import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import { KeywordClassifier } from '../helpers/keyword-nets.js';
-import { postSlack, slackMessage } from '../helpers/platforms.js';
+import { postSlack, slackMentionTwice, slackMessage, slackUserInfo } from '../helpers/platforms.js';
 import { kbAnswer } from '../helpers/real-nets.js';
 import { PlatformStandIn } from '../helpers/stand-in.js';
 import { sleep } from '../helpers/wait.js';
@@ -14,9 +14,11 @@ let gw: Gateway;
 const now = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
-  api = await PlatformStandIn.start((r) => ({
-    body: { ok: true, channel: r.body?.channel, ts: '1503435956.000247' },
-  }));
+  api = await PlatformStandIn.start((r) =>
+    r.path === '/slack/users.info'
+      ? { body: slackUserInfo(r.query.get('user') ?? '', 'Egon Spengler') }
+      : { body: { ok: true, channel: r.body?.channel, ts: '1503435956.000247' } },
+  );
   gw = await startTestGateway({ standIn: api, nets: 'default' });
 });
 afterAll(async () => {
@@ -141,6 +143,44 @@ describe('slack events webhook', () => {
   });
 });
 
+describe('slack customers and mentions', () => {
+  it('names the customer with users.info, asked once per user', async () => {
+    for (const [id, ts] of [
+      ['Ev0NAME1', '1700000100.000100'],
+      ['Ev0NAME2', '1700000101.000100'],
+    ] as const) {
+      const event = slackMessage(id, 'my card has not arrived', { channel: 'D0000021', ts });
+      event.event.user = 'U0NAMED01';
+      expect((await postSlack(gw, event)).status).toBe(200);
+    }
+    const asked = api.requests.filter((r) => r.path === '/slack/users.info');
+    expect(asked.filter((r) => r.query.get('user') === 'U0NAMED01')).toHaveLength(1);
+    expect(asked[0]!.headers.authorization).toBe(`Bearer ${CHANNEL_ENV.BANK_SUPPORT_SLACK_BOT_TOKEN}`);
+    expect(row(gw, "SELECT customer_name FROM conversations WHERE external_chat_id = 'D0000021'")).toEqual({
+      customer_name: 'Egon Spengler',
+    });
+  });
+
+  it('answers a mention delivered both as message and as app_mention once', async () => {
+    const ts = '1700000200.000300';
+    const [asMessage, asMention] = slackMentionTwice(['Ev0TWICE1', 'Ev0TWICE2'], '<@U0BOT0001> my card?', {
+      channel: 'C0000031',
+      ts,
+    });
+    expect((await postSlack(gw, asMessage)).status).toBe(200);
+    expect((await postSlack(gw, asMention)).status).toBe(200);
+    await api.waitForAccepted((r) => r.path === '/slack/chat.postMessage' && r.body.channel === 'C0000031');
+    await sleep(150);
+    const posts = api
+      .accepted()
+      .filter((r) => r.path === '/slack/chat.postMessage' && r.body.channel === 'C0000031');
+    expect(posts).toHaveLength(1);
+    expect(
+      row(gw, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'in' AND external_id = ?", ts).n,
+    ).toBe(1);
+  });
+});
+
 describe('slack acknowledgement', () => {
   it('is sent before the nets answer, well within Slack’s 3 seconds', async () => {
     let release!: () => void;
@@ -162,7 +202,8 @@ describe('slack acknowledgement', () => {
       );
       expect(res.status).toBe(200);
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(local.requests).toHaveLength(0);
+      // Only the customer's name was asked for (users.info); no reply before the nets answer.
+      expect(local.requests.filter((r) => r.path !== '/slack/users.info')).toHaveLength(0);
       release();
       const post = await local.waitForAccepted((r) => r.body?.channel === 'D0000009');
       expect(post.body.text).toBe(kbAnswer('card_arrival'));

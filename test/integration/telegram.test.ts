@@ -4,7 +4,12 @@ import { locateNet } from '../../src/nets/net-folder.js';
 import type { Gateway } from '../../src/server.js';
 import { CHANNEL_ENV, counts, row, rows, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
-import { postTelegram, telegramCallback, telegramMessage } from '../helpers/platforms.js';
+import {
+  postTelegram,
+  telegramCallback,
+  telegramInlineCallback,
+  telegramMessage,
+} from '../helpers/platforms.js';
 import { kbAnswer } from '../helpers/real-nets.js';
 import { PlatformStandIn } from '../helpers/stand-in.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -269,5 +274,28 @@ describe('telegram suggested answers', () => {
       await hesitant.close();
       await local.close();
     }
+  });
+});
+
+describe('telegram callback queries the bot does not act on', () => {
+  // Until answerCallbackQuery is called the user's button shows a spinner.
+  it('answers a button from a stale keyboard (data the bot does not know), storing nothing', async () => {
+    const before = counts(gw);
+    expect((await postTelegram(gw, telegramCallback(10101, 'menu:old-tariffs', 5101))).status).toBe(200);
+    const answered = await api.waitForAccepted(
+      (r) =>
+        r.path === method('answerCallbackQuery') && r.body.callback_query_id === '4382bfdwdsb323b2d910101',
+    );
+    expect(answered.body).toEqual({ callback_query_id: '4382bfdwdsb323b2d910101' });
+    expect(counts(gw).inbound).toBe(before.inbound);
+  });
+
+  it('answers a button under an inline-mode message (inline_message_id, no message)', async () => {
+    expect((await postTelegram(gw, telegramInlineCallback(10102, 'handoff'))).status).toBe(200);
+    const answered = await api.waitForAccepted(
+      (r) =>
+        r.path === method('answerCallbackQuery') && r.body.callback_query_id === '4382bfdwdsb323b2d910102',
+    );
+    expect(answered.body).toEqual({ callback_query_id: '4382bfdwdsb323b2d910102' });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signChatwoot, signSlack } from '../../src/transport/channels/signatures.js';
+import { signChatwoot } from '../../src/channels/chatwoot/signature.js';
+import { signSlack } from '../../src/channels/slack/signature.js';
 import { TEST_API_KEY } from '../helpers/config.js';
 import type { Endpoint } from '../helpers/endpoints.js';
 import { CHANNEL_ENV, row } from '../helpers/gateway.js';

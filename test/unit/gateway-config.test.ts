@@ -9,6 +9,7 @@ describe('gateway configuration', () => {
       slack: 'https://slack.com/api',
       chatwoot: 'https://app.chatwoot.com',
       bitrix24OAuth: 'https://oauth.bitrix.info',
+      vk: 'https://api.vk.com/method',
     });
     expect(c).toMatchObject({
       botsDir: './bots',

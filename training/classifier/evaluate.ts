@@ -45,11 +45,12 @@ export function measureLatency(
   };
 }
 
-/** The language of a labelled text for per-language figures: Russian when most of its letters are Cyrillic. */
+/**
+ * The language of a labelled text for per-language figures: Russian when it has a Cyrillic
+ * letter (mixed text such as "Visa или Mastercard доступны?" is Russian), English otherwise.
+ */
 export function textLanguage(text: string): 'en' | 'ru' {
-  const cyr = (text.match(/[\u0400-\u04ff]/g) ?? []).length;
-  const lat = (text.match(/[a-z]/gi) ?? []).length;
-  return cyr > lat ? 'ru' : 'en';
+  return /[\u0400-\u04ff]/.test(text) ? 'ru' : 'en';
 }
 
 /** Per-language figures with flat keys (`accuracyEn`, `macroF1Ru`, `nRu`, ...); a language with no rows is left out. */

@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeBenchResults } from '../../bench/write-results.js';
+import { botFileSchema } from '../../src/channels/bot-files.js';
 import type { Bot } from '../../src/core/bots/bot.js';
-import { botFileSchema } from '../../src/core/bots/bot-schema.js';
 import { decide } from '../../src/core/policy.js';
 import type { Classification, SuggestionResult } from '../../src/core/ports.js';
 import { initBackend } from '../../src/nets/backend.js';

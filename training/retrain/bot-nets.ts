@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBotFile } from '../../src/core/bots/load-bots.js';
+import { parseBotFile } from '../../src/channels/bot-files.js';
 import { DEFAULT_KB } from '../../src/kb/knowledge-base.js';
 
 /** The nets and the knowledge base a bot file names. */

@@ -43,6 +43,9 @@ export interface ClassifierRetrainData {
     /** Categories in the labels that the version in service does not know. */
     newCategories: string[];
     shuffledLabels: boolean;
+    /** Control runs: the two categories whose training labels were swapped; the share of training rows kept. */
+    swappedCategories: [string, string] | null;
+    trainFraction: number;
   };
 }
 
@@ -50,7 +53,10 @@ export interface ClassifierRetrainData {
  * Merges the base training data with operators' labels: a label replaces a base row of the
  * same text (operators know better than the original file), labels of held-out texts go to the
  * held-out split (and base rows of those texts leave training), the rest are added to training.
- * With `shuffleLabels` the training labels are permuted (a control run the gate must refuse).
+ * With `shuffleLabels` the training labels are permuted, with `swapCategories` two categories'
+ * training labels are exchanged, with `trainFraction` most training rows are left out: control
+ * runs that make a worse version on purpose, which the gate must refuse. Validation rows are
+ * never touched (the calibration and early stopping of a control run see true labels).
  */
 export function assembleClassifierData(o: {
   base: LabelledData;
@@ -62,6 +68,10 @@ export function assembleClassifierData(o: {
   valFraction: number;
   knownCategories: readonly string[];
   shuffleLabels?: { seed: number };
+  /** Control run: every training row of one category labelled as the other, and the reverse. */
+  swapCategories?: [string, string];
+  /** Control run: only this seeded share of the training rows (validation rows all stay). */
+  trainFraction?: { fraction: number; seed: number };
 }): ClassifierRetrainData {
   const labelled = new Map(o.labels.map((l) => [textKey(l.text), l]));
   const heldOutKeys = new Set(
@@ -90,6 +100,27 @@ export function assembleClassifierData(o: {
     } else add(l.text, l.category, isValidation(l.text, o.valFraction));
   }
   if (o.shuffleLabels) train.labels = shuffle([...train.labels], seededRandom(o.shuffleLabels.seed));
+  if (o.swapCategories) {
+    const [a, b] = o.swapCategories;
+    const validating = new Set(valRows);
+    train.labels = train.labels.map((l, i) => (validating.has(i) ? l : l === a ? b : l === b ? a : l));
+  }
+  if (o.trainFraction && o.trainFraction.fraction < 1) {
+    const rng = seededRandom(o.trainFraction.seed);
+    const validating = new Set(valRows);
+    const kept: LabelledData = { texts: [], labels: [] };
+    const keptVal: number[] = [];
+    train.texts.forEach((t, i) => {
+      const v = validating.has(i);
+      if (!v && rng.next() >= o.trainFraction!.fraction) return;
+      if (v) keptVal.push(kept.texts.length);
+      kept.texts.push(t);
+      kept.labels.push(train.labels[i]!);
+    });
+    train.texts = kept.texts;
+    train.labels = kept.labels;
+    valRows.splice(0, valRows.length, ...keptVal);
+  }
   const known = new Set(o.knownCategories);
   return {
     train,
@@ -106,6 +137,8 @@ export function assembleClassifierData(o: {
       valRows: valRows.length,
       newCategories: [...new Set(o.labels.map((l) => l.category))].filter((c) => !known.has(c)).sort(),
       shuffledLabels: o.shuffleLabels !== undefined,
+      swappedCategories: o.swapCategories ?? null,
+      trainFraction: o.trainFraction?.fraction ?? 1,
     },
   };
 }

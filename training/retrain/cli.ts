@@ -17,7 +17,7 @@ export const RETRAIN_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, locked: 4 
 
 const USAGE = `usage: npm run retrain -- classifier --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
          [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--base-data FILE]
-         [--from-scratch] [--shuffle-labels] [--backend auto|wasm|cpu] [--data-dir DIR] [--nets-dir DIR] [--bots-dir DIR]
+         [--from-scratch] [--shuffle-labels] [--swap-categories A,B] [--train-fraction F] [--backend auto|wasm|cpu] [--data-dir DIR] [--nets-dir DIR] [--bots-dir DIR]
        npm run retrain -- qa --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
          [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--from-scratch] [--shuffle-labels] ...
 exit codes: 0 promoted, forced, dry run or skipped; 1 failed; 2 usage; 3 refused by the gate; 4 another run holds the lock
@@ -35,6 +35,8 @@ const OPTIONS = {
   'base-data': { type: 'string' },
   'shuffle-labels': { type: 'boolean', default: false },
   'from-scratch': { type: 'boolean', default: false },
+  'swap-categories': { type: 'string' },
+  'train-fraction': { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   'data-dir': { type: 'string' },
   'nets-dir': { type: 'string' },
@@ -77,8 +79,19 @@ export async function runRetrainCli(
     ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true }));
     if (!values.bot) throw new UsageError('--bot NAME is required');
     if (kind === 'qa') {
-      if (values['base-data'] !== undefined) throw new UsageError('--base-data is for the classifier only');
+      for (const flag of ['base-data', 'swap-categories', 'train-fraction'] as const)
+        if (values[flag] !== undefined) throw new UsageError(`--${flag} is for the classifier only`);
     }
+    if (
+      values['swap-categories'] !== undefined &&
+      values['swap-categories'].split(',').filter(Boolean).length !== 2
+    )
+      throw new UsageError('--swap-categories: expected two categories, A,B');
+    if (
+      values['train-fraction'] !== undefined &&
+      !(Number(values['train-fraction']) > 0 && Number(values['train-fraction']) <= 1)
+    )
+      throw new UsageError('--train-fraction: expected a fraction above 0, at most 1');
     if (values.force !== undefined && values.force.trim() === '')
       throw new UsageError('--force needs a reason');
     config = loadConfig(env);
@@ -116,6 +129,10 @@ export async function runRetrainCli(
       baseDataFile: values['base-data'],
       shuffleLabels: values['shuffle-labels'],
       fromScratch: values['from-scratch'],
+      swapCategories: values['swap-categories']?.split(',').map((c) => c.trim()) as
+        | [string, string]
+        | undefined,
+      trainFraction: values['train-fraction'] === undefined ? undefined : Number(values['train-fraction']),
     };
     const backend = await initBackend(values.backend as 'auto');
     const store = createStore(db, systemClock);

@@ -18,6 +18,8 @@ export interface SetComparison {
   labels: string[];
   old: ModelScores;
   new: ModelScores;
+  /** Per text, as indices into {@link labels}: its category and each version's prediction (for the paired tests). */
+  predictions: { actual: Int32Array; old: Int32Array; new: Int32Array };
 }
 
 /** The most probable label of each text. */
@@ -64,12 +66,34 @@ export function compareOnSet(
   newNet: ClassifierNet,
 ): SetComparison {
   const labels = [...new Set([...data.labels, ...oldNet.meta.labels, ...newNet.meta.labels])].sort();
+  return comparePredictions(
+    name,
+    title,
+    data.labels,
+    predictLabels(oldNet, data.texts),
+    predictLabels(newNet, data.texts),
+    labels,
+  );
+}
+
+/** Both versions' predicted labels on the same texts, scored and kept text by text. */
+export function comparePredictions(
+  name: SetComparison['name'],
+  title: string,
+  actual: readonly string[],
+  oldPredicted: readonly string[],
+  newPredicted: readonly string[],
+  labels = [...new Set([...actual, ...oldPredicted, ...newPredicted])].sort(),
+): SetComparison {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const ix = (xs: readonly string[]) => Int32Array.from(xs, (l) => index.get(l)!);
   return {
     name,
     title,
-    n: data.texts.length,
+    n: actual.length,
     labels,
-    old: scoreLabels(predictLabels(oldNet, data.texts), data.labels, labels),
-    new: scoreLabels(predictLabels(newNet, data.texts), data.labels, labels),
+    old: scoreLabels(oldPredicted, actual, labels),
+    new: scoreLabels(newPredicted, actual, labels),
+    predictions: { actual: ix(actual), old: ix(oldPredicted), new: ix(newPredicted) },
   };
 }

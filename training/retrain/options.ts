@@ -43,6 +43,14 @@ export interface ClassifierRetrainOptions {
    */
   shuffleLabels: boolean;
   /**
+   * Control run: the training labels of two categories exchanged (a mapping bug in the data),
+   * trained from scratch (a fine-tune's small steps barely move a category the version in
+   * service knows): the gate must refuse what it does to those two categories.
+   */
+  swapCategories?: [string, string];
+  /** Control run: train from scratch on this seeded share of the training rows (e.g. 0.1). */
+  trainFraction?: number;
+  /**
    * Train from random weights instead of fine-tuning the version in service (its weights as the
    * start, a quarter of the learning rate, at most 6 epochs, patience 2).
    */
@@ -62,4 +70,8 @@ export interface RetrainOutcome {
 
 /** True when the run trains from random weights (asked for, or a shuffled-label control run). */
 export const fromScratch = (o: ClassifierRetrainOptions): boolean =>
-  o.fromScratch === true || o.shuffleLabels;
+  o.fromScratch === true || isControlRun(o);
+
+/** True for a control run (a worse version made on purpose): it never skips for want of new labels. */
+export const isControlRun = (o: ClassifierRetrainOptions): boolean =>
+  o.shuffleLabels || o.swapCategories !== undefined || (o.trainFraction !== undefined && o.trainFraction < 1);

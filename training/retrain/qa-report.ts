@@ -1,6 +1,6 @@
 import type { QaSetComparison } from './qa-compare.js';
 import type { QaRunResult } from './qa-run-result.js';
-import { REPORT_STYLE } from './report-html.js';
+import { gateSection, REPORT_STYLE } from './report-html.js';
 import { decisionHeadline } from './run-result.js';
 import { esc, lineChart } from './svg.js';
 
@@ -32,11 +32,17 @@ function setsTable(r: QaRunResult): string {
 function perCategory(s: QaSetComparison, r: QaRunResult): string {
   if (s.new.perCategory.length === 0) return '';
   const old = new Map(s.old.perCategory.map((c) => [c.category, c.top1]));
+  const worse = new Set(
+    r.verdict.sets
+      ?.find((v) => v.name === s.name)
+      ?.categories.filter((c) => c.verdict === 'worse')
+      .map((c) => c.label),
+  );
   const rows = s.new.perCategory
     .map((c) => ({ c, o: old.get(c.category) ?? 0, d: c.top1 - (old.get(c.category) ?? 0) }))
     .sort((a, b) => a.d - b.d || a.c.category.localeCompare(b.c.category))
     .map(({ c, o, d }) => {
-      const bad = c.n >= r.gate.minCategorySupport && -d > r.gate.maxCategoryDrop / 100 + 1e-12;
+      const bad = worse.has(c.category);
       return `<tr${bad ? ' class="bad"' : ''}><td>${esc(c.category)}</td><td>${c.n}</td><td>${pct(o)}</td><td>${pct(c.top1)}</td><td class="${d < 0 ? 'down' : d > 0 ? 'up' : ''}">${delta(d)}</td></tr>`;
     })
     .join('');
@@ -76,8 +82,8 @@ export function renderQaRunReport(r: QaRunResult): string {
 <h1>Training run ${r.runId}: Q/A net <code>${esc(r.net)}</code> of bot <code>${esc(r.bot)}</code></h1>
 <p class="decision ${esc(r.decision)}" data-decision="${esc(r.decision)}">${esc(decisionHeadline(r))}</p>
 <h2>Why</h2><ul class="reasons">${reasons}</ul>
-<p class="muted">Gate: on every evaluation set top-1 accuracy and MRR may fall by at most ${r.gate.macroF1Tolerance} points, and no category with at least ${r.gate.minCategorySupport} questions may lose more than ${r.gate.maxCategoryDrop} points of top-1 accuracy.</p>
 <h2>Old and new version</h2>${setsTable(r)}
+<h2>The gate: intervals and per-category verdicts</h2>${gateSection(r.verdict, r.gate, 'top-1 accuracy and MRR', 'questions')}
 <p class="muted">Both versions ranked the same answers for the same questions, each with its own served scoring. Held-out pairs (${(d.heldOutFraction * 100).toFixed(0)} % of the questions, by a hash of the text, never trained on by any version in the chain) rank every answer of the knowledge base and every answer operators sent; the one the operator sent is right. The regression set is the fixed file <code>${esc(d.regressionFile)}</code> (${d.regressionRows} questions) ranked against the knowledge base; answers of the question's category are right.</p>
 <h2>Data</h2>
 <table>

@@ -1,4 +1,5 @@
 import type { SetComparison } from './compare.js';
+import type { GateSettings, GateVerdict } from './gate.js';
 import { type ClassifierRunResult, decisionHeadline } from './run-result.js';
 import { confusionHeatMap, esc, lineChart } from './svg.js';
 
@@ -17,7 +18,49 @@ td:first-child,th:first-child{text-align:left}.down{color:#b00020;font-weight:60
 ul.reasons li{margin:3px 0}.fail{color:#b00020}.charts{display:flex;flex-wrap:wrap;gap:16px}
 svg .t{font-size:13px;font-weight:600}svg .tick{font-size:10px;fill:#555}svg .ax{stroke:#444}
 svg .grid{stroke:#eee}svg .mark{stroke:#999;stroke-dasharray:4 3}svg text{font-family:system-ui,sans-serif}
-.muted{color:#666}`;
+.muted{color:#666}.worse{background:#fde4e4;color:#b00020;font-weight:600}.better{color:#1b7a1b}
+.ci{font-family:ui-monospace,monospace;font-size:12px}`;
+
+const signedPts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}`;
+
+/** The gate in words, from its settings. */
+export function gateRule(g: GateSettings, figure: string, unit: string): string {
+  const conf = `${Math.round(g.confidence * 1000) / 10} %`;
+  const floors = [
+    g.macroF1Tolerance !== null ? `${figure} falling more than ${g.macroF1Tolerance} points` : '',
+    g.maxCategoryDrop !== null ? `a tested category falling more than ${g.maxCategoryDrop} points` : '',
+  ].filter(Boolean);
+  return `Gate: both versions answered the same ${unit}. The new version is refused when it is worse beyond what chance explains, with ${conf} confidence: on an evaluation set, the whole ${conf} interval of the change of ${figure} below zero (paired bootstrap over the ${unit}), or a category with at least ${g.minCategorySupport} ${unit} in the set worse by McNemar's test on the ${unit} one version got right and the other wrong (adjusted for the number of categories tested). ${floors.length ? `Hard floors also refuse ${floors.join(' or ')}.` : 'No hard floor is set.'}`;
+}
+
+/** The gate's figures with their intervals and the per-category verdicts, set by set. */
+export function gateSection(v: GateVerdict, g: GateSettings, figure: string, unit: string): string {
+  const sets = (v.sets ?? [])
+    .map((s) => {
+      const figs = s.figures
+        .map(
+          (f) =>
+            `<tr${f.worse ? ' class="worse"' : ''}><td>${esc(f.label)}</td><td>${pct(f.old)}</td><td>${pct(f.new)}</td><td>${signedPts(f.delta)}</td><td class="ci">[${signedPts(f.lo)}, ${signedPts(f.hi)}]</td><td>${f.worse ? 'worse beyond chance' : f.lo > 0 ? 'better beyond chance' : 'within chance'}</td></tr>`,
+        )
+        .join('');
+      const worse = s.categories.filter((c) => c.verdict === 'worse');
+      const better = s.categories.filter((c) => c.verdict === 'better');
+      const cats = [...s.categories]
+        .sort((a, b) => a.pAdjusted - b.pAdjusted || a.label.localeCompare(b.label))
+        .map(
+          (c) =>
+            `<tr class="${c.verdict === 'worse' ? 'worse' : c.verdict === 'better' ? 'better' : ''}"><td>${esc(c.label)}</td><td>${c.n}</td><td>${pct(c.old)}</td><td>${pct(c.new)}</td><td>${c.lost}</td><td>${c.gained}</td><td>${c.pAdjusted.toPrecision(2)}</td><td>${esc(c.verdict)}</td></tr>`,
+        )
+        .join('');
+      return `<h3>${esc(s.title)} (${s.n} ${unit})</h3>
+<table><tr><th>figure</th><th>old</th><th>new</th><th>change</th><th>${Math.round(g.confidence * 100)} % interval</th><th>verdict</th></tr>${figs}</table>
+<p class="muted">${unit} one version got right and the other wrong: ${s.texts.lost} lost, ${s.texts.gained} gained (McNemar p = ${s.texts.p.toPrecision(2)} for "worse").
+${s.categories.length ? `${s.categories.length} ${s.categories.length === 1 ? 'category' : 'categories'} tested one by one: ${worse.length} worse, ${better.length} better, the rest within chance` : 'no category tested one by one'}${s.untestedCategories ? `; ${s.untestedCategories} with fewer than ${g.minCategorySupport} ${unit} not tested alone` : ''}.</p>
+${cats ? `<details${worse.length ? ' open' : ''}><summary>Per-category verdicts (most doubtful first)</summary><table><tr><th>category</th><th>${unit}</th><th>right old %</th><th>right new %</th><th>lost</th><th>gained</th><th>adjusted p</th><th>verdict</th></tr>${cats}</table></details>` : ''}`;
+    })
+    .join('');
+  return `<p class="muted">${esc(gateRule(g, figure, unit))}</p>${sets}`;
+}
 
 function metricsTable(r: ClassifierRunResult): string {
   const rows = r.sets
@@ -36,12 +79,18 @@ function perClassTable(s: SetComparison, r: ClassifierRunResult): string {
   const old = new Map(s.old.perClass.map((c) => [c.label, c]));
   const known = new Set(s.old.perClass.filter((c) => c.support > 0 || c.precision > 0).map((c) => c.label));
   const newCats = new Set(r.data.newCategories);
+  const worse = new Set(
+    r.verdict.sets
+      ?.find((v) => v.name === s.name)
+      ?.categories.filter((c) => c.verdict === 'worse')
+      .map((c) => c.label),
+  );
   const rows = s.new.perClass
     .filter((c) => c.support > 0)
     .map((c) => ({ c, o: old.get(c.label)!, d: c.f1 - (old.get(c.label)?.f1 ?? 0) }))
     .sort((a, b) => a.d - b.d || a.c.label.localeCompare(b.c.label))
     .map(({ c, o, d }) => {
-      const bad = c.support >= r.gate.minCategorySupport && -d > r.gate.maxCategoryDrop / 100 + 1e-12;
+      const bad = worse.has(c.label);
       const tag = newCats.has(c.label) || !known.has(c.label) ? ' <span class="new">new</span>' : '';
       return `<tr${bad ? ' class="bad"' : ''}><td>${esc(c.label)}${tag}</td><td>${c.support}</td><td>${pct(o.precision)}</td><td>${pct(o.recall)}</td><td>${pct(o.f1)}</td><td>${pct(c.precision)}</td><td>${pct(c.recall)}</td><td>${pct(c.f1)}</td><td class="${d < 0 ? 'down' : d > 0 ? 'up' : ''}">${d >= 0 ? '+' : ''}${pct(d)}</td></tr>`;
     })
@@ -100,8 +149,8 @@ export function renderRunReport(r: ClassifierRunResult): string {
 <h1>Training run ${r.runId}: classifier <code>${esc(r.net)}</code> of bot <code>${esc(r.bot)}</code></h1>
 <p class="decision ${esc(r.decision)}" data-decision="${esc(r.decision)}">${esc(decisionHeadline(r))}</p>
 <h2>Why</h2><ul class="reasons">${reasons}</ul>
-<p class="muted">Gate: on every evaluation set macro-F1 may fall by at most ${r.gate.macroF1Tolerance} points, and no category with at least ${r.gate.minCategorySupport} texts may lose more than ${r.gate.maxCategoryDrop} points of F1.</p>
 <h2>Old and new version</h2>${metricsTable(r)}
+<h2>The gate: intervals and per-category verdicts</h2>${gateSection(r.verdict, r.gate, 'macro-F1', 'texts')}
 <p class="muted">Both versions were scored on the same texts. The held-out split is ${(d.heldOutFraction * 100).toFixed(0)} % of the operators' labelled texts, chosen by a hash of the text, so no version in the chain trained on them; the regression set is the fixed file <code>${esc(d.regressionFile)}</code> (${d.regressionRows} texts). A category the old version does not know counts as an error for it.</p>
 <h2>Data</h2>
 <table>
@@ -110,7 +159,7 @@ export function renderRunReport(r: ClassifierRunResult): string {
 <tr><td>dropped: empty / duplicates / overruled by a later or stronger label</td><td>${s.empty} / ${s.duplicates} / ${s.conflicts}</td></tr>
 <tr><td>labelled texts kept (training / held out)</td><td>${d.labels} (${d.labelsTrain} / ${d.labelsHeldOut})</td></tr>
 <tr><td>base data <code>${esc(d.baseFile)}</code>: rows, relabelled by operators, left out as held out</td><td>${d.baseRows}, ${d.baseRelabelled}, ${d.baseHeldOut}</td></tr>
-<tr><td>rows trained on / validating (early stopping, calibration)</td><td>${d.trainRows} / ${d.valRows}${d.shuffledLabels ? ' <b>(labels shuffled: control run)</b>' : ''}</td></tr>
+<tr><td>rows trained on / validating (early stopping, calibration)</td><td>${d.trainRows} / ${d.valRows}${d.shuffledLabels ? ' <b>(labels shuffled: control run)</b>' : ''}${d.swappedCategories ? ` <b>(${esc(d.swappedCategories.join(' ↔ '))} swapped: control run)</b>` : ''}${d.trainFraction < 1 ? ` <b>(only ${(d.trainFraction * 100).toFixed(0)} % of the rows: control run)</b>` : ''}</td></tr>
 <tr><td>new categories</td><td>${d.newCategories.length ? d.newCategories.map(esc).join(', ') : 'none'}</td></tr>
 <tr><td>training</td><td>${d.fromScratch ? 'from scratch' : `fine-tuned from ${esc(r.oldVersion)}`}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s on ${esc(r.backend)}</td></tr>
 <tr><td>run</td><td>${esc(r.startedAt.toISOString())} → ${esc(r.finishedAt.toISOString())}</td></tr>

@@ -35,7 +35,9 @@ export function formatRunSummary(r: ClassifierRunResult, reportPath: string | nu
     `labels: ${s.kept} texts from ${s.actions} operator actions (${s.corrections} corrections, ${s.confirmations} confirmations; ` +
       `${s.duplicates} duplicates, ${s.conflicts} overruled, ${s.empty} empty dropped)${d.since ? ` since ${d.since}` : ''}`,
     `training: ${d.baseRows - d.baseRelabelled - d.baseHeldOut} rows of ${d.baseFile} + ${d.labelsTrain} labels = ${d.trainRows} trained on + ${d.valRows} validating` +
-      `${d.newCategories.length ? `; new categories: ${d.newCategories.join(', ')}` : ''}${d.shuffledLabels ? '; LABELS SHUFFLED (control run)' : ''}`,
+      `${d.newCategories.length ? `; new categories: ${d.newCategories.join(', ')}` : ''}${d.shuffledLabels ? '; LABELS SHUFFLED (control run)' : ''}` +
+      `${d.swappedCategories ? `; CATEGORIES ${d.swappedCategories.join(' ↔ ')} SWAPPED (control run)` : ''}` +
+      `${d.trainFraction < 1 ? `; ONLY ${(d.trainFraction * 100).toFixed(0)} % OF THE ROWS (control run)` : ''}`,
     `         ${d.fromScratch ? 'from scratch' : `fine-tuned from ${r.oldVersion}`}, ${r.history.length} epochs (best ${r.bestEpoch}), ${r.trainSeconds.toFixed(1)} s on ${r.backend}`,
     '',
     `                          ${r.oldVersion.padEnd(18)} ${String(r.newVersion ?? 'new').padEnd(18)} change`,

@@ -1,35 +1,44 @@
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { trainClassifier } from '../classifier/train-classifier.js';
-import { readLabelled } from '../data.js';
+import { sha256Files, trainClassifier } from '../classifier/train-classifier.js';
+import { dataFileList, readLabelledFiles } from '../data.js';
 import { deriveLabels } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
-import { assembleClassifierData } from './classifier-data.js';
+import { assembleClassifierData, isHeldOut } from './classifier-data.js';
 import { compareOnSet } from './compare.js';
-import { applyGate } from './gate.js';
+import { applyGate, gateSummary } from './gate.js';
 import { pickGoldenInputs } from './golden.js';
 import {
   type ClassifierRetrainOptions,
   fromScratch,
+  isControlRun,
   type RetrainContext,
   type RetrainOutcome,
 } from './options.js';
+import { makeProvenance, provenanceFile, writeRunExport } from './provenance-files.js';
 import { recipeOf } from './recipe.js';
 import { renderRunReport } from './report-html.js';
 import { formatRunSummary } from './report-text.js';
 import { decideCandidate, finishTrainedRun } from './run-outcome.js';
 import type { ClassifierRunResult } from './run-result.js';
 import { startRun } from './run-start.js';
-import {
-  baseValidationRows,
-  COLS,
-  labelsHash,
-  readBaseData,
-  regressionFileFor,
-  sha256File,
-} from './sources.js';
+import { baseValidationRows, COLS, labelsHash, readBaseData, regressionFileFor } from './sources.js';
 import { warmStartFrom } from './warm-start.js';
 
 export type { ClassifierRetrainOptions, RetrainContext, RetrainOutcome } from './options.js';
+
+/** The run as a command a person can re-run, and what it started from. */
+function recipeLine(o: ClassifierRetrainOptions, from: string, runId: number): string {
+  const flags = [
+    o.since ? `--since ${o.since.toISOString()}` : '',
+    o.maxEpochs !== undefined ? `--max-epochs ${o.maxEpochs}` : '',
+    o.seed !== undefined ? `--seed ${o.seed}` : '',
+    o.fromScratch ? '--from-scratch' : '',
+    o.shuffleLabels ? '--shuffle-labels' : '',
+    o.swapCategories ? `--swap-categories ${o.swapCategories.join(',')}` : '',
+    o.trainFraction !== undefined ? `--train-fraction ${o.trainFraction}` : '',
+  ].filter(Boolean);
+  return `npm run retrain -- classifier --bot ${o.bot}${flags.length ? ` ${flags.join(' ')}` : ''} (run ${runId}: ${fromScratch(o) ? 'trained from scratch with the recipe of' : 'fine-tuned from'} ${from}, held out ${o.heldOutFraction})`;
+}
 
 /**
  * One classifier retraining run: operators' labels + the base data → a new version, scored
@@ -58,6 +67,8 @@ export async function retrainClassifier(
       regressionFile: o.regressionFile ?? null,
       baseDataFile: o.baseDataFile ?? null,
       shuffleLabels: o.shuffleLabels,
+      swapCategories: o.swapCategories ?? null,
+      trainFraction: o.trainFraction ?? null,
       fromScratch: fromScratch(o),
     },
   });
@@ -66,16 +77,25 @@ export async function retrainClassifier(
   try {
     old = ClassifierNet.load(root);
     const servedVersion = old.location!.version;
-    const { file: baseFile, sha256: baseSha, data: base } = readBaseData(o, old);
-    const regressionFile = regressionFileFor(o, old, baseFile);
-    const regression = readLabelled(regressionFile, COLS);
+    const {
+      file: baseFile,
+      files: baseFiles,
+      rows: baseRows,
+      sha256: baseSha,
+      data: base,
+    } = readBaseData(o, old);
+    const regressionFile = regressionFileFor(o, old, baseFile, (line) =>
+      ctx.io.err.write(`warning: ${line}\n`),
+    );
+    const regressionFiles = dataFileList([regressionFile]);
+    const regression = readLabelledFiles(regressionFiles, COLS);
 
     const { labels, stats } = deriveLabels(
       ctx.labels.categoryActions({ bot: o.bot, since: o.since?.getTime() }),
     );
     const hash = labelsHash(labels);
     const previous = old.meta.trainingData.labels;
-    if (!o.force && !o.shuffleLabels && (previous ? previous.sha256 === hash : labels.length === 0)) {
+    if (!o.force && !isControlRun(o) && (previous ? previous.sha256 === hash : labels.length === 0)) {
       const reason =
         labels.length === 0
           ? 'no operator labels to learn from'
@@ -89,6 +109,19 @@ export async function retrainClassifier(
 
     // The rows the version in service validated on stay out of training: a fine-tuned version is
     // calibrated on texts neither version has seen (its own fit on seen texts is overconfident).
+    // What this run learns from the database, as a file its provenance can name by hash.
+    const labelsFile = writeRunExport(
+      ctx.reportsDir,
+      runId,
+      'labels',
+      ['text', 'category', 'source', 'held_out'],
+      labels.map((l) => ({
+        text: l.text,
+        category: l.category,
+        source: l.source,
+        held_out: isHeldOut(l.text, o.heldOutFraction) ? 1 : 0,
+      })),
+    );
     const recipe = recipeOf(old, o);
     const valSplitSeed = old.meta.retraining?.valSplitSeed ?? Number(old.meta.training.seed ?? 1);
     const baseValidation = baseValidationRows(base, recipe.valFraction, valSplitSeed);
@@ -100,7 +133,15 @@ export async function retrainClassifier(
       heldOutFraction: o.heldOutFraction,
       knownCategories: old.meta.labels,
       shuffleLabels: o.shuffleLabels ? { seed: (o.seed ?? 1) ^ 0x51ff } : undefined,
+      swapCategories: o.swapCategories,
+      trainFraction:
+        o.trainFraction !== undefined
+          ? { fraction: o.trainFraction, seed: (o.seed ?? 1) ^ 0x7a1f }
+          : undefined,
     });
+    for (const c of o.swapCategories ?? [])
+      if (!old.meta.labels.includes(c))
+        throw new Error(`--swap-categories: ${servedVersion} has no category "${c}"`);
     ctx.io.err.write(
       `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.trainRows} rows ` +
         `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ${ctx.backend} backend\n`,
@@ -138,7 +179,7 @@ export async function retrainClassifier(
     ];
     const regressionSet = {
       file: regressionFile,
-      sha256: sha256File(regressionFile),
+      sha256: sha256Files(regressionFile),
       rows: regression.texts.length,
     };
     const outcome = decideCandidate({
@@ -162,6 +203,11 @@ export async function retrainClassifier(
           heldOutRows: byName.get('held_out')!.n,
           heldOutMacroF1: byName.get('held_out')!.new.macroF1,
         };
+        meta.provenance = makeProvenance(recipeLine(o, servedVersion, runId), [
+          ...baseFiles.map((f, i) => provenanceFile('train', f, baseRows[i]!)),
+          labelsFile,
+          ...regressionFiles.map((f, i) => provenanceFile('regression', f, regression.rows[i]!)),
+        ]);
         meta.retraining = {
           runId,
           fromVersion: servedVersion,
@@ -216,6 +262,7 @@ export async function retrainClassifier(
         })),
         wouldPass: verdict.pass,
         worstDrop: verdict.worstDrop,
+        gate: gateSummary(verdict),
         epochs: trained.history.length,
         bestEpoch: result.bestEpoch,
         trainSeconds,

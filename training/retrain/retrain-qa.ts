@@ -3,7 +3,10 @@ import { deriveAnswerPairs } from '../labels/derive.js';
 import { ProgressBar } from '../progress.js';
 import { readPairs } from '../qa/pairs.js';
 import { trainQa } from '../qa/train-qa.js';
+import { isHeldOut } from './classifier-data.js';
+import { gateSummary } from './gate.js';
 import type { RetrainOutcome } from './options.js';
+import { evaluationFileOf, makeProvenance, provenanceFile, writeRunExport } from './provenance-files.js';
 import { applyQaGate, compareQa } from './qa-compare.js';
 import { answerKey, assembleQaData, qaInputsHash, regressionSet, withTrainingPairs } from './qa-data.js';
 import type { QaRetrainContext, QaRetrainOptions } from './qa-options.js';
@@ -52,9 +55,15 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
   try {
     old = QaNet.load(root);
     const servedVersion = old.location!.version;
-    const regressionFile = o.regressionFile ?? old.meta.retraining?.regressionSet.file;
+    // The one given, else the evaluation file of its provenance, else the one its retraining recorded.
+    const regressionFile =
+      o.regressionFile ??
+      evaluationFileOf(old.meta.provenance, (line) => ctx.io.err.write(`warning: ${line}\n`))?.file ??
+      old.meta.retraining?.regressionSet.file;
     if (!regressionFile)
-      throw new Error(`no regression set recorded with ${netName}/${servedVersion}; pass --regression FILE`);
+      throw new Error(
+        `no regression set recorded with ${netName}/${servedVersion} (no test or regression file in its provenance); pass --regression FILE`,
+      );
     const answers = ctx.kbAnswers(kb);
     if (answers.length === 0) throw new Error(`knowledge base "${kb}" has no active answer`);
     const derived = deriveAnswerPairs(ctx.labels.answerActions({ bot: o.bot, since: o.since?.getTime() }));
@@ -73,6 +82,28 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
     }
 
     const regressionRows = readPairs(regressionFile);
+    // What this run learns from the database, as files its provenance can name by hash.
+    const inputs = [
+      writeRunExport(
+        ctx.reportsDir,
+        runId,
+        'labels',
+        ['question', 'answer', 'source', 'held_out'],
+        pairs.map((p) => ({
+          question: p.question,
+          answer: p.answer,
+          source: p.source,
+          held_out: isHeldOut(p.question, o.heldOutFraction) ? 1 : 0,
+        })),
+      ),
+      writeRunExport(
+        ctx.reportsDir,
+        runId,
+        'kb',
+        ['id', 'category', 'text'],
+        answers.map((a) => ({ id: a.id, category: a.category ?? null, text: a.text })),
+      ),
+    ];
     const regression = regressionSet(regressionRows, answers);
     const valFraction = 0.1;
     const data = assembleQaData({
@@ -163,6 +194,10 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
           regressionMrr: byName.get('regression')!.new.mrr,
         };
         meta.retraining = { ...retraining, decision };
+        meta.provenance = makeProvenance(
+          `npm run retrain -- qa --bot ${o.bot}${o.maxEpochs !== undefined ? ` --max-epochs ${o.maxEpochs}` : ''}${o.seed !== undefined ? ` --seed ${o.seed}` : ''}${scratch ? (o.shuffleLabels ? ' --shuffle-labels' : ' --from-scratch') : ''} (run ${runId}: ${scratch ? 'trained from scratch with the recipe of' : 'fine-tuned from'} ${servedVersion}, knowledge base ${kb}, held out ${o.heldOutFraction})`,
+          [...inputs, provenanceFile('regression', regressionFile, regressionRows.length)],
+        );
       },
     });
     const { decision, verdict, reasons, forcedReason, location } = outcome;
@@ -212,6 +247,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
         })),
         wouldPass: verdict.pass,
         worstDrop: verdict.worstDrop,
+        gate: gateSummary(verdict),
         epochs: trained.history.length,
         bestEpoch: result.bestEpoch,
         trainSeconds,

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { validationSplit, versionName } from '../classifier/train-classifier.js';
-import { type LabelledData, readLabelled } from '../data.js';
+import { sha256Files, validationSplit, versionName } from '../classifier/train-classifier.js';
+import { dataFileList, type LabelledData, readLabelledFiles } from '../data.js';
 import { textKey } from '../labels/derive.js';
 import type { ClassifierRetrainOptions } from './options.js';
+import { evaluationFilesOf } from './provenance-files.js';
 
 /** The columns of the data files a retraining reads (as `npm run train` reads them). */
 export const COLS = { textCol: 'text', labelCol: 'category' };
@@ -19,11 +20,19 @@ export function labelsHash(labels: ReadonlyArray<{ text: string; category: strin
 }
 
 /**
- * The fixed regression set: the one given, else the one the version in service recorded, else
+ * The fixed regression set: the one given, else the evaluation file the version in service's
+ * provenance names (role `regression`, else `test`), else the one its retraining recorded, else
  * `test.csv` (or `.jsonl`) beside the base training file.
  */
-export function regressionFileFor(o: ClassifierRetrainOptions, old: ClassifierNet, baseFile: string): string {
+export function regressionFileFor(
+  o: ClassifierRetrainOptions,
+  old: ClassifierNet,
+  baseFile: string,
+  warn: (line: string) => void = () => {},
+): string {
   if (o.regressionFile) return o.regressionFile;
+  const fromProvenance = evaluationFilesOf(old.meta.provenance, warn);
+  if (fromProvenance.length > 0) return fromProvenance.map((f) => f.file).join(',');
   const recorded = old.meta.retraining?.regressionSet.file;
   if (recorded) return recorded;
   for (const ext of [extname(baseFile), '.csv', '.jsonl']) {
@@ -39,18 +48,22 @@ export function regressionFileFor(o: ClassifierRetrainOptions, old: ClassifierNe
 export function readBaseData(
   o: ClassifierRetrainOptions,
   old: ClassifierNet,
-): { file: string; sha256: string; data: LabelledData } {
+): { file: string; files: string[]; rows: number[]; sha256: string; data: LabelledData } {
   const served = `${old.location!.name}/${old.location!.version}`;
+  // A net trained on several files (a bilingual one) records them as a comma list.
   const file = o.baseDataFile ?? old.meta.trainingData.file;
-  if (!existsSync(file))
-    throw new Error(`the base training data ${file} of ${served} is missing; pass --base-data FILE`);
-  const sha256 = sha256File(file);
+  const files = dataFileList([file]);
+  const missing = files.find((f) => !existsSync(f));
+  if (missing)
+    throw new Error(`the base training data ${missing} of ${served} is missing; pass --base-data FILE`);
+  const sha256 = sha256Files(file);
   if (!o.baseDataFile && sha256 !== old.meta.trainingData.sha256) {
     throw new Error(
       `${file} changed since ${served} was trained (SHA-256 differs); pass --base-data ${file} to train on it anyway`,
     );
   }
-  return { file, sha256, data: readLabelled(file, COLS) };
+  const { texts, labels, rows } = readLabelledFiles(files, COLS);
+  return { file, files, rows, sha256, data: { texts, labels } };
 }
 
 /**

@@ -220,8 +220,12 @@ function applyEvent(event) {
   } else if (event.kind === 'message.added') {
     if (open && open.item.conversationId === event.conversationId) {
       open.messages.push(event.message);
+      if (event.message.author === 'customer') showTyping(false);
       renderMessages();
     }
+  } else if (event.kind === 'typing') {
+    if (open && open.item.conversationId === event.conversationId) showTyping(true);
+    return;
   }
   renderQueue();
 }
@@ -290,6 +294,7 @@ async function openConversation(id) {
   try {
     state.open = await request({ type: 'open', conversationId: id });
     state.draftAnswerId = null;
+    showTyping(false);
     renderConversation();
     renderQueue();
   } catch (err) {
@@ -378,11 +383,30 @@ async function act(type, extra = {}, done) {
   }
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let typingTimer;
+/** Shows "the customer is typing" for a few seconds (the widget repeats it while they type). @param {boolean} on */
+function showTyping(on) {
+  clearTimeout(typingTimer);
+  $('customer-typing').hidden = !on;
+  if (on) typingTimer = setTimeout(() => showTyping(false), 4000);
+}
+
+let typedAt = 0;
+/** Tells the customer's widget the operator is typing, at most every 2.5 s. */
+function operatorTyping() {
+  const open = state.open;
+  if (!open || Date.now() - typedAt < 2500) return;
+  typedAt = Date.now();
+  request({ type: 'typing', conversationId: open.item.conversationId }).catch(() => {});
+}
+
 async function sendReply() {
   const editor = /** @type {HTMLTextAreaElement} */ ($('editor'));
   const text = editor.value.trim();
   if (!text) return;
   const extra = state.draftAnswerId ? { text, answerId: state.draftAnswerId } : { text };
+  typedAt = 0;
   if (await act('reply', extra, 'replySent')) {
     editor.value = '';
     state.draftAnswerId = null;
@@ -457,6 +481,19 @@ async function renderStats() {
           ]),
         ]
       : []),
+    ...(s.rollbacks?.length
+      ? [
+          h(
+            'p',
+            { 'data-testid': 'rollbacks' },
+            s.rollbacks.map((/** @type {any} */ r) =>
+              h('span', { class: 'rollback' }, [
+                `${tr('rolledBack')}: ${r.net} ${r.from} → ${r.to}, ${new Date(r.at).toLocaleString()}${r.reason ? ` (${r.reason})` : ''}. `,
+              ]),
+            ),
+          ),
+        ]
+      : []),
   );
 }
 
@@ -478,6 +515,7 @@ $('take').addEventListener('click', () => void act('take'));
 $('resolve').addEventListener('click', () => void act('resolve'));
 $('hand-back').addEventListener('click', () => void act('hand_back'));
 $('send').addEventListener('click', () => void sendReply());
+$('editor').addEventListener('input', operatorTyping);
 $('correct').addEventListener(
   'click',
   () =>

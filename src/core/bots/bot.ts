@@ -1,42 +1,11 @@
 import type { ChannelName } from '../ports.js';
 import type { BotFile, TemplateSet } from './bot-schema.js';
 
-/** Telegram's secret for one bot: the API token and the webhook's `secret_token`. */
-export interface TelegramSecrets {
-  botToken: string;
-  secretToken: string;
-}
-
-/** Bitrix24's OAuth application and the optional allow-list of portal domains. */
-export interface Bitrix24Secrets {
-  clientId: string;
-  clientSecret: string;
-  portals: string[];
-  botCode: string;
-}
-
-/** Chatwoot's bot access token and, when configured, the webhook HMAC secret. */
-export interface ChatwootSecrets {
-  apiToken: string;
-  hmacSecret?: string;
-  apiUrl?: string;
-}
-
-/** Slack's bot token and signing secret. */
-export interface SlackSecrets {
-  botToken: string;
-  signingSecret: string;
-}
-
-/** The channels a bot runs, with their secrets resolved from the environment. */
-export interface BotChannels {
-  rest?: Record<string, never>;
-  chat?: { allowedOrigins: string[] };
-  telegram?: TelegramSecrets;
-  bitrix24?: Bitrix24Secrets;
-  chatwoot?: ChatwootSecrets;
-  slack?: SlackSecrets;
-}
+/**
+ * The channels a bot runs, by name, each with the settings its channel resolved from the
+ * bot file and the environment (secrets included). The core does not look inside them.
+ */
+export type BotChannels = Readonly<Record<string, unknown>>;
 
 /** A bot ready to run: its validated file and the channels enabled for it. Holds secrets: never log it. */
 export interface Bot {
@@ -44,6 +13,11 @@ export interface Bot {
   file: string;
   config: BotFile;
   channels: BotChannels;
+}
+
+/** The settings a bot runs a channel with (the channel knows their type), if it runs it. */
+export function channelSettings<S>(bot: Bot | undefined, channel: ChannelName): S | undefined {
+  return bot?.channels[channel] as S | undefined;
 }
 
 /** True when the bot runs this channel. */

@@ -1,6 +1,7 @@
 import { type BoughtTogetherModel, buildBoughtTogether } from './bought-together.js';
 import { buildContent, type ContentData, type TextFeatures } from './content-index.js';
 import type { Csr } from './csr.js';
+import { buildEase, type SimilarityInfo } from './ease.js';
 import type { InteractionLog } from './interaction-log.js';
 import { buildItemSimilarity } from './item-similarity.js';
 import type { ModelParams } from './params.js';
@@ -25,6 +26,10 @@ export interface ModelData {
   /** Per user, the time of their newest event. */
   userLast: Float64Array;
   similar: Csr;
+  /** How `similar` was made: model, dense size, bound. */
+  similarity: SimilarityInfo;
+  /** When the imported lists in use were stored (ms; 0: none imported). */
+  importedStamp: number;
   boughtTogether: BoughtTogetherModel;
   popularity: PopularityModel;
   profiles: Csr;
@@ -42,6 +47,10 @@ export interface BuildInput {
   params: ModelParams;
   lastRowId: number;
   now: number;
+  /** Item-to-item lists computed elsewhere: served instead of building any. */
+  imported?: Csr;
+  /** When those lists were stored (ms; 0: none). */
+  importedStamp?: number;
 }
 
 /** Builds every model from the log; pure and synchronous (run it in a worker). */
@@ -55,6 +64,9 @@ export function buildModels(input: BuildInput): ModelData {
   const userLast = new Float64Array(log.users.length).fill(-Infinity);
   for (let e = 0; e < log.length; e++)
     userLast[log.user[e]!] = Math.max(userLast[log.user[e]!]!, log.time[e]!);
+  const similar = input.imported
+    ? { similar: input.imported, info: { ...NO_DENSE, model: 'imported' as const } }
+    : buildSimilar(users.userItems, log.items.length, params.similarity);
   const data: ModelData = {
     builtAt: input.now,
     buildMs: 0,
@@ -64,7 +76,9 @@ export function buildModels(input: BuildInput): ModelData {
     items: log.items,
     users: log.users,
     userLast,
-    similar: buildItemSimilarity(users.userItems, log.items.length, params.similarity),
+    similar: similar.similar,
+    similarity: similar.info,
+    importedStamp: input.imported ? (input.importedStamp ?? 0) : 0,
     boughtTogether: buildBoughtTogether(log, params.boughtTogether, refTime),
     popularity: buildPopularity(log, params, refTime),
     profiles: users.profiles,
@@ -75,6 +89,25 @@ export function buildModels(input: BuildInput): ModelData {
   data.buildMs = performance.now() - started;
   return data;
 }
+
+/** The item-to-item lists of the configured model. */
+function buildSimilar(userItems: Csr, nItems: number, p: ModelParams['similarity']) {
+  const knn = () => buildItemSimilarity(userItems, nItems, p);
+  if (p.model === 'ease') return buildEase(userItems, nItems, p, knn);
+  return { similar: knn(), info: NO_DENSE };
+}
+
+const NO_DENSE: SimilarityInfo = {
+  model: 'cooccurrence',
+  denseItems: 0,
+  tailItems: 0,
+  bounded: false,
+  lambda: 0,
+  engine: 'none',
+  provisional: false,
+  gramMs: 0,
+  inverseMs: 0,
+};
 
 /** The buffers of every typed array in `data`, to transfer rather than copy across threads. */
 export function transferList(data: ModelData): ArrayBuffer[] {

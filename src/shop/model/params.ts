@@ -8,6 +8,21 @@ export interface ModelParams {
   /** Weight of a view, a cart addition and a purchase: purchases say more than views. */
   kindWeights: readonly [view: number, cart: number, purchase: number];
   similarity: {
+    /**
+     * `ease`: the closed-form item-item model of Steck (2019), dense over the most popular
+     * `denseMaxItems` items; `cooccurrence`: neighbour lists by asymmetric cosine (ItemKNN).
+     */
+    model: 'ease' | 'cooccurrence';
+    /** EASE's L2 penalty λ (added to the Gram matrix's diagonal). */
+    lambda: number;
+    /** EASE: ρ, a share of each item's own Gram weight added to its diagonal on top of λ. */
+    diagonalPenalty: number;
+    /** EASE: a user with n items weighs n^-gramUserDamping in the Gram matrix. */
+    gramUserDamping: number;
+    /** EASE: weight of the co-occurrence lists added to the EASE rows (0: EASE alone). */
+    cooccurrenceBlend: number;
+    /** The bound of the dense EASE part: past it the least popular items keep co-occurrence lists. */
+    denseMaxItems: number;
     /** Neighbours kept per item. */
     neighbours: number;
     /** Added to the denominator: pairs seen by few users are pulled towards zero. */
@@ -58,18 +73,24 @@ export interface ModelParams {
 
 /**
  * The shipped defaults: the values `npm run bench:recs -- --tune` chose (bench/recs/tuned-params.json,
- * "retail"). Core item-to-item knobs on MovieLens validation; decay, baskets, buy-again and
- * damping on the last 30 days of Online Retail's training part. Kind weights are set by hand:
+ * "retail"). Core item-to-item knobs (EASE's λ, blend, penalties) on MovieLens validation; λ
+ * again, decay, baskets and buy-again on the last 30 days of Online Retail's training part. Kind weights are set by hand:
  * neither data set has views or carts to tune them on.
  */
 export const DEFAULT_PARAMS: ModelParams = {
   kindWeights: [1, 2, 4],
   similarity: {
-    neighbours: 200,
+    model: 'ease',
+    lambda: 1000,
+    diagonalPenalty: 0.2,
+    gramUserDamping: 0.3,
+    cooccurrenceBlend: 1,
+    denseMaxItems: 3000,
+    neighbours: 500,
     shrink: 10,
     alpha: 0.5,
-    beta: 0,
-    userDamping: 0.8,
+    beta: 0.3,
+    userDamping: 0.3,
     halfLifeDays: 60,
     maxUserItems: 300,
   },
@@ -87,7 +108,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     trendingMinRecent: 3,
     listLength: 200,
   },
-  personal: { historyLength: 20, historyHalfLifeDays: 0, repeatWeight: 4, rowNormalisation: 'sum' },
+  personal: { historyLength: 20, historyHalfLifeDays: 0, repeatWeight: 2, rowNormalisation: 'sum' },
 };
 
 /** Deep-merges partial overrides into `base` (used by tuning and tests). */

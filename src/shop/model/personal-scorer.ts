@@ -29,10 +29,15 @@ export class PersonalScorer {
   private readonly mark: Uint8Array;
   private readonly touched: Int32Array;
 
+  /**
+   * For EASE rows (`regression`), rows are regression weights and are used as they are, and a
+   * history weight w enters as log(1 + w), the scale the model was fitted on.
+   */
   constructor(
     private readonly similar: Csr,
     nItems: number,
     private readonly rows: RowNormalisation = 'sum',
+    private readonly regression = false,
   ) {
     this.acc = new Float64Array(nItems);
     this.mark = new Uint8Array(nItems);
@@ -57,7 +62,9 @@ export class PersonalScorer {
       const end = offsets[i + 1]!;
       if (end === start) continue;
       let norm = 1;
-      if (this.rows === 'max') norm = values[start]!;
+      if (this.regression)
+        norm = history.weights[h]! > 0 ? history.weights[h]! / Math.log1p(history.weights[h]!) : 1;
+      else if (this.rows === 'max') norm = values[start]!;
       else if (this.rows === 'sum') {
         norm = 0;
         for (let m = start; m < end; m++) norm += values[m]!;

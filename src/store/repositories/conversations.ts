@@ -247,7 +247,13 @@ export class SqliteConversations implements ConversationStore {
     for (const r of replies) {
       let messageId: number | null = null;
       if (r.visible && 'text' in r.action && r.action.text !== undefined) {
-        const meta = r.action.kind === 'message' && r.action.buttons ? { buttons: r.action.buttons } : null;
+        // Buttons and product cards are kept so a chat that resumes shows them as they were sent.
+        const meta =
+          r.action.kind === 'message' && r.action.buttons
+            ? { buttons: r.action.buttons }
+            : r.action.kind === 'products'
+              ? { heading: r.action.heading, products: r.action.items }
+              : null;
         messageId = Number(
           this.s.insertOut.run({
             conversationId,

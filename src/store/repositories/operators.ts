@@ -69,6 +69,11 @@ export class SqliteOperators {
     return { ...operator, passwordHash: password_hash };
   }
 
+  /** The name an active operator shows customers (the chat widget), if the login exists. */
+  displayName(login: string): string | undefined {
+    return this.byLoginStmt.get(login)?.name;
+  }
+
   /** How many active operators there are. */
   count(): number {
     return this.countStmt.get()!.n;

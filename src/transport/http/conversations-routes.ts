@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { ConversationRecord, ConversationStore } from '../../core/conversation-port.js';
 import type { ConversationService } from '../../core/conversation-service.js';
 import { AppError } from '../../errors.js';
-import { validate } from '../channels/webhook-common.js';
 import { jsonBody } from './body.js';
+import { validate } from './validate.js';
 
 const replyInput = z.strictObject({
   text: z.string().trim().min(1).max(4000),

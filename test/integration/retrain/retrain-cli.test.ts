@@ -41,10 +41,7 @@ async function retrain(...args: string[]) {
     NEURODESK_DATA_DIR: fx.dataDir,
     NEURODESK_NETS_DIR: fx.netsDir,
     NEURODESK_BOTS_DIR: fx.botsDir,
-    // A small deployment: one text of the 200 in its regression set moves macro-F1 by ~0.5 points;
-    // it allows two points (four texts) of run-to-run noise.
-    NEURODESK_RETRAIN_F1_TOLERANCE: '2',
-    NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10',
+    // The default gate: worse beyond chance at 95 %, categories of ≥ 10 texts tested alone.
   });
   return { code, out: c.out(), err: c.err() };
 }
@@ -79,6 +76,26 @@ describe('npm run retrain -- classifier', () => {
     expect(meta.labels).toContain(NEW_CATEGORY);
     expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
     expect(meta.trainingData).toMatchObject({ file: fx.baseFile, labels: { rows: 40 } });
+    // Provenance: the base file, the operators' labels as exported for this run, the regression set.
+    expect(meta.provenance.files.map((f: { role: string }) => f.role)).toEqual([
+      'train',
+      'labels',
+      'regression',
+    ]);
+    expect(meta.provenance.files[0]).toMatchObject({ file: fx.baseFile, rows: 300 });
+    expect(meta.provenance.files[1]).toMatchObject({
+      rows: 40,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(meta.provenance.files[1].file).toMatch(/training-inputs\/run-\d+-labels\.csv$/);
+    expect(readFileSync(meta.provenance.files[1].file, 'utf8')).toContain(
+      `${fx.newTexts[0]},${NEW_CATEGORY}`,
+    );
+    expect(meta.provenance.files[2]).toMatchObject({ file: fx.regressionFile, rows: 200 });
+    expect(meta.provenance.recipe).toMatch(
+      /^npm run retrain -- classifier --bot desk --max-epochs 6 \(run \d+: fine-tuned from v1/,
+    );
+    expect(meta.provenance.commit).toMatch(/^([0-9a-f]{40}(-dirty)?|unknown)$/);
     expect(meta.canary.length).toBeGreaterThan(0);
     // Validated on the rows v1 validated on (never trained on) plus a hashed share of the labels.
     const v1 = JSON.parse(readFileSync(join(fx.netsDir, fx.netName, 'v1', 'meta.json'), 'utf8'));
@@ -137,8 +154,14 @@ describe('npm run retrain -- classifier', () => {
     expect(r.out).toContain('LABELS SHUFFLED');
     expect(r.out).toMatch(/from scratch, \d+ epochs/);
     expect(r.out).toMatch(
-      /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
+      /✗ regression set macro-F1 [\d.]+ % → [\d.]+ % \(−[\d.]+ points, 95 % interval −[\d.]+ to −[\d.]+\): worse beyond chance/,
     );
+    const html = readFileSync(
+      join(fx.netsDir, fx.netName, /REFUSED: (\S+)/.exec(r.out)![1]!, 'report.html'),
+      'utf8',
+    );
+    expect(html).toContain('95 % interval');
+    expect(html).toMatch(/<td>worse beyond chance<\/td>/);
     expect(current()).toBe(before);
     const refused = /REFUSED: (\S+)/.exec(r.out)![1]!;
     expect(existsSync(join(fx.netsDir, fx.netName, refused, 'manifest.json'))).toBe(true);
@@ -146,6 +169,30 @@ describe('npm run retrain -- classifier', () => {
       'data-decision="refused"',
     );
     expect(runs().at(-1)).toMatchObject({ status: 'refused', old_version: before, new_version: refused });
+  });
+
+  it("refuses a version trained with one category's labels swapped with another's, naming both", async () => {
+    const before = current();
+    const r = await retrain('--swap-categories', 'card_arrival,exchange_rate', '--max-epochs', '6');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toContain('CATEGORIES card_arrival ↔ exchange_rate SWAPPED (control run)');
+    expect(r.out).toMatch(/from scratch, \d+ epochs/);
+    expect(r.out).toMatch(
+      /✗ regression set: 2 categories worse beyond chance: "(card_arrival|exchange_rate)" [\d.]+ → [\d.]+ % right/,
+    );
+    expect(r.out).toContain('"exchange_rate"');
+    expect(r.out).toContain('"card_arrival"');
+    expect(current()).toBe(before);
+  });
+
+  it('refuses a version trained from scratch on a tenth of the data', async () => {
+    const before = current();
+    const r = await retrain('--train-fraction', '0.1', '--max-epochs', '6');
+    expect(r.code).toBe(RETRAIN_EXIT.refused);
+    expect(r.out).toContain('ONLY 10 % OF THE ROWS (control run)');
+    expect(r.out).toMatch(/from scratch, \d+ epochs/);
+    expect(r.out).toMatch(/✗ .*worse beyond chance/);
+    expect(current()).toBe(before);
   });
 
   it('promotes a refused version on --force and stores the reason with the run', async () => {
@@ -191,7 +238,7 @@ describe('npm run retrain -- classifier', () => {
           force: 'the gate is wrong today',
           maxEpochs: 1,
           heldOutFraction: 0.2,
-          gate: { macroF1Tolerance: 100, maxCategoryDrop: 100, minCategorySupport: 10 },
+          gate: { confidence: 0.95, macroF1Tolerance: null, maxCategoryDrop: null, minCategorySupport: 10 },
           shuffleLabels: false,
         },
       );

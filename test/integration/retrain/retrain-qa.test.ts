@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
 import { initBackend } from '../../../src/nets/backend.js';
+import { QaNet } from '../../../src/nets/qa/qa-net.js';
 import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { provenanceFile } from '../../../training/provenance.js';
 import { trainQa } from '../../../training/qa/train-qa.js';
 import { isHeldOut } from '../../../training/retrain/classifier-data.js';
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
@@ -42,9 +44,7 @@ async function retrain(...args: string[]) {
     NEURODESK_DATA_DIR: dirs.data,
     NEURODESK_NETS_DIR: dirs.nets,
     NEURODESK_BOTS_DIR: dirs.bots,
-    // One question of the 200 in the regression set is 0.5 points: three points (six questions) of drift allowed.
-    NEURODESK_RETRAIN_F1_TOLERANCE: '3',
-    NEURODESK_RETRAIN_MIN_CATEGORY_SUPPORT: '10',
+    // The default gate: worse beyond chance at 95 %, categories of ≥ 10 questions tested alone.
   });
   return { code, out, err };
 }
@@ -98,7 +98,37 @@ describe('npm run retrain -- qa', () => {
   it('needs a regression set the first time', async () => {
     const r = await retrain();
     expect(r.code).toBe(RETRAIN_EXIT.failed);
-    expect(r.err).toContain('no regression set recorded with desk-qa/v1; pass --regression FILE');
+    expect(r.err).toContain(
+      'no regression set recorded with desk-qa/v1 (no test or regression file in its provenance); pass --regression FILE',
+    );
+  });
+
+  it('needs no flag for a net whose provenance names its test file', async () => {
+    const net = QaNet.load(join(dirs.nets, NET));
+    net.meta.provenance = {
+      commit: 'unknown',
+      recipe: 'toy',
+      files: [provenanceFile('test', regressionFile, 200)],
+    };
+    net.save(join(dirs.nets, 'desk-qa-recorded'), 'v1');
+    net.dispose();
+    const bot = JSON.parse(readFileSync(join(dirs.bots, 'desk.json'), 'utf8'));
+    writeFileSync(
+      join(dirs.bots, 'desk-recorded.json'),
+      JSON.stringify({ ...bot, name: 'desk-recorded', nets: { ...bot.nets, qa: 'desk-qa-recorded' } }),
+    );
+    let out = '';
+    let err = '';
+    const io = { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } };
+    const code = await runRetrainCli(['qa', '--bot', 'desk-recorded', '--backend', 'wasm'], io, {
+      NEURODESK_DATA_DIR: dirs.data,
+      NEURODESK_NETS_DIR: dirs.nets,
+      NEURODESK_BOTS_DIR: dirs.bots,
+    });
+    // It gets past the regression set (read from the provenance) to the labels: none for this bot.
+    expect(err).toBe('');
+    expect(code).toBe(RETRAIN_EXIT.ok);
+    expect(out).toContain('SKIPPED: no operator answers to learn from');
   });
 
   it('learns the answer operators sent to a new kind of question, and promotes the new version', async () => {
@@ -116,6 +146,16 @@ describe('npm run retrain -- qa', () => {
     const meta = JSON.parse(readFileSync(join(dirs.nets, NET, version, 'meta.json'), 'utf8'));
     expect(meta.retraining).toMatchObject({ fromVersion: 'v1', decision: 'promoted' });
     expect(meta.retraining.regressionSet.file).toBe(regressionFile);
+    expect(meta.provenance.files.map((f: { role: string }) => f.role)).toEqual([
+      'labels',
+      'kb',
+      'regression',
+    ]);
+    expect(meta.provenance.files[1]).toMatchObject({ rows: 7 });
+    expect(meta.provenance.files[2]).toMatchObject({ file: regressionFile, rows: 200 });
+    expect(meta.provenance.recipe).toMatch(
+      /^npm run retrain -- qa --bot desk --max-epochs 8 \(run \d+: fine-tuned from v1/,
+    );
     // The pool it was trained against, so the next run can tell which answers are new to it.
     expect(meta.retraining.answerKeys).toHaveLength(7);
     expect(meta.canary.every((g: { text: string }) => !HOURS_QUESTIONS.includes(g.text))).toBe(true);
@@ -139,7 +179,7 @@ describe('npm run retrain -- qa', () => {
     expect(r.out).toMatch(/REFUSED: (\S+) is kept on disk, \S+ stays in service/);
     expect(r.out).toContain('from scratch on SHUFFLED ANSWERS (control run)');
     expect(r.out).toMatch(
-      /✗ regression set top-1 accuracy [\d.]+ % → [\d.]+ % \(−[\d.]+ points\): dropped more than/,
+      /✗ regression set top-1 accuracy [\d.]+ % → [\d.]+ % \(−[\d.]+ points, 95 % interval −[\d.]+ to −[\d.]+\): worse beyond chance/,
     );
     expect(current()).toBe(before);
     const refused = /REFUSED: (\S+)/.exec(r.out)![1]!;

@@ -11,7 +11,7 @@ describe('a scheduled retraining run', () => {
     const lines: string[] = [];
     try {
       const child = spawnRetrain(
-        'desk',
+        { bot: 'desk', kind: 'qa' },
         { dataDir, netsDir: join(dataDir, 'nets'), botsDir: join(dataDir, 'bots'), backend: 'wasm', env: {} },
         (stream, line) => lines.push(`${stream}: ${line}`),
       );

@@ -26,9 +26,15 @@ writeFileSync(
   JSON.stringify({ ...JSON.parse(readFileSync(botFile, 'utf8')), shop: { enabled: true, k: 2 } }, null, 2),
 );
 
-// The soundbar has a page of its own; the HDMI cable does not.
+// The soundbar has a page and a picture of its own; the HDMI cable does not.
 const CATALOGUE = PRODUCTS.map((p) =>
-  p.id === 'soundbar' ? { ...p, url: 'https://shop.example/soundbar' } : p,
+  p.id === 'soundbar'
+    ? {
+        ...p,
+        url: 'https://shop.example/soundbar',
+        attributes: { image: 'https://shop.example/soundbar.jpg' },
+      }
+    : p,
 );
 
 let standIn: PlatformStandIn;
@@ -150,6 +156,7 @@ describe('a bot attaching shop recommendations', () => {
           title: 'Soundbar with subwoofer',
           url: 'https://shop.example/soundbar',
           price: 199,
+          image: 'https://shop.example/soundbar.jpg',
         },
       ],
       buttons: [
@@ -160,5 +167,30 @@ describe('a bot attaching shop recommendations', () => {
     c.send({ type: 'message', id: 'p2', text: 'thanks', product_id: '../etc/passwd' });
     expect(await c.next()).toMatchObject({ type: 'error', code: 'validation_failed' });
     await c.close();
+  });
+
+  it('brings the product cards back as they were sent when the widget resumes', async () => {
+    const url = `${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`;
+    const c = await ChatClient.connect(url);
+    const { conversation } = await c.next();
+    await c.next(); // greeting
+    c.send({ type: 'message', id: 'r1', text: 'Does it come with a warranty?', product_id: 'tv' });
+    const ack = await c.next();
+    let pushed = await c.next();
+    while (!pushed.products) pushed = await c.next();
+    await c.close();
+
+    const back = await ChatClient.connect(`${url}&conversation=${conversation}&after=0`);
+    expect(await back.next()).toMatchObject({ type: 'ready', resumed: true });
+    const { messages } = await back.next();
+    expect(messages[0]).toMatchObject({ id: ack.message_id, author: 'customer', client_id: 'r1' });
+    const cards = messages.find((m: { products?: unknown }) => m.products);
+    expect(cards).toMatchObject({
+      id: pushed.id,
+      text: pushed.text,
+      products: pushed.products,
+      buttons: pushed.buttons,
+    });
+    await back.close();
   });
 });

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BotConfigError, loadBots } from '../../../src/channels/bot-files.js';
 import { botLanguages, categoryName, templatesFor } from '../../../src/core/bots/bot.js';
-import { BotConfigError, loadBots } from '../../../src/core/bots/load-bots.js';
 import { tempDir } from '../../helpers/config.js';
 
 const good = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseBotFile } from '../../../src/channels/bot-files.js';
 import type { Bot } from '../../../src/core/bots/bot.js';
-import { parseBotFile } from '../../../src/core/bots/load-bots.js';
 import { asksForPerson, decide, decideChoice, type PolicyInput, queueFor } from '../../../src/core/policy.js';
 import type { Classification, SuggestionResult } from '../../../src/core/ports.js';
 

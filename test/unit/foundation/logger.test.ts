@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { CHANNEL_SECRET_HEADERS } from '../../../src/channels/index.js';
 import { createLogger } from '../../../src/logger.js';
 
 describe('logger', () => {
@@ -11,7 +12,8 @@ describe('logger', () => {
         cb();
       },
     });
-    const log = createLogger('info', sink);
+    // As the gateway creates it: with every channel's secret headers.
+    const log = createLogger('info', sink, CHANNEL_SECRET_HEADERS);
     log.info(
       {
         text: 'my PIN is 1234',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { nextCronTime, parseCron } from '../../../src/retraining/cron.js';
-import { RetrainScheduler } from '../../../src/retraining/scheduler.js';
+import { RetrainScheduler, retrainJobs } from '../../../src/retraining/scheduler.js';
 import { LockHeldError, RunLock } from '../../../training/retrain/lock.js';
 import { tempDir } from '../../helpers/config.js';
 
@@ -43,8 +43,18 @@ describe('cron expressions', () => {
     expect(loadConfig({}).retrain).toEqual({
       schedule: null,
       heldOutFraction: 0.2,
-      gate: { macroF1Tolerance: 0, maxCategoryDrop: 10, minCategorySupport: 20 },
+      gate: { confidence: 0.95, macroF1Tolerance: null, maxCategoryDrop: null, minCategorySupport: 10 },
     });
+    // The hard floors: off when unset, empty or "off"; a number of points otherwise.
+    expect(loadConfig({ NEURODESK_RETRAIN_F1_TOLERANCE: '' }).retrain.gate.macroF1Tolerance).toBeNull();
+    expect(
+      loadConfig({ NEURODESK_RETRAIN_MAX_CATEGORY_DROP: 'off' }).retrain.gate.maxCategoryDrop,
+    ).toBeNull();
+    expect(loadConfig({ NEURODESK_RETRAIN_F1_TOLERANCE: '1.5' }).retrain.gate.macroF1Tolerance).toBe(1.5);
+    expect(() => loadConfig({ NEURODESK_RETRAIN_F1_TOLERANCE: 'lots' })).toThrow(
+      /NEURODESK_RETRAIN_F1_TOLERANCE: expected off or a number from 0 to 100/,
+    );
+    expect(() => loadConfig({ NEURODESK_RETRAIN_CONFIDENCE: '1.5' })).toThrow(/NEURODESK_RETRAIN_CONFIDENCE/);
     expect(() => loadConfig({ NEURODESK_RETRAIN_HELD_OUT: '0.9' })).toThrow(
       /NEURODESK_RETRAIN_HELD_OUT: expected a number from 0 to 0.5/,
     );
@@ -59,7 +69,11 @@ describe('the in-process retraining schedule', () => {
     const finishes: Array<() => void> = [];
     const scheduler = new RetrainScheduler({
       schedule: parseCron(expr),
-      bots: () => ['desk', 'shop'],
+      jobs: () => [
+        { bot: 'desk', kind: 'classifier' },
+        { bot: 'desk', kind: 'qa' },
+        { bot: 'shop', kind: 'classifier' },
+      ],
       logger: createLogger('silent'),
       now: () => new Date(clock),
       setTimer: (fn, ms) => {
@@ -68,8 +82,8 @@ describe('the in-process retraining schedule', () => {
         return t;
       },
       clearTimer: (t) => timers.splice(timers.indexOf(t as never), 1),
-      start: (bot) => {
-        started.push(bot);
+      start: (job) => {
+        started.push(`${job.bot} ${job.kind}`);
         let stop = () => {};
         const done = new Promise<number>((resolve) => {
           finishes.push(() => resolve(0));
@@ -88,29 +102,44 @@ describe('the in-process retraining schedule', () => {
     return { scheduler, started, finishes, advance, timers };
   }
 
-  it('retrains every bot, one after the other, at the scheduled time', async () => {
+  it('retrains the classifier and the Q/A net of every bot, one run after the other, at the scheduled time', async () => {
     const h = harness('30 3 * * *');
     h.scheduler.start();
     await h.advance(30_000);
     expect(h.started).toEqual([]);
     await h.advance(30_000);
-    expect(h.started).toEqual(['desk']);
+    expect(h.started).toEqual(['desk classifier']);
     h.finishes.shift()!();
     await new Promise((r) => setImmediate(r));
-    expect(h.started).toEqual(['desk', 'shop']);
+    expect(h.started).toEqual(['desk classifier', 'desk qa']);
+    h.finishes.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(h.started).toEqual(['desk classifier', 'desk qa', 'shop classifier']);
     h.scheduler.stop();
+  });
+
+  it("takes the runs from the bot files: both nets by default, a bot's retrain.nets otherwise", () => {
+    const bot = (name: string, nets?: Array<'classifier' | 'qa'>) => ({
+      name,
+      config: nets ? { retrain: { nets } } : {},
+    });
+    expect(retrainJobs([bot('desk'), bot('shop', ['qa']), bot('quiet', [])])).toEqual([
+      { bot: 'desk', kind: 'classifier' },
+      { bot: 'desk', kind: 'qa' },
+      { bot: 'shop', kind: 'qa' },
+    ]);
   });
 
   it('skips a tick while the previous runs are still going, and stops a run on shutdown', async () => {
     const h = harness('* * * * *');
     h.scheduler.start();
     await h.advance(60_000);
-    expect(h.started).toEqual(['desk']);
+    expect(h.started).toEqual(['desk classifier']);
     await h.advance(60_000);
-    expect(h.started).toEqual(['desk']);
+    expect(h.started).toEqual(['desk classifier']);
     h.scheduler.stop();
     await new Promise((r) => setImmediate(r));
-    expect(h.started).toEqual(['desk']);
+    expect(h.started).toEqual(['desk classifier']);
     expect(h.timers).toEqual([]);
   });
 });
