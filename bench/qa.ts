@@ -102,7 +102,7 @@ for (const s of BANK_SETS) {
   );
 }
 log(`  target: Russian top-1 ≥ 85 % (stretch 90 %); threshold ${net.meta.threshold.toFixed(3)}`);
-if (values['classifier'] !== 'none') {
+if (values.classifier !== 'none') {
   // The classifier's category as a feature of the score (measured, not served unless it helps).
   const classifier = ClassifierNet.load(values.classifier);
   for (const set of BANK_SETS.slice(0, 2)) {
