@@ -22,6 +22,7 @@ describe('buildGateway', () => {
         'channels',
         'console',
         'retraining',
+        'widget',
         'extra routes',
       ]);
       // Driven in process: the app on a server of the test's own, no listen() of the gateway.
