@@ -5,10 +5,11 @@ import { resolveApiKeys } from './api-keys.js';
 import { createApp, type ReadinessCheck, type RouteMount } from './app.js';
 import { type BotGateway, composeGateway } from './compose-gateway.js';
 import type { Config } from './config.js';
+import { consoleCategories } from './console/categories.js';
 import { createConsole } from './console/index.js';
 import { consoleReportsRoute, latestReportLink } from './console/reports-route.js';
 import { ConsoleCore } from './console/service.js';
-import { BotRegistry, botCategories } from './core/bots/bot.js';
+import { BotRegistry } from './core/bots/bot.js';
 import { loadBots } from './core/bots/load-bots.js';
 import { type AnswerSuggester, type Clock, systemClock, type TicketClassifier } from './core/ports.js';
 import type { AnswerIndexes } from './kb/answer-indexes.js';
@@ -207,7 +208,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     store: store.conversations,
     events: gateway.events,
     clock,
-    categoriesOf: (name) => botCategories(bots.get(name)),
+    categoriesOf: (name) => consoleCategories(bots.get(name), nets),
+    botOf: (name) => bots.get(name),
+    botNames: () => bots.all().map((b) => b.name),
     latestReport: () => latestReportLink(store.trainingRuns),
   });
   const consoleFeature = await createConsole({

@@ -9,7 +9,16 @@ export type OperatorActionKind =
   | 'reply'
   | 'correct_category'
   | 'resolve'
-  | 'hand_back';
+  | 'hand_back'
+  | 'assign';
+
+/** An operator as colleagues see them in the console. */
+export interface ConsoleOperator {
+  login: string;
+  name: string;
+  role: 'operator' | 'supervisor';
+  language: 'en' | 'ru';
+}
 
 /** One operator action as stored. */
 export interface OperatorActionRecord {
@@ -46,10 +55,21 @@ export interface ConsoleStats {
   latestReport: string | null;
 }
 
+/** A queue line as stored; the console adds the bot file's priority facts (sensitive, SLA). */
+export type StoredQueueItem = Omit<QueueItem, 'sensitive' | 'slaDueAt'>;
+
 /** What the console reads and writes in the store. */
 export interface ConsoleStore {
-  queue(): QueueItem[];
-  queueItem(conversationId: number): QueueItem | undefined;
+  queue(): StoredQueueItem[];
+  queueItem(conversationId: number): StoredQueueItem | undefined;
+  /** A conversation's line whatever its status (resolved ones open read-only). */
+  conversationItem(conversationId: number): StoredQueueItem | undefined;
+  operators(): ConsoleOperator[];
+  setOperatorLanguage(login: string, language: 'en' | 'ru'): void;
+  /** Categories operators created for a bot that its classifier does not know yet. */
+  createdCategories(bot: string): string[];
+  /** Records a created category; false when it already existed. */
+  createCategory(bot: string, name: string, operator: string): boolean;
   history(conversationId: number, limit?: number): ConsoleMessage[];
   messagesById(ids: readonly number[]): Array<ConsoleMessage & { conversationId: number }>;
   lastInbound(conversationId: number): { id: number; text: string } | undefined;

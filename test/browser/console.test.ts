@@ -27,7 +27,9 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
       config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() },
     });
     gw.store.db
-      .prepare('INSERT INTO kb_answers (id, text, category, created_at, updated_at) VALUES (?, ?, ?, 0, 0)')
+      .prepare(
+        'INSERT OR REPLACE INTO kb_answers (id, text, category, created_at, updated_at) VALUES (?, ?, ?, 0, 0)',
+      )
       .run(103, 'Freeze the card in the app at once, then order a new one.', 'lost_or_stolen_card');
     browser = await launchChromium(executable!);
     ann = await (

@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import type {
+  ConsoleOperator,
   ConsoleStats,
   ConsoleStore,
   MessagePredictions,
   OperatorActionRecord,
+  StoredQueueItem,
 } from '../../console/console-store-port.js';
 import type { ConsoleMessage, QueueItem } from '../../console/protocol.js';
 import type { Clock, Suggestion } from '../../core/ports.js';
@@ -36,11 +38,17 @@ interface MessageRow {
   created_at: number;
 }
 
-// The customer's waiting started with the first inbound message after the last operator reply.
+// The customer's waiting started with the first inbound message after the last operator reply,
+// or after the message a resolve or hand-back closed (a reopened conversation waits anew).
 const QUEUE_SELECT = `
   WITH since AS (
-    SELECT c.id AS cid, COALESCE((SELECT MAX(id) FROM messages WHERE conversation_id = c.id AND author = 'operator'), 0) AS after
-    FROM conversations c WHERE c.status IN ('queued', 'assigned') AND (@id IS NULL OR c.id = @id)
+    SELECT c.id AS cid, MAX(
+      COALESCE((SELECT MAX(id) FROM messages WHERE conversation_id = c.id AND author = 'operator'), 0),
+      COALESCE((SELECT MAX(message_id) FROM operator_actions
+        WHERE conversation_id = c.id AND action IN ('resolve', 'hand_back')), 0)
+    ) AS after
+    FROM conversations c
+    WHERE (@any = 1 OR c.status IN ('queued', 'assigned')) AND (@id IS NULL OR c.id = @id)
   )
   SELECT c.id, c.bot, c.channel, c.customer_id, c.customer_name, c.status, c.queue, c.assigned_operator, c.category,
     c.confidence, c.language, c.updated_at,
@@ -54,7 +62,7 @@ const line = (text: string | null) => {
   return first.length > 140 ? `${first.slice(0, 139)}…` : first;
 };
 
-function toItem(r: QueueRow): QueueItem {
+function toItem(r: QueueRow): StoredQueueItem {
   return {
     conversationId: r.id,
     bot: r.bot,
@@ -89,7 +97,17 @@ export class SqliteConsoleStore implements ConsoleStore {
          VALUES (@conversationId, @messageId, @operator, @action, @category, @answerId, @text, @predictionIds,
            @netVersions, @now)`,
       ),
-      queue: db.prepare<{ id: number | null }, QueueRow>(QUEUE_SELECT),
+      operators: db.prepare<[], ConsoleOperator>(
+        'SELECT login, name, role, language FROM operators WHERE active = 1 ORDER BY login',
+      ),
+      setLanguage: db.prepare('UPDATE operators SET language = ? WHERE login = ?'),
+      createdCategories: db.prepare<[string], { name: string }>(
+        'SELECT name FROM console_categories WHERE bot = ? ORDER BY name',
+      ),
+      createCategory: db.prepare(
+        'INSERT OR IGNORE INTO console_categories (bot, name, created_by, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      queue: db.prepare<{ id: number | null; any: 0 | 1 }, QueueRow>(QUEUE_SELECT),
       messages: db.prepare<[number, number], MessageRow>(
         `SELECT id, direction, author, operator, text, created_at FROM messages
          WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`,
@@ -122,14 +140,40 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   /** Conversations waiting for or being handled by an operator. */
-  queue(): QueueItem[] {
-    return this.s.queue.all({ id: null }).map(toItem);
+  queue(): StoredQueueItem[] {
+    return this.s.queue.all({ id: null, any: 0 }).map(toItem);
   }
 
   /** One conversation's queue line, or undefined if it is not with the operators. */
-  queueItem(conversationId: number): QueueItem | undefined {
-    const row = this.s.queue.get({ id: conversationId });
+  queueItem(conversationId: number): StoredQueueItem | undefined {
+    const row = this.s.queue.get({ id: conversationId, any: 0 });
     return row && toItem(row);
+  }
+
+  /** One conversation's line whatever its status (a resolved one opens read-only). */
+  conversationItem(conversationId: number): StoredQueueItem | undefined {
+    const row = this.s.queue.get({ id: conversationId, any: 1 });
+    return row && toItem(row);
+  }
+
+  /** The active operators, for assigning and transferring. */
+  operators(): ConsoleOperator[] {
+    return this.s.operators.all();
+  }
+
+  /** Stores the language an operator chose for the console. */
+  setOperatorLanguage(login: string, language: 'en' | 'ru'): void {
+    this.s.setLanguage.run(language, login);
+  }
+
+  /** Categories operators created for a bot (not yet known to its classifier). */
+  createdCategories(bot: string): string[] {
+    return this.s.createdCategories.all(bot).map((r) => r.name);
+  }
+
+  /** Records a category an operator created; false when it already existed. */
+  createCategory(bot: string, name: string, operator: string): boolean {
+    return this.s.createCategory.run(bot, name, operator, this.clock.now()).changes > 0;
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
