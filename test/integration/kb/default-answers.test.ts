@@ -42,10 +42,12 @@ describe('POST /api/v1/suggest with the default net and knowledge base', () => {
     expect(body.suggestions[0].text).toBe(kbAnswer('card_delivery_estimate', 'ru'));
   });
 
-  it('seeds the default knowledge base once: 77 English and 20 Russian answers', async () => {
+  it('seeds the default knowledge base once: an English and a Russian answer for each of the 77 categories', async () => {
     const list = await json(await fetch(`${gw.url}/api/v1/answers?limit=1000`, { headers: authHeaders }));
-    expect(list.total).toBe(97);
-    expect(list.answers.filter((a: { language: string }) => a.language === 'ru')).toHaveLength(20);
+    expect(list.total).toBe(154);
+    const ru = list.answers.filter((a: { language: string }) => a.language === 'ru');
+    expect(ru).toHaveLength(77);
+    expect(new Set(ru.map((a: { category: string }) => a.category)).size).toBe(77);
     expect(new Set(list.answers.map((a: { category: string }) => a.category)).size).toBe(77);
     expect(gw.answers.knowledgeBase.seedIfEmpty('default', 'training/data/bank-kb/answers.jsonl')).toBe(0);
   });

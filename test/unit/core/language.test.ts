@@ -10,6 +10,24 @@ describe('language detection', () => {
     expect(detectLanguage('Ёлки, не работает')).toBe('ru');
   });
 
+  it('takes mixed-script text by its dominant script: a brand name does not make it English', () => {
+    expect(detectLanguage('карта Visa не работает')).toBe('ru');
+    expect(detectLanguage('Apple Pay не добавляется на iPhone')).toBe('ru');
+    expect(detectLanguage('my Visa card was declined at the ATM')).toBe('en');
+  });
+
+  it('takes transliterated and wrong-layout Russian as Russian', () => {
+    expect(detectLanguage('privet, gde moya karta')).toBe('ru');
+    expect(detectLanguage('rfhnf yt ghbikf')).toBe('ru');
+    expect(detectLanguage('Rfhnf yt hf,jnftn')).toBe('ru');
+  });
+
+  it('takes English typed on the Russian layout as English, and plain English stays English', () => {
+    expect(detectLanguage('ьн сфкв рфы тще фккшмув')).toBe('en');
+    expect(detectLanguage('I need a new card, mine expired')).toBe('en');
+    expect(detectLanguage('please cancel the transfer I made today')).toBe('en');
+  });
+
   it('says nothing for text without letters, so the conversation keeps its language', () => {
     expect(detectLanguage('👍 123 !!!')).toBeUndefined();
     expect(detectLanguage('')).toBeUndefined();
@@ -20,5 +38,10 @@ describe('language detection', () => {
     expect(languageFromTag('de-DE,en;q=0.5')).toBe('en');
     expect(languageFromTag('fr')).toBeUndefined();
     expect(languageFromTag(undefined)).toBeUndefined();
+  });
+
+  it('reads a tag against the languages a bot speaks', () => {
+    expect(languageFromTag('de-DE,en;q=0.5', ['de', 'en'])).toBe('de');
+    expect(languageFromTag('uk', ['en', 'ru'])).toBeUndefined();
   });
 });

@@ -107,6 +107,38 @@ for (const simd of [true, false]) {
       expect(index.search([{ ...q, category: 'nope', categoryMode: 'filter' as const }])[0]).toEqual([]);
     });
 
+    it("answers in the asker's language only when one of them is relevant, always best score first", () => {
+      // Four answers along the axes; the question leans towards the English answer of c1.
+      const axis = (i: number) => Float32Array.from({ length: 4 }, (_, j) => (j === i ? 1 : 0));
+      const index = new AnswerIndex(4, { dense: 6, count: 0, weighted: 0, bias: -3 }, idf, { simd });
+      index.upsert([
+        { id: 1, revision: 1, category: 'c1', language: 'en', vector: axis(0), terms: new Int32Array(0) },
+        { id: 2, revision: 1, category: 'c1', language: 'ru', vector: axis(1), terms: new Int32Array(0) },
+        { id: 3, revision: 1, category: 'c2', language: 'ru', vector: axis(2), terms: new Int32Array(0) },
+        { id: 4, revision: 1, category: 'c2', language: 'en', vector: axis(3), terms: new Int32Array(0) },
+      ]);
+      const q = { vector: Float32Array.of(0.8, 0.5, 0.3, 0.1), terms: new Int32Array(0), k: 3 };
+      const ids = (x: object) => index.search([{ ...q, ...x }])[0]!.map((h) => h.id);
+      // Unasked: by score alone.
+      expect(ids({})).toEqual([1, 2, 3]);
+      // Russian answer 2 scores σ(6·0.5 − 3) = 0.5: relevant at a floor of 0.4, so Russian only.
+      const ru = index.search([{ ...q, language: 'ru', languageFloor: 0.4 }])[0]!;
+      expect(ru.map((h) => [h.id, h.language])).toEqual([
+        [2, 'ru'],
+        [3, 'ru'],
+      ]);
+      // At a floor of 0.6 no Russian answer is relevant: every language, by score.
+      expect(ids({ language: 'ru', languageFloor: 0.6 })).toEqual([1, 2, 3]);
+      // A language the index does not hold changes nothing.
+      expect(ids({ language: 'de', languageFloor: 0 })).toEqual([1, 2, 3]);
+      // A language change is applied without a new vector.
+      index.setLanguage(4, 'ru');
+      expect(index.languageOf(4)).toBe('ru');
+      expect(ids({ language: 'ru', languageFloor: 0.4 })).toEqual([2, 3, 4]);
+      for (const hits of [index.search([{ ...q, language: 'ru' }])[0]!, index.search([q])[0]!])
+        expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
+    });
+
     it('never returns a non-finite score, even from a damaged vector', () => {
       const index = new AnswerIndex(4, SCORING, idf, { simd });
       index.upsert([
