@@ -48,6 +48,8 @@ const state = {
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {StringKey} key @param {Record<string, string|number>} [vars] */
 const tr = (key, vars) => t(state.lang, key, vars);
+/** @param {string} id */
+const button = (id) => /** @type {HTMLButtonElement} */ (document.getElementById(id));
 const editor = () => /** @type {HTMLTextAreaElement} */ ($('editor'));
 
 /**
@@ -529,18 +531,12 @@ function renderConversationHeader() {
     : tr(/** @type {StringKey} */ (`status_${q.status}`));
   $('conv-status').setAttribute('data-status', q.status);
   const othersOwn = Boolean(q.assignedTo) && !mine;
-  /** @type {HTMLButtonElement} */ ($('take')).disabled = mine || othersOwn;
+  button('take').disabled = mine || othersOwn;
   const blocked = othersOwn && !supervisor;
-  /** @type {HTMLButtonElement} */ for (const id of [
-    'resolve',
-    'hand-back',
-    'correct',
-    'new-category',
-    'send',
-  ])
-    ($(id)).disabled = blocked || (resolved && id !== 'send');
-  /** @type {HTMLButtonElement} */ ($('resolve')).disabled ||= q.status === 'bot';
-  /** @type {HTMLButtonElement} */ ($('hand-back')).disabled ||= q.status === 'bot';
+  for (const id of ['resolve', 'hand-back', 'correct', 'new-category', 'send'])
+    button(id).disabled = blocked || (resolved && id !== 'send');
+  button('resolve').disabled ||= q.status === 'bot';
+  button('hand-back').disabled ||= q.status === 'bot';
   const select = /** @type {HTMLSelectElement} */ ($('assign-to'));
   select.replaceChildren(
     h('option', { value: '' }, [tr('assignTo')]),
@@ -551,7 +547,7 @@ function renderConversationHeader() {
       ),
   );
   select.disabled = blocked || resolved;
-  /** @type {HTMLButtonElement} */ ($('assign')).disabled = blocked || resolved;
+  button('assign').disabled = blocked || resolved;
   $('read-only').hidden = !resolved;
   renderCustomer();
 }
