@@ -470,8 +470,12 @@ async function openConversation(id, o = {}) {
 async function refreshOpen() {
   const open = state.open;
   if (!open) return;
+  const id = open.item.conversationId;
   try {
-    state.open = await request({ type: 'open', conversationId: open.item.conversationId });
+    const detail = await request({ type: 'open', conversationId: id });
+    // Meanwhile the operator may have closed it or moved on.
+    if (state.open?.item.conversationId !== id) return;
+    state.open = detail;
     renderConversation();
   } catch (err) {
     toast(errorText(err), 'error');
@@ -606,7 +610,9 @@ function renderSide() {
   $('category-confidence').replaceChildren(
     ...(d.classification
       ? [
-          `${categoryLabel(d.item.bot, d.classification.category)} · ${tr('confidence')} ${conf}%`,
+          h('span', { 'data-testid': 'classification' }, [
+            `${categoryLabel(d.item.bot, d.classification.category)} · ${tr('confidence')} ${conf}%`,
+          ]),
           confidenceBar(conf, `${tr('confidence')} ${conf}%`),
         ]
       : []),
@@ -835,6 +841,10 @@ function onKey(ev) {
     return;
   }
   const target = /** @type {HTMLElement} */ (ev.target);
+  if (ev.key === 'Escape' && target === editor()) {
+    editor().blur();
+    return;
+  }
   const typing = ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
   if (typing || ev.ctrlKey || ev.metaKey || ev.altKey || document.querySelector('dialog[open]:not(#help)'))
     return;
