@@ -352,8 +352,10 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
         (e) => e.ownerDocument.defaultView!.getComputedStyle(e).backgroundColor,
       ),
     ).toBe('rgb(255, 248, 225)');
+    await cleo.screenshot({ path: `${ARTIFACTS}/readme-queue.png` });
     await openIn(cleo, conversationOf('someone stole my card in a taxi'));
     expect(await cleo.isDisabled('#resolve')).toBe(false);
+    await cleo.screenshot({ path: `${ARTIFACTS}/readme-conversation.png` });
     await cleo.close();
   });
 
