@@ -211,6 +211,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     categoriesOf: (name) => consoleCategories(bots.get(name), nets),
     botOf: (name) => bots.get(name),
     botNames: () => bots.all().map((b) => b.name),
+    knowledgeBase: answers.knowledgeBase,
     latestReport: () => latestReportLink(store.trainingRuns),
   });
   const consoleFeature = await createConsole({

@@ -65,6 +65,31 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     to: z.string().min(1).max(100),
   }),
   z.object({ ...base, type: z.literal('set_language'), language: z.enum(['en', 'ru']) }),
+  /** Conversations of any status by id, customer, category or text (history). */
+  z.object({ ...base, type: z.literal('search'), query: z.string().trim().min(1).max(200) }),
+  /** An internal note: colleagues see it, the customer never does. */
+  z.object({
+    ...base,
+    type: z.literal('add_note'),
+    conversationId,
+    text: z.string().trim().min(1).max(2000),
+  }),
+  /** Answers of the conversation's bot's knowledge base containing the query's words. */
+  z.object({ ...base, type: z.literal('kb_search'), conversationId, query: z.string().trim().max(200) }),
+  /** Adds a reply written from scratch to the knowledge base, for the conversation's category and language. */
+  z.object({
+    ...base,
+    type: z.literal('kb_add'),
+    conversationId,
+    text: z.string().trim().min(1).max(REPLY_MAX_CHARS),
+  }),
+  z.object({ ...base, type: z.literal('saved_replies') }),
+  z.object({
+    ...base,
+    type: z.literal('save_reply'),
+    title: z.string().trim().min(1).max(100),
+    text: z.string().trim().min(1).max(REPLY_MAX_CHARS),
+  }),
   z.object({ ...base, type: z.literal('resolve'), conversationId }),
   z.object({ ...base, type: z.literal('hand_back'), conversationId }),
   z.object({ ...base, type: z.literal('stats'), days: z.number().int().min(1).max(90).optional() }),
@@ -110,6 +135,12 @@ export type ConsoleEvent =
       messageId: number;
       classification: Classification | null;
       suggestions: Suggestion[];
+    }
+  /** A colleague added an internal note. */
+  | {
+      kind: 'note.added';
+      conversationId: number;
+      note: { id: number; operator: string; text: string; createdAt: number };
     }
   /** Something a colleague did to `to`'s conversation (assigned, resolved, handed back…). */
   | {

@@ -6,7 +6,7 @@ import type { Clock, Suggestion } from '../core/ports.js';
 import { AppError } from '../errors.js';
 import type { Operator } from '../store/repositories/operators.js';
 import { botView, withPriority } from './bot-view.js';
-import type { ConsoleStore, StoredQueueItem } from './console-store-port.js';
+import type { ConsoleNote, ConsoleStore, StoredQueueItem } from './console-store-port.js';
 import type { ConsoleService } from './hub.js';
 import { assertMayAct, assertMayAssign, assertMayReply, assertMayTake } from './ownership.js';
 import type { BotView, ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
@@ -26,6 +26,8 @@ export interface ConsoleCoreDeps {
   botNames?: () => string[];
   /** Link to the latest training report, if any. */
   latestReport?: () => string | null;
+  /** Adds answers to a knowledge base (the answer index follows). */
+  knowledgeBase?: { create(body: unknown): { id: number } };
 }
 
 /** What `open` returns: everything the conversation view shows. */
@@ -38,6 +40,10 @@ export interface ConversationDetail {
   categories: string[];
   /** Categories operators created that the classifier does not know yet. */
   createdCategories: string[];
+  /** Internal notes, oldest first. */
+  notes: ConsoleNote[];
+  /** The customer's other conversations. */
+  earlier: QueueItem[];
 }
 
 /**
@@ -129,6 +135,33 @@ export class ConsoleCore implements ConsoleService {
         this.d.reads.setOperatorLanguage(operator.login, req.language);
         operator.language = req.language;
         return undefined;
+      case 'search':
+        return { results: this.d.reads.search(req.query, 50).map((i) => this.prioritised(i)) };
+      case 'add_note': {
+        const c = this.conversation(req.conversationId);
+        const { conversationId, ...note } = this.d.reads.addNote(c.id, operator.login, req.text);
+        for (const l of this.noticeListeners) l({ kind: 'note.added', conversationId, note });
+        return { noteId: note.id };
+      }
+      case 'kb_search': {
+        const c = this.conversation(req.conversationId);
+        return { answers: this.d.reads.kbSearch(this.kbOf(c.bot), req.query, 10) };
+      }
+      case 'kb_add': {
+        const c = this.conversation(req.conversationId);
+        if (!this.d.knowledgeBase) throw new AppError('not_found', 'this gateway has no knowledge base');
+        const answer = this.d.knowledgeBase.create({
+          kb: this.kbOf(c.bot),
+          text: req.text,
+          ...(c.category ? { category: c.category } : {}),
+          ...(c.language ? { language: c.language } : {}),
+        });
+        return { answerId: answer.id };
+      }
+      case 'saved_replies':
+        return { replies: this.d.reads.savedReplies(operator.login) };
+      case 'save_reply':
+        return this.d.reads.saveReply(operator.login, req.title, req.text);
       case 'stats':
         return this.d.reads.stats(this.d.clock.now(), req.days ?? 14, this.d.latestReport?.() ?? null);
     }
@@ -146,6 +179,8 @@ export class ConsoleCore implements ConsoleService {
       classification: last ? this.d.reads.predictionsFor(last.id).classification : null,
       categories: this.categories(conversation),
       createdCategories: this.d.reads.createdCategories(conversation.bot),
+      notes: this.d.reads.notes(conversationId),
+      earlier: this.d.reads.earlierConversations(conversationId, 10).map((i) => this.prioritised(i)),
     };
   }
 
@@ -236,6 +271,11 @@ export class ConsoleCore implements ConsoleService {
     by: string,
   ): void {
     for (const l of this.noticeListeners) l({ kind: 'notice', to, notice, conversationId, by });
+  }
+
+  /** The knowledge base a bot's suggestions come from. */
+  private kbOf(bot: string): string {
+    return this.d.botOf?.(bot)?.config.nets.kb ?? 'default';
   }
 
   private conversation(id: number): ConversationRecord {

@@ -263,3 +263,58 @@ describe('what operators read', () => {
     again.close();
   });
 });
+
+describe('history, notes and canned answers', () => {
+  it('finds conversations of any status by id, customer, text and category, resolved ones read-only', async () => {
+    const id = await customerWrites(851, 'my card was stolen near the museum');
+    await ann.request({ type: 'resolve', conversationId: id });
+    const byText = await ann.request({ type: 'search', query: 'near the museum' });
+    expect(byText.results.map((r: { conversationId: number }) => r.conversationId)).toEqual([id]);
+    expect(byText.results[0].status).toBe('resolved');
+    expect((await ann.request({ type: 'search', query: `#${id}` })).results[0].conversationId).toBe(id);
+    const byCustomer = await ann.request({ type: 'search', query: '851' });
+    expect(byCustomer.results.map((r: { conversationId: number }) => r.conversationId)).toContain(id);
+    const byCategory = await ann.request({ type: 'search', query: 'lost_or_stolen' });
+    expect(byCategory.results.length).toBeGreaterThan(3);
+    expect((await ann.request({ type: 'search', query: '100%_nothing' })).results).toEqual([]);
+  });
+
+  it('keeps internal notes for colleagues and never sends them to the customer', async () => {
+    const id = await customerWrites(852, 'someone stole my card and my keys');
+    const sentBefore = standIn.requests.filter((r) => r.body?.chat_id === 852).length;
+    await ann.request({ type: 'add_note', conversationId: id, text: 'Called the customer, card blocked.' });
+    const added = await bob.event((e) => e.kind === 'note.added' && e.conversationId === id);
+    expect(added.note).toMatchObject({ operator: 'ann', text: 'Called the customer, card blocked.' });
+    const detail = await bob.request({ type: 'open', conversationId: id });
+    expect(detail.notes.map((n: { text: string }) => n.text)).toEqual(['Called the customer, card blocked.']);
+    expect(detail.messages.some((m: { text: string }) => m.text.includes('card blocked'))).toBe(false);
+    await sleep(100);
+    expect(standIn.requests.filter((r) => r.body?.chat_id === 852).length).toBe(sentBefore);
+  });
+
+  it('searches the knowledge base from the reply box and saves a written reply as a new answer', async () => {
+    const id = await customerWrites(853, 'someone stole my card from the locker');
+    const { answerId } = await ann.request({
+      type: 'kb_add',
+      conversationId: id,
+      text: 'Lockers are not safe for cards: freeze it in the app and we send a new one.',
+    });
+    const found = await ann.request({ type: 'kb_search', conversationId: id, query: 'lockers freeze' });
+    expect(found.answers).toEqual([
+      {
+        answerId,
+        text: 'Lockers are not safe for cards: freeze it in the app and we send a new one.',
+        category: 'lost_or_stolen_card',
+        language: 'en',
+      },
+    ]);
+  });
+
+  it('keeps each operator’s own saved replies', async () => {
+    await ann.request({ type: 'save_reply', title: 'Greeting', text: 'Hello, I am looking into it now.' });
+    expect((await ann.request({ type: 'saved_replies' })).replies).toMatchObject([
+      { title: 'Greeting', text: 'Hello, I am looking into it now.' },
+    ]);
+    expect((await bob.request({ type: 'saved_replies' })).replies).toEqual([]);
+  });
+});
