@@ -359,6 +359,53 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await cleo.close();
   });
 
+  it('finds a resolved conversation, keeps notes from colleagues, and inserts knowledge-base and saved replies', async () => {
+    const resolved = conversationOf('someone stole my purse with the card');
+    await ann.click('nav button[data-view=queue]');
+    await ann.fill('[data-testid=search]', 'purse with the card');
+    await ann.press('[data-testid=search]', 'Enter');
+    await ann.locator(`[data-testid=search-item][data-conversation="${resolved}"]`).click();
+    await poll(() => ann.textContent('#conv-title')).toContain(`#${resolved}`);
+    expect(await ann.textContent('[data-testid=conv-status]')).toBe('resolved');
+    expect(await ann.isVisible('#read-only')).toBe(true);
+
+    const id = conversationOf('someone stole my card from my bag');
+    await ann.click('text=Back to the queue');
+    await openIn(ann, id);
+    await openIn(bob, id);
+    await ann.fill('[data-testid=note]', 'Customer is abroad until Friday.');
+    await ann.click('#note-form button[type=submit]');
+    await bob.locator('[data-testid=note-item]', { hasText: 'Customer is abroad until Friday.' }).waitFor();
+    expect(standIn.requests.some((r) => String(r.body?.text ?? '').includes('abroad until Friday'))).toBe(
+      false,
+    );
+
+    await ann.fill('#editor', '/freeze order');
+    await ann.press('#editor', 'Enter');
+    await ann.locator('[data-testid=canned-item]', { hasText: 'Freeze the card in the app at once' }).click();
+    expect(await ann.inputValue('#editor')).toBe('Freeze the card in the app at once, then order a new one.');
+
+    await ann.fill('#editor', 'Your bag card is blocked; a new one is on its way to your home address.');
+    await ann.click('#save-reply');
+    await ann.fill('#prompt-input', 'Bag theft');
+    await ann.press('#prompt-input', 'Enter');
+    await ann.locator('[data-testid=toast]', { hasText: 'Reply saved.' }).waitFor();
+    await ann.click('#send');
+    await ann.locator('[data-testid=offer-kb]').waitFor();
+    await ann.click('#offer-kb-yes');
+    await ann.locator('[data-testid=toast]', { hasText: 'Added to the knowledge base' }).waitFor();
+    const [answer] = rows(
+      gw,
+      'SELECT category, language FROM kb_answers WHERE text LIKE ?',
+      'Your bag card is blocked%',
+    );
+    expect(answer).toEqual({ category: 'lost_or_stolen_card', language: 'en' });
+    await ann.fill('#editor', '/bag');
+    await ann.press('#editor', 'Enter');
+    expect(await ann.locator('[data-testid=canned-item]').count()).toBe(2); // the saved reply and the new answer
+    await ann.fill('#editor', '');
+  });
+
   it('draws the stats page in Russian with every label inside its chart', async () => {
     await bob.click('nav button[data-view=stats]');
     await bob.locator('#stats svg.chart').first().waitFor();

@@ -16,7 +16,8 @@ import { confidenceBar, filterQueue, slaState, sortQueue } from './queue-view.js
  * @typedef {{answerId: number, text: string, score: number, category: string|null}} Suggestion
  * @typedef {{category: string, confidence: number, net: {name: string, version: string}}} Classification
  * @typedef {{item: QueueItem, messages: Msg[], suggestions: Suggestion[], categories: string[],
- *   createdCategories: string[], classification: Classification | null}} Detail
+ *   createdCategories: string[], classification: Classification | null,
+ *   notes: Array<{id: number, operator: string, text: string, createdAt: number}>, earlier: QueueItem[]}} Detail
  * @typedef {{queues: string[], slaMinutes: Record<string, number>, sensitive: string[],
  *   categoryNames: Record<string, Record<string, string>>}} BotView
  * @typedef {{login: string, name: string, role: string}} Colleague
@@ -31,6 +32,8 @@ const state = {
   /** @type {Detail | null} */ open: null,
   /** @type {number | null} */ draftAnswerId: null,
   /** @type {Colleague[]} */ colleagues: [],
+  /** The last reply sent written from scratch, offered to the knowledge base. @type {string | null} */
+  offerText: null,
   /** @type {Record<string, BotView>} */ bots: {},
   /** Conversations with customer messages the operator has not opened since. @type {Set<number>} */
   unread: new Set(),
@@ -331,6 +334,11 @@ function applyEvent(event) {
       if (!open.messages.some((m) => m.id === event.messageId)) void refreshOpen();
       renderSide();
     }
+  } else if (event.kind === 'note.added') {
+    if (open && isOpen(event.conversationId) && !open.notes.some((n) => n.id === event.note.id)) {
+      open.notes.push(event.note);
+      renderCustomer();
+    }
   } else if (event.kind === 'notice') {
     if (event.to === state.operator?.login) {
       const key = /** @type {StringKey} */ (
@@ -457,6 +465,8 @@ async function openConversation(id, o = {}) {
     const detail = await request({ type: 'open', conversationId: id });
     state.open = detail;
     state.unread.delete(id);
+    $('offer-kb').hidden = true;
+    $('canned').hidden = true;
     if (o.push !== false && location.hash !== `#/c/${id}`) history.pushState({ id }, '', `#/c/${id}`);
     renderConversation();
     restoreDraft();
@@ -569,6 +579,150 @@ function renderCustomer() {
     ...row('language', q.language ?? '—'),
     ...row('queueLabel', q.queue ?? '—'),
   );
+  $('earlier').replaceChildren(
+    ...(d.earlier.length
+      ? d.earlier.map((e) => {
+          const link = h('a', { href: `#/c/${e.conversationId}` }, [
+            `#${e.conversationId} · ${tr(/** @type {StringKey} */ (`status_${e.status}`))} · ${e.lastLine}`,
+          ]);
+          return h('li', {}, [link]);
+        })
+      : [h('li', { class: 'muted' }, [tr('noEarlier')])]),
+  );
+  $('notes').replaceChildren(
+    ...d.notes.map((n) =>
+      h('li', { 'data-testid': 'note-item' }, [
+        h('span', { class: 'who' }, [`${n.operator} · ${new Date(n.createdAt).toLocaleString(state.lang)}`]),
+        h('span', {}, [n.text]),
+      ]),
+    ),
+  );
+}
+
+/** Adds the note in the notes box. @param {SubmitEvent} ev */
+async function addNote(ev) {
+  ev.preventDefault();
+  const box = /** @type {HTMLTextAreaElement} */ ($('note'));
+  const text = box.value.trim();
+  if (!text) return;
+  if (await act('add_note', { text }, 'noteAdded')) box.value = '';
+}
+
+/** Search: conversations of any status; an empty query goes back to the queue. */
+async function search(/** @type {SubmitEvent} */ ev) {
+  ev.preventDefault();
+  const query = /** @type {HTMLInputElement} */ ($('search')).value.trim();
+  const box = $('search-results');
+  if (!query) {
+    box.hidden = true;
+    $('queue-list').hidden = false;
+    return;
+  }
+  try {
+    const { results } = await request({ type: 'search', query });
+    const back = h('button', { type: 'button', class: 'link' }, [tr('backToQueue')]);
+    back.addEventListener('click', () => {
+      /** @type {HTMLInputElement} */ ($('search')).value = '';
+      box.hidden = true;
+      $('queue-list').hidden = false;
+    });
+    box.replaceChildren(
+      back,
+      ...(results.length
+        ? results.map((/** @type {QueueItem} */ q) => {
+            const item = h(
+              'button',
+              {
+                class: 'queue-item',
+                'data-testid': 'search-item',
+                'data-conversation': String(q.conversationId),
+              },
+              [
+                h('div', { class: 'row1' }, [
+                  h('span', { class: `badge ch-${q.channel}` }, [q.channel]),
+                  h('strong', {}, [`#${q.conversationId} ${q.customer.name ?? q.customer.id ?? '—'}`]),
+                  h('span', { class: 'wait' }, [tr(/** @type {StringKey} */ (`status_${q.status}`))]),
+                ]),
+                h('div', { class: 'line' }, [q.lastLine]),
+                h('div', { class: 'row3' }, [
+                  h('span', { class: 'cat' }, [categoryLabel(q.bot, q.category)]),
+                ]),
+              ],
+            );
+            item.addEventListener('click', () => openConversation(q.conversationId));
+            return item;
+          })
+        : [h('p', { class: 'empty' }, [tr('searchEmpty')])]),
+    );
+    box.hidden = false;
+    $('queue-list').hidden = true;
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+/** `/words` + Enter in the reply box: knowledge-base answers and saved replies to insert. */
+async function cannedSearch(/** @type {string} */ query) {
+  const open = state.open;
+  if (!open) return;
+  const list = $('canned');
+  try {
+    const [{ answers }, { replies }] = await Promise.all([
+      request({ type: 'kb_search', conversationId: open.item.conversationId, query }),
+      request({ type: 'saved_replies' }),
+    ]);
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const saved = replies.filter((/** @type {{title: string, text: string}} */ r) =>
+      words.every((w) => `${r.title} ${r.text}`.toLowerCase().includes(w)),
+    );
+    /** @param {string} kind @param {string} text @param {string} [title] */
+    const option = (kind, text, title) => {
+      const b = h('button', { type: 'button', 'data-testid': 'canned-item' }, [
+        h('span', { class: 'badge' }, [kind]),
+        title ? h('strong', {}, [title]) : '',
+        h('span', {}, [text]),
+      ]);
+      b.addEventListener('click', () => {
+        editor().value = text;
+        state.draftAnswerId = null;
+        list.hidden = true;
+        updateCounter();
+        saveDraft();
+        editor().focus();
+      });
+      return h('li', {}, [b]);
+    };
+    list.replaceChildren(
+      ...saved.map((/** @type {{title: string, text: string}} */ r) =>
+        option(tr('savedReply'), r.text, r.title),
+      ),
+      ...answers.map((/** @type {{text: string}} */ a) => option(tr('kbAnswer'), a.text)),
+      ...(saved.length + answers.length ? [] : [h('li', { class: 'empty' }, [tr('searchEmpty')])]),
+    );
+    list.hidden = false;
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+async function saveReply() {
+  const text = editor().value.trim();
+  if (!text) return;
+  const title = await promptAsk(tr('saveReplyPrompt'));
+  if (!title) return;
+  try {
+    await request({ type: 'save_reply', title, text });
+    toast(tr('replySaved'));
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+async function addToKb() {
+  const text = state.offerText;
+  $('offer-kb').hidden = true;
+  state.offerText = null;
+  if (text && (await act('kb_add', { text }, 'kbAdded'))) return;
 }
 
 function renderMessages() {
@@ -719,6 +873,9 @@ async function sendReply() {
     extra.reopen = true;
   }
   if (await act('reply', extra, 'replySent')) {
+    // Written from scratch: offer it to the knowledge base, tomorrow's suggestion.
+    state.offerText = state.draftAnswerId ? null : text;
+    $('offer-kb').hidden = !state.offerText;
     editor().value = '';
     state.draftAnswerId = null;
     localStorage.removeItem(draftKey(open.item.conversationId));
@@ -835,6 +992,11 @@ function toggleHelp() {
 /** @param {KeyboardEvent} ev */
 function onKey(ev) {
   if (!state.operator || $('app').hidden) return;
+  if (ev.key === 'Enter' && !ev.shiftKey && ev.target === editor() && editor().value.startsWith('/')) {
+    ev.preventDefault();
+    void cannedSearch(editor().value.slice(1));
+    return;
+  }
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey) && ev.target === editor()) {
     ev.preventDefault();
     void sendReply();
@@ -857,6 +1019,7 @@ function onKey(ev) {
   else if (key === 't' && state.open) void take();
   else if (key === 'r' && state.open) void close('resolve');
   else if (key === '?') toggleHelp();
+  else if (key === '/') $('search').focus();
   else handled = false;
   if (handled) ev.preventDefault();
 }
@@ -872,6 +1035,14 @@ $('assign').addEventListener('click', () => void assign());
 $('send').addEventListener('click', () => void sendReply());
 $('new-category').addEventListener('click', () => void newCategory());
 $('help-button').addEventListener('click', toggleHelp);
+$('search-form').addEventListener('submit', (ev) => void search(/** @type {SubmitEvent} */ (ev)));
+$('note-form').addEventListener('submit', (ev) => void addNote(/** @type {SubmitEvent} */ (ev)));
+$('save-reply').addEventListener('click', () => void saveReply());
+$('offer-kb-yes').addEventListener('click', () => void addToKb());
+$('offer-kb-no').addEventListener('click', () => {
+  $('offer-kb').hidden = true;
+  state.offerText = null;
+});
 $('help-close').addEventListener('click', toggleHelp);
 editor().addEventListener('input', () => {
   if (!editor().value) state.draftAnswerId = null;
