@@ -406,6 +406,17 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await ann.fill('#editor', '');
   });
 
+  it('marks a conversation with a new customer message unread and counts it in the tab title', async () => {
+    await bob.click('nav button[data-view=queue]');
+    const id = conversationOf('someone stole my card from my car');
+    await postTelegram(gw, telegramMessage(update++, 'any news about my card?', { chatId: 762 }));
+    await row(bob, id).locator('[data-testid=unread]').waitFor();
+    await poll(() => row(bob, id).locator('.line').textContent()).toBe('any news about my card?');
+    await poll(() => bob.title()).toMatch(/^\(\d+\) Консоль neurodesk$/);
+    await row(bob, id).click();
+    await poll(() => row(bob, id).locator('[data-testid=unread]').count()).toBe(0);
+  });
+
   it('draws the stats page in Russian with every label inside its chart', async () => {
     await bob.click('nav button[data-view=stats]');
     await bob.locator('#stats svg.chart').first().waitFor();

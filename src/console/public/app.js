@@ -355,10 +355,28 @@ function markUnread(id) {
   state.unread.add(id);
   updateTitle();
   if (/** @type {HTMLInputElement} */ ($('notify')).checked) {
+    beep();
     const q = state.queue.get(id);
     const name = q?.customer.name ?? q?.customer.id ?? '';
     if ('Notification' in window && Notification.permission === 'granted' && document.hidden)
       new Notification(tr('newMessage', { name }), { body: q?.lastLine ?? '' });
+  }
+}
+
+/** A short, quiet tone (Web Audio: no sound file to load). */
+function beep() {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    gain.gain.value = 0.05;
+    osc.frequency.value = 880;
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.15);
+    osc.onended = () => void ctx.close();
+  } catch {
+    // No audio here (autoplay policy, no device): the mark and the title still say it.
   }
 }
 
