@@ -225,15 +225,13 @@ export class SqliteConsoleStore implements ConsoleStore {
 
   /** A conversation's internal notes, oldest first. */
   notes(conversationId: number): ConsoleNote[] {
-    return this.s.notes
-      .all(conversationId)
-      .map((r) => ({
-        id: r.id,
-        conversationId,
-        operator: r.operator,
-        text: r.text,
-        createdAt: r.created_at,
-      }));
+    return this.s.notes.all(conversationId).map((r) => ({
+      id: r.id,
+      conversationId,
+      operator: r.operator,
+      text: r.text,
+      createdAt: r.created_at,
+    }));
   }
 
   /** An operator's saved replies, by title. */
