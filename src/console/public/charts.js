@@ -32,7 +32,7 @@ export function barChart(rows, opts = {}) {
   const labelWidth = 220;
   // About 6.2 px a character at 11 px: a longer label is cut with an ellipsis, its full text in a tooltip.
   const maxChars = Math.floor((labelWidth - 10) / 6.2);
-  const fit = (/** @type {string} */ s) => (s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s);
+  const clip = (/** @type {string} */ s) => (s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s);
   const format = opts.format ?? String;
   const max = Math.max(1, ...rows.map((r) => r.value));
   const svg = el('svg', { width, height: rows.length * (barHeight + 6) + 4, role: 'img', class: 'chart' });
@@ -44,7 +44,7 @@ export function barChart(rows, opts = {}) {
         el(
           'text',
           { x: labelWidth - 6, y: y + barHeight * 0.75, 'text-anchor': 'end', class: 'chart-label' },
-          fit(r.label),
+          clip(r.label),
         ),
         r.label,
       ),
