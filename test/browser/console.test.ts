@@ -347,6 +347,7 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await cleo.clock.setFixedTime(Date.now() + 3 * 60_000);
     await signIn(cleo, 'cleo');
     await poll(() => row(cleo, waiting).getAttribute('data-sla')).toBe('warn');
+    expect(await row(cleo, waiting).locator('[data-testid=sla]').textContent()).toMatch(/^SLA [12] min$/);
     expect(
       await row(cleo, waiting).evaluate(
         (e) => e.ownerDocument.defaultView!.getComputedStyle(e).backgroundColor,

@@ -75,6 +75,11 @@ function duration(ms) {
   return tr('hours', { n: Math.floor(s / 3600) });
 }
 
+/** Time left before a row's SLA breaches, or that it did. @param {number} due @param {number} now */
+function slaText(due, now) {
+  return due <= now ? tr('slaBreached') : tr('slaLeft', { left: duration(due - now) });
+}
+
 /** A category's display name in the console's language (the bot file's `categoryNames`). */
 function categoryLabel(/** @type {string} */ bot, /** @type {string | null} */ category) {
   if (!category) return '—';
@@ -446,6 +451,11 @@ function renderQueue() {
               duration(now - q.waitingSince),
             ]),
           ]),
+          q.slaDueAt !== null
+            ? h('div', { class: 'sla', 'data-testid': 'sla', 'data-due': String(q.slaDueAt) }, [
+                slaText(q.slaDueAt, now),
+              ])
+            : '',
           h('div', { class: 'line' }, [q.lastLine || q.firstLine]),
           h('div', { class: 'row3' }, [
             h('span', { class: 'cat' }, [categoryLabel(q.bot, q.category)]),
@@ -659,7 +669,7 @@ async function search(/** @type {SubmitEvent} */ ev) {
                 h('div', { class: 'row1' }, [
                   h('span', { class: `badge ch-${q.channel}` }, [q.channel]),
                   h('strong', {}, [`#${q.conversationId} ${q.customer.name ?? q.customer.id ?? '—'}`]),
-                  h('span', { class: 'wait' }, [tr(/** @type {StringKey} */ (`status_${q.status}`))]),
+                  h('span', { class: 'status' }, [tr(/** @type {StringKey} */ (`status_${q.status}`))]),
                 ]),
                 h('div', { class: 'line' }, [q.lastLine]),
                 h('div', { class: 'row3' }, [
@@ -1115,6 +1125,8 @@ setInterval(() => {
   const now = Date.now();
   for (const node of document.querySelectorAll('.wait'))
     node.textContent = duration(now - Number(node.getAttribute('data-since')));
+  for (const node of document.querySelectorAll('.sla'))
+    node.textContent = slaText(Number(node.getAttribute('data-due')), now);
   for (const row of document.querySelectorAll('.queue-item')) {
     const q = state.queue.get(Number(row.getAttribute('data-conversation')));
     if (!q) continue;
