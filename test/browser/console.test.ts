@@ -403,7 +403,13 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     expect(answer).toEqual({ category: 'lost_or_stolen_card', language: 'en' });
     await ann.fill('#editor', '/bag');
     await ann.press('#editor', 'Enter');
-    expect(await ann.locator('[data-testid=canned-item]').count()).toBe(2); // the saved reply and the new answer
+    // The saved reply and the new answer, both with the words of the search.
+    await poll(() =>
+      ann.locator('[data-testid=canned-item]').evaluateAll((els) => els.map((e) => e.textContent)),
+    ).toEqual([
+      'savedBag theftYour bag card is blocked; a new one is on its way to your home address.',
+      'knowledge baseYour bag card is blocked; a new one is on its way to your home address.',
+    ]);
     await ann.fill('#editor', '');
   });
 
