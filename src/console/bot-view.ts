@@ -14,14 +14,17 @@ export function botView(bot: Bot): BotView {
   };
 }
 
-/** Adds `sensitive` and `slaDueAt` from the bot's file to a stored queue line. */
+/** Adds `sensitive`, `slaDueAt` and (when none is stored) the category's queue from the bot's file to a stored queue line. */
 export function withPriority(item: StoredQueueItem, bot: Bot | undefined): QueueItem {
   const policy = bot?.config.policy;
   const q = bot?.config.queues;
-  const queue = item.queue ?? q?.default ?? null;
+  // A conversation taken back from the bot has no queue stored: its category's queue is its queue.
+  const queue =
+    item.queue ?? (item.category ? q?.byCategory[item.category] : undefined) ?? q?.default ?? null;
   const minutes = queue ? (q?.slaMinutes?.[queue] ?? q?.slaMinutes?.[q.default]) : undefined;
   return {
     ...item,
+    queue,
     sensitive: Boolean(item.category && policy?.neverAutoAnswer.includes(item.category)),
     slaDueAt: minutes ? item.waitingSince + minutes * 60_000 : null,
   };

@@ -189,6 +189,10 @@ describe('resolved and handed-back conversations', () => {
     expect(statusOf(id).status).toBe('bot');
     await ann.request({ type: 'take', conversationId: id, confirm: true });
     expect(statusOf(id)).toEqual({ status: 'assigned', assigned_operator: 'ann' });
+    // Back from the bot without a stored queue: its category's queue and SLA still apply.
+    const { item } = await ann.request({ type: 'open', conversationId: id });
+    expect(item).toMatchObject({ queue: 'security', sensitive: true });
+    expect(item.slaDueAt - item.waitingSince).toBe(5 * 60_000);
   });
 });
 
