@@ -267,6 +267,22 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
     await bob.locator('[data-testid=toast]', { hasText: `ann передал(а) вам диалог №${id}.` }).waitFor();
     await poll(() => bob.textContent('[data-testid=conv-status]')).toBe('ваш');
     expect(await bob.isDisabled('#resolve')).toBe(false);
+    await bob.fill('#editor', 'Мы заблокировали карту и телефон, новая карта уже в пути.');
+    await bob.click('#send');
+    await bob.locator('[data-testid=toast]', { hasText: 'Ответ поставлен в очередь на отправку.' }).waitFor();
+    await waitFor(() =>
+      standIn.requests.find(
+        (r) => r.body?.chat_id === 721 && String(r.body.text).startsWith('Мы заблокировали'),
+      ),
+    );
+    await bob.locator('[data-testid=offer-kb]', { hasText: 'Добавить его в базу знаний' }).waitFor();
+    await bob.click('#offer-kb-no');
+    // Bob hands the conversation back to Ann (a transfer), and she is told.
+    await bob.selectOption('[data-testid=assign-to]', 'ann');
+    await bob.click('#assign');
+    await ann
+      .locator('[data-testid=toast]', { hasText: `bob assigned conversation #${id} to you.` })
+      .waitFor();
   });
 
   it('counts characters, says a too-long reply plainly, and keeps toasts clear of Send', async () => {
