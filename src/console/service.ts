@@ -54,6 +54,8 @@ export interface ConversationDetail {
  */
 export class ConsoleCore implements ConsoleService {
   private readonly noticeListeners = new Set<(e: ConsoleEvent) => void>();
+  /** Customer messages received while their conversation was out of the queue, until decided. */
+  private readonly unannounced = new Set<number>();
 
   constructor(private readonly d: ConsoleCoreDeps) {}
 
@@ -311,8 +313,13 @@ export class ConsoleCore implements ConsoleService {
 
   private translate(event: GatewayEvent): ConsoleEvent[] {
     switch (event.type) {
-      case 'message.received':
-        return this.messagesIfQueued(event.conversationId, [event.messageId], true);
+      case 'message.received': {
+        const out = this.messagesIfQueued(event.conversationId, [event.messageId], true);
+        // Not with the operators yet (resolved, or with the bot): if the decision queues the
+        // conversation, the message goes out with it.
+        if (out.length === 0) this.unannounced.add(event.messageId);
+        return out;
+      }
       case 'messages.added':
         return this.messagesIfQueued(event.conversationId, event.messageIds, false);
       case 'conversation.changed': {
@@ -321,13 +328,14 @@ export class ConsoleCore implements ConsoleService {
         return [{ kind: 'queue.remove', conversationId: event.conversationId }];
       }
       case 'message.decided': {
+        const unannounced = this.unannounced.delete(event.messageId);
         const item = this.d.reads.queueItem(event.conversationId);
         if (!item) return [];
         // The open conversation follows the latest customer message: its category, confidence
         // and suggestions; a conversation that was not queued when the message came (a reopened
         // one) gets the message itself now.
         const { classification } = this.d.reads.predictionsFor(event.messageId);
-        const [message] = this.d.reads.messagesById([event.messageId]);
+        const [message] = unannounced ? this.d.reads.messagesById([event.messageId]) : [];
         const out: ConsoleEvent[] = [];
         if (message) {
           const { conversationId: cid, ...m } = message;
