@@ -4,9 +4,11 @@
  * conversation with suggestions, ownership and transfer, keyboard, stats. Protocol:
  * docs/console-protocol.md.
  */
-import { barChart, lineChart, stackedBar } from './charts.js';
+
+import { $, beep, button, confirmAsk, h, promptAsk, toast } from './dom.js';
 import { initialLang, t } from './i18n.js';
 import { confidenceBar, filterQueue, slaState, sortQueue } from './queue-view.js';
+import { statsCards } from './stats-view.js';
 
 /** @typedef {import('./i18n.js').Lang} Lang */
 /** @typedef {import('./i18n.js').StringKey} StringKey */
@@ -47,25 +49,9 @@ const state = {
   /** @type {Map<string, {resolve: (v: any) => void, reject: (e: Error) => void}>} */ pending: new Map(),
 };
 
-/** @param {string} id */
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {StringKey} key @param {Record<string, string|number>} [vars] */
 const tr = (key, vars) => t(state.lang, key, vars);
-/** @param {string} id */
-const button = (id) => /** @type {HTMLButtonElement} */ (document.getElementById(id));
 const editor = () => /** @type {HTMLTextAreaElement} */ ($('editor'));
-
-/**
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {Array<Node | string>} [children]
- */
-function h(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 /** @param {number} ms */
 function duration(ms) {
@@ -85,13 +71,6 @@ function categoryLabel(/** @type {string} */ bot, /** @type {string | null} */ c
   if (!category) return '—';
   const names = state.bots[bot]?.categoryNames;
   return names?.[state.lang]?.[category] ?? names?.en?.[category] ?? category;
-}
-
-/** @param {string} text @param {'info' | 'error'} [kind] */
-function toast(text, kind = 'info') {
-  const node = h('div', { class: `toast ${kind}`, 'data-testid': 'toast' }, [text]);
-  $('toasts').append(node);
-  setTimeout(() => node.remove(), kind === 'error' ? 6000 : 4000);
 }
 
 /**
@@ -114,49 +93,6 @@ function errorText(err) {
   if (err?.code === 'not_found') return tr('err_not_found');
   if (err?.code === 'internal') return tr('err_internal');
   return `${tr('error')}: ${err?.message ?? err}`;
-}
-
-/** Asks a yes/no question in a page dialog. @param {string} text @returns {Promise<boolean>} */
-function confirmAsk(text) {
-  const dialog = /** @type {HTMLDialogElement} */ ($('confirm'));
-  $('confirm-text').textContent = text;
-  dialog.showModal();
-  $('confirm-yes').focus();
-  return new Promise((resolve) => {
-    const done = (/** @type {boolean} */ yes) => {
-      dialog.close();
-      $('confirm-yes').onclick = null;
-      $('confirm-no').onclick = null;
-      resolve(yes);
-    };
-    $('confirm-yes').onclick = () => done(true);
-    $('confirm-no').onclick = () => done(false);
-    dialog.oncancel = () => done(false);
-  });
-}
-
-/** Asks for a short text in a page dialog. @param {string} text @returns {Promise<string | null>} */
-function promptAsk(text) {
-  const dialog = /** @type {HTMLDialogElement} */ ($('prompt'));
-  const input = /** @type {HTMLInputElement} */ ($('prompt-input'));
-  $('prompt-text').textContent = text;
-  input.value = '';
-  dialog.showModal();
-  input.focus();
-  return new Promise((resolve) => {
-    const form = /** @type {HTMLFormElement} */ ($('prompt-form'));
-    const done = (/** @type {string | null} */ v) => {
-      dialog.close();
-      form.onsubmit = null;
-      resolve(v);
-    };
-    form.onsubmit = (ev) => {
-      ev.preventDefault();
-      done(input.value.trim() || null);
-    };
-    $('prompt-no').onclick = () => done(null);
-    dialog.oncancel = () => done(null);
-  });
 }
 
 function applyStaticStrings() {
@@ -365,23 +301,6 @@ function markUnread(id) {
     const name = q?.customer.name ?? q?.customer.id ?? '';
     if ('Notification' in window && Notification.permission === 'granted' && document.hidden)
       new Notification(tr('newMessage', { name }), { body: q?.lastLine ?? '' });
-  }
-}
-
-/** A short, quiet tone (Web Audio: no sound file to load). */
-function beep() {
-  try {
-    const ctx = new AudioContext();
-    const osc = ctx.createOscillator();
-    const gain = ctx.createGain();
-    gain.gain.value = 0.05;
-    osc.frequency.value = 880;
-    osc.connect(gain).connect(ctx.destination);
-    osc.start();
-    osc.stop(ctx.currentTime + 0.15);
-    osc.onended = () => void ctx.close();
-  } catch {
-    // No audio here (autoplay policy, no device): the mark and the title still say it.
   }
 }
 
@@ -927,76 +846,9 @@ async function assign() {
 // --- stats -------------------------------------------------------------------------------
 
 async function renderStats() {
-  const box = $('stats');
   const s = await request({ type: 'stats' });
-  /** @param {StringKey} title @param {Node} body */
-  const card = (title, body) => h('section', { class: 'card' }, [h('h3', {}, [tr(title)]), body]);
-  const noData = () => h('p', { class: 'empty' }, [tr('noData')]);
   const bot = Object.keys(state.bots)[0] ?? '';
-  box.replaceChildren(
-    card(
-      'ticketsPerCategory',
-      s.perCategory.length
-        ? barChart(
-            s.perCategory
-              .slice(0, 15)
-              .map((/** @type {any} */ r) => ({ label: categoryLabel(bot, r.category), value: r.count })),
-          )
-        : noData(),
-    ),
-    card(
-      'outcomes',
-      s.outcomes.autoReply + s.outcomes.handoff
-        ? stackedBar([
-            { label: tr('autoReply'), value: s.outcomes.autoReply, color: '#1f9d55' },
-            { label: tr('handoff'), value: s.outcomes.handoff, color: '#f0a020' },
-          ])
-        : noData(),
-    ),
-    card(
-      'acceptance',
-      s.suggestions.accepted + s.suggestions.edited + s.suggestions.written
-        ? stackedBar([
-            { label: tr('accepted'), value: s.suggestions.accepted, color: '#1f9d55' },
-            { label: tr('edited'), value: s.suggestions.edited, color: '#4f7cff' },
-            { label: tr('written'), value: s.suggestions.written, color: '#999' },
-          ])
-        : noData(),
-    ),
-    card(
-      'agreement',
-      s.agreement.length
-        ? lineChart(
-            s.agreement.map((/** @type {any} */ a) => ({
-              label: a.day.slice(5),
-              value: a.total ? a.agree / a.total : null,
-            })),
-          )
-        : noData(),
-    ),
-    card(
-      'latency',
-      s.latency.length
-        ? barChart(
-            s.latency.flatMap((/** @type {any} */ l) => {
-              const kind = tr(/** @type {StringKey} */ (`kind_${l.kind}`));
-              return [
-                { label: `${kind}, ${tr('p50')}`, value: l.p50 },
-                { label: `${kind}, ${tr('p95')}`, value: l.p95 },
-              ];
-            }),
-            { format: (v) => v.toFixed(1), color: '#8a63d2' },
-          )
-        : noData(),
-    ),
-    ...(s.latestReport
-      ? [
-          h('a', { href: s.latestReport, target: '_blank', 'data-testid': 'latest-report' }, [
-            tr('latestReport'),
-          ]),
-        ]
-      : []),
-  );
+  $('stats').replaceChildren(...statsCards(s, { tr, label: (c) => categoryLabel(bot, c) }));
 }
 
 /** @param {string} view */
