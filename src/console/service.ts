@@ -1,12 +1,13 @@
 import type { Bot } from '../core/bots/bot.js';
 import type { ConversationRecord, ConversationStore } from '../core/conversation-port.js';
 import type { ConversationService } from '../core/conversation-service.js';
-import type { EventBus, GatewayEvent } from '../core/events.js';
+import type { EventBus } from '../core/events.js';
 import type { Clock, Suggestion } from '../core/ports.js';
 import { AppError } from '../errors.js';
 import type { Operator } from '../store/repositories/operators.js';
 import { botView, withPriority } from './bot-view.js';
 import type { ConsoleNote, ConsoleStore, StoredQueueItem } from './console-store-port.js';
+import { ConsoleEventMapper } from './event-mapper.js';
 import type { ConsoleService } from './hub.js';
 import { assertMayAct, assertMayAssign, assertMayReply, assertMayTake } from './ownership.js';
 import type { BotView, ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
@@ -54,10 +55,11 @@ export interface ConversationDetail {
  */
 export class ConsoleCore implements ConsoleService {
   private readonly noticeListeners = new Set<(e: ConsoleEvent) => void>();
-  /** Customer messages received while their conversation was out of the queue, until decided. */
-  private readonly unannounced = new Set<number>();
+  private readonly mapper: ConsoleEventMapper;
 
-  constructor(private readonly d: ConsoleCoreDeps) {}
+  constructor(private readonly d: ConsoleCoreDeps) {
+    this.mapper = new ConsoleEventMapper(d.reads, (item) => this.prioritised(item));
+  }
 
   /** Conversations with the operators now. */
   queue(): QueueItem[] {
@@ -81,7 +83,7 @@ export class ConsoleCore implements ConsoleService {
   subscribe(listener: (event: ConsoleEvent) => void): () => void {
     this.noticeListeners.add(listener);
     const off = this.d.events.subscribe((event) => {
-      for (const out of this.translate(event)) listener(out);
+      for (const out of this.mapper.translate(event)) listener(out);
     });
     return () => {
       this.noticeListeners.delete(listener);
@@ -309,64 +311,5 @@ export class ConsoleCore implements ConsoleService {
       predictionIds: predictions.predictionIds,
       netVersions: predictions.netVersions,
     });
-  }
-
-  private translate(event: GatewayEvent): ConsoleEvent[] {
-    switch (event.type) {
-      case 'message.received': {
-        const out = this.messagesIfQueued(event.conversationId, [event.messageId], true);
-        // Not with the operators yet (resolved, or with the bot): if the decision queues the
-        // conversation, the message goes out with it.
-        if (out.length === 0) this.unannounced.add(event.messageId);
-        return out;
-      }
-      case 'messages.added':
-        return this.messagesIfQueued(event.conversationId, event.messageIds, false);
-      case 'conversation.changed': {
-        const item = this.d.reads.queueItem(event.conversationId);
-        if (item) return [{ kind: 'queue.upsert', item: this.prioritised(item) }];
-        return [{ kind: 'queue.remove', conversationId: event.conversationId }];
-      }
-      case 'message.decided': {
-        const unannounced = this.unannounced.delete(event.messageId);
-        const item = this.d.reads.queueItem(event.conversationId);
-        if (!item) return [];
-        // The open conversation follows the latest customer message: its category, confidence
-        // and suggestions; a conversation that was not queued when the message came (a reopened
-        // one) gets the message itself now.
-        const { classification } = this.d.reads.predictionsFor(event.messageId);
-        const [message] = unannounced ? this.d.reads.messagesById([event.messageId]) : [];
-        const out: ConsoleEvent[] = [];
-        if (message) {
-          const { conversationId: cid, ...m } = message;
-          out.push({ kind: 'message.added', conversationId: cid, message: m });
-        }
-        out.push(
-          { kind: 'queue.upsert', item: this.prioritised(item) },
-          {
-            kind: 'conversation.updated',
-            conversationId: event.conversationId,
-            messageId: event.messageId,
-            classification,
-            suggestions: this.d.reads.latestSuggestions(event.conversationId).slice(0, 3),
-          },
-        );
-        return out;
-      }
-      default:
-        return [];
-    }
-  }
-
-  private messagesIfQueued(conversationId: number, ids: number[], upsert: boolean): ConsoleEvent[] {
-    const item = this.d.reads.queueItem(conversationId);
-    if (!item) return [];
-    const out: ConsoleEvent[] = this.d.reads.messagesById(ids).map(({ conversationId: cid, ...message }) => ({
-      kind: 'message.added',
-      conversationId: cid,
-      message,
-    }));
-    if (upsert) out.push({ kind: 'queue.upsert', item: this.prioritised(item) });
-    return out;
   }
 }
