@@ -164,6 +164,8 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     events: channels.events,
     clock,
     logger,
+    nets: nets.registry,
+    knowledgeBase: answers.knowledgeBase,
     onGeneratedAdmin: options.onGeneratedAdmin,
   });
   const retraining = createRetrainingFeature({ config, bots, runs: store.trainingRuns, logger });

@@ -1,6 +1,6 @@
-// Manages the console's operators: `npm run operators -- add LOGIN [--name NAME] [--language ru]`
-// stores one (password read from stdin), `list` shows them, `hash` prints a password hash for
-// NEURODESK_CONSOLE_OPERATORS.
+// Manages the console's operators: `npm run operators -- add LOGIN [--name NAME] [--language ru]
+// [--role supervisor]` stores one (password read from stdin), `role LOGIN operator|supervisor` sets
+// a role, `list` shows them, `hash` prints a password hash for NEURODESK_CONSOLE_OPERATORS.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
@@ -10,7 +10,8 @@ import { openDatabase } from '../store/index.js';
 import { SqliteOperators } from '../store/repositories/operators.js';
 
 const USAGE = `usage:
-  npm run operators -- add LOGIN [--name NAME] [--language en|ru]   (password on stdin)
+  npm run operators -- add LOGIN [--name NAME] [--language en|ru] [--role operator|supervisor]   (password on stdin)
+  npm run operators -- role LOGIN operator|supervisor
   npm run operators -- list
   npm run operators -- hash                                         (password on stdin)`;
 
@@ -28,9 +29,19 @@ async function readPassword(): Promise<string> {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string' }, language: { type: 'string', default: 'en' } },
+    options: {
+      name: { type: 'string' },
+      language: { type: 'string', default: 'en' },
+      role: { type: 'string' },
+    },
   });
-  const [command, login] = positionals;
+  const [command, login, roleArg] = positionals;
+  const role = command === 'role' ? roleArg : values.role;
+  if (role !== undefined && role !== 'operator' && role !== 'supervisor') {
+    process.stderr.write(`the role must be operator or supervisor\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (command === 'hash') {
     process.stdout.write(`${await hashPassword(await readPassword())}\n`);
     return;
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
   const operators = new SqliteOperators(db, systemClock);
   if (command === 'list') {
     for (const row of db
-      .prepare('SELECT login, name, language, active FROM operators ORDER BY login')
+      .prepare('SELECT login, name, language, role, active FROM operators ORDER BY login')
       .all()) {
       process.stdout.write(`${JSON.stringify(row)}\n`);
     }
@@ -48,7 +59,11 @@ async function main(): Promise<void> {
     const language = values.language === 'ru' ? 'ru' : 'en';
     const passwordHash = await hashPassword(await readPassword());
     operators.upsert({ login, name: values.name ?? login, passwordHash, language });
+    if (role) operators.setRole(login, role);
     process.stdout.write(`operator ${login} saved\n`);
+  } else if (command === 'role' && login && role) {
+    if (!operators.setRole(login, role)) throw new Error(`no operator ${login}`);
+    process.stdout.write(`operator ${login} is now ${role}\n`);
   } else {
     process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;

@@ -9,7 +9,16 @@ export type OperatorActionKind =
   | 'reply'
   | 'correct_category'
   | 'resolve'
-  | 'hand_back';
+  | 'hand_back'
+  | 'assign';
+
+/** An operator as colleagues see them in the console. */
+export interface ConsoleOperator {
+  login: string;
+  name: string;
+  role: 'operator' | 'supervisor';
+  language: 'en' | 'ru';
+}
 
 /** One operator action as stored. */
 export interface OperatorActionRecord {
@@ -48,10 +57,55 @@ export interface ConsoleStats {
   rollbacks?: Array<{ net: string; from: string; to: string; at: string; by: string; reason: string | null }>;
 }
 
+/** A queue line as stored; the console adds the bot file's priority facts (sensitive, SLA). */
+export type StoredQueueItem = Omit<QueueItem, 'sensitive' | 'slaDueAt'>;
+
+/** An internal note on a conversation: operators see it, customers never do. */
+export interface ConsoleNote {
+  id: number;
+  conversationId: number;
+  operator: string;
+  text: string;
+  createdAt: number;
+}
+
+/** A reply an operator saved for reuse. */
+export interface SavedReply {
+  id: number;
+  title: string;
+  text: string;
+}
+
+/** A knowledge-base answer found from the reply box. */
+export interface KbHit {
+  answerId: number;
+  text: string;
+  category: string | null;
+  language: string;
+}
+
 /** What the console reads and writes in the store. */
 export interface ConsoleStore {
-  queue(): QueueItem[];
-  queueItem(conversationId: number): QueueItem | undefined;
+  queue(): StoredQueueItem[];
+  queueItem(conversationId: number): StoredQueueItem | undefined;
+  /** A conversation's line whatever its status (resolved ones open read-only). */
+  conversationItem(conversationId: number): StoredQueueItem | undefined;
+  operators(): ConsoleOperator[];
+  setOperatorLanguage(login: string, language: 'en' | 'ru'): void;
+  /** Categories operators created for a bot that its classifier does not know yet. */
+  createdCategories(bot: string): string[];
+  /** Records a created category; false when it already existed. */
+  createCategory(bot: string, name: string, operator: string): boolean;
+  /** Conversations of any status matching an id, a customer, a category or a message's text; newest first. */
+  search(query: string, limit: number): StoredQueueItem[];
+  /** The customer's other conversations (same customer id), newest first. */
+  earlierConversations(conversationId: number, limit: number): StoredQueueItem[];
+  addNote(conversationId: number, operator: string, text: string): ConsoleNote;
+  notes(conversationId: number): ConsoleNote[];
+  savedReplies(operator: string): SavedReply[];
+  saveReply(operator: string, title: string, text: string): SavedReply;
+  /** Active answers of a knowledge base whose text contains every word of `query`. */
+  kbSearch(kb: string, query: string, limit: number): KbHit[];
   history(conversationId: number, limit?: number): ConsoleMessage[];
   messagesById(ids: readonly number[]): Array<ConsoleMessage & { conversationId: number }>;
   lastInbound(conversationId: number): { id: number; text: string } | undefined;

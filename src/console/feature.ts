@@ -3,7 +3,7 @@
  * training reports it links, and the core behind it (queue, conversations, stats).
  */
 import type { Config } from '../config.js';
-import { type BotRegistry, botCategories } from '../core/bots/bot.js';
+import type { BotRegistry } from '../core/bots/bot.js';
 import type { ConversationService } from '../core/conversation-service.js';
 import type { EventBus } from '../core/events.js';
 import type { Clock } from '../core/ports.js';
@@ -11,6 +11,7 @@ import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
 import { latestRollbacks } from '../nets/rollback.js';
 import type { Store } from '../store/index.js';
+import { consoleCategories, type ServedNets } from './categories.js';
 import { type ConsoleFeature, createConsole } from './index.js';
 import { consoleReportsRoute, latestReportLink } from './reports-route.js';
 import { ConsoleCore } from './service.js';
@@ -24,6 +25,10 @@ export async function createConsoleFeature(p: {
   events: EventBus;
   clock: Clock;
   logger: Logger;
+  /** The nets in service: an operator picks among the served classifier's labels. */
+  nets: ServedNets;
+  /** Where an operator's reply written from scratch can be added as an answer. */
+  knowledgeBase?: { create(body: unknown): { id: number } };
   onGeneratedAdmin?: (login: string, password: string) => void;
 }): Promise<Feature & { console: ConsoleFeature }> {
   const { config, store } = p;
@@ -33,8 +38,10 @@ export async function createConsoleFeature(p: {
     store: store.conversations,
     events: p.events,
     clock: p.clock,
-    categoriesOf: (name) => botCategories(p.bots.get(name)),
-    categoryNames: () => Object.fromEntries(p.bots.all().map((b) => [b.name, b.config.categoryNames])),
+    categoriesOf: (name) => consoleCategories(p.bots.get(name), p.nets),
+    botOf: (name) => p.bots.get(name),
+    botNames: () => p.bots.all().map((b) => b.name),
+    knowledgeBase: p.knowledgeBase,
     latestReport: () => latestReportLink(store.trainingRuns),
     rollbacks: () => latestRollbacks(config.netsDir, 3),
   });

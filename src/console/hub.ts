@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import type { z } from 'zod';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Operator } from '../store/repositories/operators.js';
 import { parseJsonText } from '../transport/http/body.js';
 import { answerHandshakeErrors, refuseUpgrade } from '../transport/ws/upgrade-router.js';
 import {
-  type CategoryNames,
   type ClientRequest,
   type ConsoleEvent,
   clientMessageSchema,
@@ -22,8 +22,8 @@ export interface ConsoleService {
   queue(): QueueItem[];
   handle(operator: Operator, request: ClientRequest): unknown | Promise<unknown>;
   subscribe(listener: (event: ConsoleEvent) => void): () => void;
-  /** Category display names per bot and language, sent with the welcome. */
-  categoryNames?(): CategoryNames;
+  /** Colleagues and bots for the welcome frame, if the service knows them. */
+  team?(): NonNullable<Extract<ServerMessage, { type: 'welcome' }>['team']>;
 }
 
 /** Settings of {@link ConsoleHub}; the defaults follow the console issue. */
@@ -167,8 +167,8 @@ export class ConsoleHub {
       id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
       const parsed = clientMessageSchema.safeParse(raw);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new ProtocolError('validation_failed', `${issue.path.join('.') || 'frame'}: ${issue.message}`);
+        const { message, details } = readableIssue(parsed.error.issues[0]!);
+        throw new ProtocolError('validation_failed', message, details);
       }
       const msg = parsed.data;
       if (msg.type === 'hello') return this.welcome(client, msg.id, msg.resume);
@@ -180,19 +180,28 @@ export class ConsoleHub {
       if (!known) this.o.logger.error({ err }, 'console request failed');
       const code = known ? (err as { code: string }).code : 'internal';
       const message = known ? (err as Error).message : 'internal error';
-      this.send(client, { v: 1, type: 'error', id, code, message });
+      const details = known ? (err as { details?: unknown }).details : undefined;
+      this.send(client, {
+        v: 1,
+        type: 'error',
+        id,
+        code,
+        message,
+        ...(details && typeof details === 'object' ? { details: details as Record<string, unknown> } : {}),
+      });
     }
   }
 
   private welcome(client: Client, id: string, resume?: { epoch: string; seq: number }): void {
-    const { login, name, language } = client.operator;
+    const { login, name, language, role } = client.operator;
+    const team = this.o.service.team?.();
     this.send(client, {
       v: 1,
       type: 'welcome',
       epoch: this.epoch,
       seq: this.seq,
-      operator: { login, name, language },
-      categoryNames: this.o.service.categoryNames?.() ?? {},
+      operator: { login, name, language, role: role ?? 'operator' },
+      ...(team ? { team } : {}),
     });
     const oldest = this.history[0]?.seq ?? this.seq + 1;
     const canReplay =
@@ -244,7 +253,49 @@ class ProtocolError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
+
+/**
+ * A schema issue as an operator can read it ("The reply is too long: at most 4000
+ * characters"), with `details` (field, rule, limit) for the console to say it in the
+ * operator's language.
+ */
+export function readableIssue(issue: z.core.$ZodIssue): {
+  message: string;
+  details: Record<string, unknown>;
+} {
+  const field = issue.path.map(String).join('.') || 'frame';
+  const what = FIELD_NAMES[field] ?? `the field "${field}"`;
+  const limit =
+    'maximum' in issue ? Number(issue.maximum) : 'minimum' in issue ? Number(issue.minimum) : undefined;
+  let rule = 'invalid';
+  let message = `${capital(what)} is not valid: ${issue.message}.`;
+  if (issue.code === 'too_big') {
+    rule = 'too_long';
+    message = `${capital(what)} is too long: at most ${limit} characters.`;
+  } else if (issue.code === 'too_small') {
+    rule = 'empty';
+    message = `${capital(what)} is empty.`;
+  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    rule = 'missing';
+    message = `${capital(what)} is missing.`;
+  } else if (issue.code === 'invalid_union' || (issue.code === 'invalid_value' && field === 'type')) {
+    rule = 'unknown_request';
+    message = 'This request is not part of the console protocol.';
+  }
+  return { message, details: { reason: 'invalid', field, rule, ...(limit !== undefined ? { limit } : {}) } };
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  text: 'the reply',
+  category: 'the category',
+  conversationId: 'the conversation id',
+  to: 'the colleague',
+  language: 'the language',
+};
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -3,7 +3,7 @@ import { hashPassword } from '../../src/console/passwords.js';
 import { waitFor } from './wait.js';
 
 /** Operators for tests: login → password. */
-export const OPERATORS = { ann: 'ann-password-1', bob: 'bob-password-2' } as const;
+export const OPERATORS = { ann: 'ann-password-1', bob: 'bob-password-2', cleo: 'cleo-password-3' } as const;
 
 /** `NEURODESK_CONSOLE_OPERATORS` for {@link OPERATORS}. */
 export async function operatorsConfig(): Promise<string> {
@@ -66,7 +66,8 @@ export class ConsoleClient {
     const reply = await waitFor(() =>
       this.frames.find((f) => (f.type === 'ack' || f.type === 'error') && f.id === id),
     );
-    if (reply.type === 'error') throw Object.assign(new Error(reply.message), { code: reply.code });
+    if (reply.type === 'error')
+      throw Object.assign(new Error(reply.message), { code: reply.code, details: reply.details });
     return reply.result;
   }
 

@@ -10,9 +10,10 @@ import { sleep, waitFor } from '../helpers/wait.js';
 const CLIENTS = 200;
 const EVENTS_PER_S = 50;
 const SECONDS = scaled(60, 8);
-// A customer writing again in a conversation already with the operators makes four console
-// events: the message, and the queue line updated by the message, the decision and the handoff.
-const EVENTS_PER_MESSAGE = 4;
+// A customer writing again in a conversation already with the operators makes five console
+// events: the message, the queue line updated by the message, the decision and the handoff,
+// and the open conversation's new category and suggestions (conversation.updated).
+const EVENTS_PER_MESSAGE = 5;
 const CONVERSATIONS = 100;
 
 /** What one console client saw. */

@@ -15,6 +15,12 @@ function el(tag, attrs, text) {
   return node;
 }
 
+/** Adds a tooltip (an SVG `<title>`) with the full text. @param {SVGElement} node @param {string} text */
+function labelled(node, text) {
+  node.append(el('title', {}, text));
+  return node;
+}
+
 /**
  * Horizontal bars, largest first, with the value at the end of each bar.
  * @param {Array<{label: string, value: number}>} rows
@@ -23,7 +29,10 @@ function el(tag, attrs, text) {
 export function barChart(rows, opts = {}) {
   const width = opts.width ?? 520;
   const barHeight = opts.barHeight ?? 18;
-  const labelWidth = 190;
+  const labelWidth = 220;
+  // About 6.2 px a character at 11 px: a longer label is cut with an ellipsis, its full text in a tooltip.
+  const maxChars = Math.floor((labelWidth - 10) / 6.2);
+  const clip = (/** @type {string} */ s) => (s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s);
   const format = opts.format ?? String;
   const max = Math.max(1, ...rows.map((r) => r.value));
   const svg = el('svg', { width, height: rows.length * (barHeight + 6) + 4, role: 'img', class: 'chart' });
@@ -31,9 +40,12 @@ export function barChart(rows, opts = {}) {
     const y = i * (barHeight + 6) + 2;
     const w = ((width - labelWidth - 50) * r.value) / max;
     svg.append(
-      el(
-        'text',
-        { x: labelWidth - 6, y: y + barHeight * 0.75, 'text-anchor': 'end', class: 'chart-label' },
+      labelled(
+        el(
+          'text',
+          { x: labelWidth - 6, y: y + barHeight * 0.75, 'text-anchor': 'end', class: 'chart-label' },
+          clip(r.label),
+        ),
         r.label,
       ),
       el('rect', {

@@ -76,6 +76,8 @@ const botFields = {
   queues: z.strictObject({
     default: queueName,
     byCategory: z.record(z.string().min(1), queueName).default({}),
+    /** Minutes a customer may wait for a person in each queue (`default` for the rest); the console warns before. */
+    slaMinutes: z.record(queueName, z.int().min(1).max(10_080)).default({}),
   }),
   /** Reply templates per language: the languages the bot speaks. */
   templates: z.record(languageTag, templateSetSchema),

@@ -1,9 +1,14 @@
 import type Database from 'better-sqlite3';
 import type {
+  ConsoleNote,
+  ConsoleOperator,
   ConsoleStats,
   ConsoleStore,
+  KbHit,
   MessagePredictions,
   OperatorActionRecord,
+  SavedReply,
+  StoredQueueItem,
 } from '../../console/console-store-port.js';
 import type { ConsoleMessage, QueueItem } from '../../console/protocol.js';
 import type { Clock, Suggestion } from '../../core/ports.js';
@@ -36,11 +41,17 @@ interface MessageRow {
   created_at: number;
 }
 
-// The customer's waiting started with the first inbound message after the last operator reply.
+// The customer's waiting started with the first inbound message after the last operator reply,
+// or after the message a resolve or hand-back closed (a reopened conversation waits anew).
 const QUEUE_SELECT = `
   WITH since AS (
-    SELECT c.id AS cid, COALESCE((SELECT MAX(id) FROM messages WHERE conversation_id = c.id AND author = 'operator'), 0) AS after
-    FROM conversations c WHERE c.status IN ('queued', 'assigned') AND (@id IS NULL OR c.id = @id)
+    SELECT c.id AS cid, MAX(
+      COALESCE((SELECT MAX(id) FROM messages WHERE conversation_id = c.id AND author = 'operator'), 0),
+      COALESCE((SELECT MAX(message_id) FROM operator_actions
+        WHERE conversation_id = c.id AND action IN ('resolve', 'hand_back')), 0)
+    ) AS after
+    FROM conversations c
+    WHERE (@any = 1 OR c.status IN ('queued', 'assigned')) AND (@id IS NULL OR c.id = @id)
   )
   SELECT c.id, c.bot, c.channel, c.customer_id, c.customer_name, c.status, c.queue, c.assigned_operator, c.category,
     c.confidence, c.language, c.updated_at,
@@ -54,7 +65,7 @@ const line = (text: string | null) => {
   return first.length > 140 ? `${first.slice(0, 139)}…` : first;
 };
 
-function toItem(r: QueueRow): QueueItem {
+function toItem(r: QueueRow): StoredQueueItem {
   return {
     conversationId: r.id,
     bot: r.bot,
@@ -89,7 +100,41 @@ export class SqliteConsoleStore implements ConsoleStore {
          VALUES (@conversationId, @messageId, @operator, @action, @category, @answerId, @text, @predictionIds,
            @netVersions, @now)`,
       ),
-      queue: db.prepare<{ id: number | null }, QueueRow>(QUEUE_SELECT),
+      operators: db.prepare<[], ConsoleOperator>(
+        'SELECT login, name, role, language FROM operators WHERE active = 1 ORDER BY login',
+      ),
+      setLanguage: db.prepare('UPDATE operators SET language = ? WHERE login = ?'),
+      createdCategories: db.prepare<[string], { name: string }>(
+        'SELECT name FROM console_categories WHERE bot = ? ORDER BY name',
+      ),
+      createCategory: db.prepare(
+        'INSERT OR IGNORE INTO console_categories (bot, name, created_by, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      search: db.prepare<{ id: number; exact: string; like: string; limit: number }, { id: number }>(
+        `SELECT c.id FROM conversations c
+         WHERE c.id = @id OR c.customer_id = @exact OR c.external_chat_id = @exact OR c.customer_name LIKE @like ESCAPE '\\'
+           OR c.category LIKE @like ESCAPE '\\'
+           OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text LIKE @like ESCAPE '\\')
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT @limit`,
+      ),
+      earlier: db.prepare<[number, number], { id: number }>(
+        `SELECT o.id FROM conversations c JOIN conversations o
+           ON o.customer_id = c.customer_id AND o.channel = c.channel AND o.id != c.id
+         WHERE c.id = ? AND c.customer_id IS NOT NULL ORDER BY o.updated_at DESC LIMIT ?`,
+      ),
+      addNote: db.prepare<[number, string, string, number], { id: number }>(
+        'INSERT INTO console_notes (conversation_id, operator, text, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      ),
+      notes: db.prepare<[number], { id: number; operator: string; text: string; created_at: number }>(
+        'SELECT id, operator, text, created_at FROM console_notes WHERE conversation_id = ? ORDER BY id',
+      ),
+      savedReplies: db.prepare<[string], SavedReply>(
+        'SELECT id, title, text FROM console_saved_replies WHERE operator = ? ORDER BY title, id',
+      ),
+      saveReply: db.prepare<[string, string, string, number], { id: number }>(
+        'INSERT INTO console_saved_replies (operator, title, text, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      ),
+      queue: db.prepare<{ id: number | null; any: 0 | 1 }, QueueRow>(QUEUE_SELECT),
       messages: db.prepare<[number, number], MessageRow>(
         `SELECT id, direction, author, operator, text, created_at FROM messages
          WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`,
@@ -122,14 +167,109 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   /** Conversations waiting for or being handled by an operator. */
-  queue(): QueueItem[] {
-    return this.s.queue.all({ id: null }).map(toItem);
+  queue(): StoredQueueItem[] {
+    return this.s.queue.all({ id: null, any: 0 }).map(toItem);
   }
 
   /** One conversation's queue line, or undefined if it is not with the operators. */
-  queueItem(conversationId: number): QueueItem | undefined {
-    const row = this.s.queue.get({ id: conversationId });
+  queueItem(conversationId: number): StoredQueueItem | undefined {
+    const row = this.s.queue.get({ id: conversationId, any: 0 });
     return row && toItem(row);
+  }
+
+  /** One conversation's line whatever its status (a resolved one opens read-only). */
+  conversationItem(conversationId: number): StoredQueueItem | undefined {
+    const row = this.s.queue.get({ id: conversationId, any: 1 });
+    return row && toItem(row);
+  }
+
+  /** The active operators, for assigning and transferring. */
+  operators(): ConsoleOperator[] {
+    return this.s.operators.all();
+  }
+
+  /** Stores the language an operator chose for the console. */
+  setOperatorLanguage(login: string, language: 'en' | 'ru'): void {
+    this.s.setLanguage.run(language, login);
+  }
+
+  /** Categories operators created for a bot (not yet known to its classifier). */
+  createdCategories(bot: string): string[] {
+    return this.s.createdCategories.all(bot).map((r) => r.name);
+  }
+
+  /** Records a category an operator created; false when it already existed. */
+  createCategory(bot: string, name: string, operator: string): boolean {
+    return this.s.createCategory.run(bot, name, operator, this.clock.now()).changes > 0;
+  }
+
+  /** Conversations of any status matching an id, a customer, a category or a message's text; newest first. */
+  search(query: string, limit: number): StoredQueueItem[] {
+    const q = query.trim();
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const id = /^#?\d+$/.test(q) ? Number(q.replace('#', '')) : -1;
+    return this.items(this.s.search.all({ id, exact: q, like, limit }).map((r) => r.id));
+  }
+
+  /** The customer's other conversations, newest first. */
+  earlierConversations(conversationId: number, limit: number): StoredQueueItem[] {
+    return this.items(this.s.earlier.all(conversationId, limit).map((r) => r.id));
+  }
+
+  /** Stores an internal note. */
+  addNote(conversationId: number, operator: string, text: string): ConsoleNote {
+    const createdAt = this.clock.now();
+    const { id } = this.s.addNote.get(conversationId, operator, text, createdAt)!;
+    return { id, conversationId, operator, text, createdAt };
+  }
+
+  /** A conversation's internal notes, oldest first. */
+  notes(conversationId: number): ConsoleNote[] {
+    return this.s.notes.all(conversationId).map((r) => ({
+      id: r.id,
+      conversationId,
+      operator: r.operator,
+      text: r.text,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** An operator's saved replies, by title. */
+  savedReplies(operator: string): SavedReply[] {
+    return this.s.savedReplies.all(operator);
+  }
+
+  /** Saves a reply for an operator's reuse. */
+  saveReply(operator: string, title: string, text: string): SavedReply {
+    const { id } = this.s.saveReply.get(operator, title, text, this.clock.now())!;
+    return { id, title, text };
+  }
+
+  /** Active answers of a knowledge base containing every word of `query`, most used first. */
+  kbSearch(kb: string, query: string, limit: number): KbHit[] {
+    const words = query.trim().split(/\s+/).filter(Boolean).slice(0, 8);
+    const where = words.map((_, i) => `text LIKE @w${i} ESCAPE '\\'`).join(' AND ') || '1 = 1';
+    const params: Record<string, unknown> = { kb, limit };
+    words.forEach((w, i) => {
+      params[`w${i}`] = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    });
+    return this.db
+      .prepare<
+        Record<string, unknown>,
+        { id: number; text: string; category: string | null; language: string }
+      >(
+        `SELECT id, text, category, language FROM kb_answers WHERE kb = @kb AND active = 1 AND ${where}
+         ORDER BY usage_count DESC, id LIMIT @limit`,
+      )
+      .all(params)
+      .map((r) => ({ answerId: r.id, text: r.text, category: r.category, language: r.language }));
+  }
+
+  private items(ids: number[]): StoredQueueItem[] {
+    return ids.flatMap((id) => {
+      const item = this.conversationItem(id);
+      return item ? [item] : [];
+    });
   }
 
   /** The last `limit` messages of a conversation, oldest first. */

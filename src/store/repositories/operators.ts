@@ -8,7 +8,12 @@ export interface Operator {
   login: string;
   name: string;
   language: 'en' | 'ru';
+  /** A supervisor may reassign any conversation and act on colleagues' ones; an operator only on their own. */
+  role: OperatorRole;
 }
+
+/** What an operator may do: `operator` works their own conversations, `supervisor` anyone's. */
+export type OperatorRole = 'operator' | 'supervisor';
 
 interface OperatorRow extends Operator {
   password_hash: string;
@@ -28,13 +33,16 @@ export class SqliteOperators {
   private readonly sessionStmt;
   private readonly deleteSessionStmt;
   private readonly purgeStmt;
+  private readonly setRoleStmt;
+  private readonly setLanguageStmt;
+  private readonly listStmt;
 
   constructor(
     db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.byLoginStmt = db.prepare<[string], OperatorRow>(
-      'SELECT id, login, name, language, password_hash FROM operators WHERE login = ? AND active = 1',
+      'SELECT id, login, name, language, role, password_hash FROM operators WHERE login = ? AND active = 1',
     );
     this.upsertStmt = db.prepare<Record<string, unknown>, { id: number }>(
       `INSERT INTO operators (login, name, password_hash, language, created_at)
@@ -48,12 +56,17 @@ export class SqliteOperators {
       'INSERT INTO console_sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
     );
     this.sessionStmt = db.prepare<[string, number], Operator>(
-      `SELECT o.id, o.login, o.name, o.language FROM console_sessions s
+      `SELECT o.id, o.login, o.name, o.language, o.role FROM console_sessions s
        JOIN operators o ON o.id = s.operator_id
        WHERE s.token_hash = ? AND s.expires_at > ? AND o.active = 1`,
     );
     this.deleteSessionStmt = db.prepare('DELETE FROM console_sessions WHERE token_hash = ?');
     this.purgeStmt = db.prepare('DELETE FROM console_sessions WHERE expires_at <= ?');
+    this.setRoleStmt = db.prepare('UPDATE operators SET role = ? WHERE login = ?');
+    this.setLanguageStmt = db.prepare('UPDATE operators SET language = ? WHERE login = ?');
+    this.listStmt = db.prepare<[], Operator>(
+      'SELECT id, login, name, language, role FROM operators WHERE active = 1 ORDER BY login',
+    );
   }
 
   /** Creates or updates an operator; `passwordHash` comes from `hashPassword`. */
@@ -91,6 +104,21 @@ export class SqliteOperators {
   /** The operator a live session token belongs to. */
   sessionOperator(token: string): Operator | undefined {
     return this.sessionStmt.get(hashToken(token), this.clock.now());
+  }
+
+  /** Sets an operator's role; false when no such operator exists. */
+  setRole(login: string, role: OperatorRole): boolean {
+    return this.setRoleStmt.run(role, login).changes > 0;
+  }
+
+  /** Stores the language an operator chose for the console. */
+  setLanguage(login: string, language: 'en' | 'ru'): void {
+    this.setLanguageStmt.run(language, login);
+  }
+
+  /** Every active operator, by login. */
+  list(): Operator[] {
+    return this.listStmt.all();
   }
 
   /** Ends a session. */

@@ -31,6 +31,8 @@ const item = (id: number): QueueItem => ({
   assignedTo: null,
   waitingSince: 1,
   language: 'en',
+  sensitive: false,
+  slaDueAt: null,
 });
 
 /** A console service whose events the test emits by hand. */
@@ -185,7 +187,8 @@ describe('console websocket protocol', () => {
     await c.waitFor((f) => f.some((x) => x.type === 'ack' && x.id === 'h'));
     const errors = c.frames.filter((f) => f.type === 'error');
     expect(errors.map((e) => e.code)).toEqual(['invalid_json', 'validation_failed']);
-    expect(errors[1].message).toMatch(/conversationId/);
+    expect(errors[1].message).toBe('The conversation id is missing.');
+    expect(errors[1].details).toMatchObject({ field: 'conversationId', rule: 'missing' });
     c.ws.close();
   });
 

@@ -107,8 +107,9 @@ describe('the retraining loop on a running gateway', () => {
       });
       const ticket = await json(res);
       expect(ticket.category).not.toBe(NEW_CATEGORY);
+      // A category the net does not know is created explicitly; a plain correction is refused.
       await ann.request({
-        type: 'correct_category',
+        type: 'new_category',
         conversationId: ticket.conversation_id,
         category: NEW_CATEGORY,
       });
