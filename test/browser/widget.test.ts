@@ -150,8 +150,10 @@ describe.skipIf(!executable)('chat widget on the demo shop, in a real browser', 
     await operator.fill('input[name=login]', 'ann');
     await operator.fill('input[name=password]', OPERATORS.ann);
     await operator.click('button[type=submit]');
-    // The queue shows the conversation by its first line: the question the bot answered.
-    await operator.locator('[data-testid=queue-item]', { hasText: 'How do I change my PIN?' }).click();
+    // The queue shows the conversation by its latest line: the question handed to a person.
+    await operator
+      .locator('[data-testid=queue-item]', { hasText: 'someone stole my card yesterday' })
+      .click();
     await operator.waitForSelector('#conversation:not([hidden])');
     await operator.click('#take');
 
