@@ -287,8 +287,15 @@ describe('bad chat frames', () => {
 });
 
 describe('bad console frames', () => {
-  // Taking a conversation (again) is answered at once and stores an operator action.
-  const valid = (id: string) => ({ v: 1, id, type: 'take', conversationId: b.replyConversation });
+  // Taking a conversation (again) is answered at once and stores an operator action; the bot
+  // holds it, so the take says it means to take it from the bot.
+  const valid = (id: string) => ({
+    v: 1,
+    id,
+    type: 'take',
+    conversationId: b.replyConversation,
+    confirm: true,
+  });
   const connect = async () => {
     const s = await open(wsUrl('/ws/console'), { cookie });
     s.ws.send(JSON.stringify({ v: 1, id: 'hello', type: 'hello' }));
