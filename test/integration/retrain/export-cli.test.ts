@@ -4,18 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../../src/store/index.js';
 import { readLabelled } from '../../../training/data.js';
 import { runExportCli } from '../../../training/export/cli.js';
+import { captureIo } from '../../helpers/capture-output.js';
 import { tempDir } from '../../helpers/config.js';
 import { storeAction } from '../../helpers/retrain-fixture.js';
-
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let dataDir: string;
 const env = () => ({ NEURODESK_DATA_DIR: dataDir });
@@ -50,7 +41,7 @@ beforeAll(() => {
 describe('npm run export -- labels', () => {
   it('writes one CSV row per labelled text that npm run train reads back', () => {
     const out = join(dataDir, 'labels.csv');
-    const c = capture();
+    const c = captureIo();
     expect(runExportCli(['labels', '--bot', 'desk', '--out', out], c.io, env())).toBe(0);
     expect(c.err()).toContain(
       'export labels: 2 labels from 4 operator actions (1 duplicates, 0 overruled, 1 empty dropped)',
@@ -63,7 +54,7 @@ describe('npm run export -- labels', () => {
   });
 
   it('writes JSON Lines with --format jsonl, every bot without --bot, and honours --since', () => {
-    const all = capture();
+    const all = captureIo();
     expect(runExportCli(['labels', '--format', 'jsonl'], all.io, env())).toBe(0);
     const rows = all
       .out()
@@ -77,7 +68,7 @@ describe('npm run export -- labels', () => {
       operator: 'bob',
       labelled_at: '1970-01-01T00:00:00.030Z',
     });
-    const recent = capture();
+    const recent = captureIo();
     expect(
       runExportCli(['labels', '--format', 'jsonl', '--since', '1970-01-01T00:00:00.025Z'], recent.io, env()),
     ).toBe(0);
@@ -85,7 +76,7 @@ describe('npm run export -- labels', () => {
   });
 
   it('exports question → answer pairs from operator replies', () => {
-    const c = capture();
+    const c = captureIo();
     expect(runExportCli(['pairs', '--format', 'jsonl'], c.io, env())).toBe(0);
     const rows = c
       .out()
@@ -102,10 +93,10 @@ describe('npm run export -- labels', () => {
   });
 
   it('answers usage errors with exit code 2', () => {
-    const what = capture();
+    const what = captureIo();
     expect(runExportCli(['models'], what.io, env())).toBe(2);
     expect(what.err()).toContain('cannot export "models"');
-    const format = capture();
+    const format = captureIo();
     expect(runExportCli(['labels', '--format', 'xml'], format.io, env())).toBe(2);
     expect(format.err()).toContain('--format: csv or jsonl');
   });

@@ -7,22 +7,13 @@ import { isHeldOut, isValidation } from '../../../training/retrain/classifier-da
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
 import { RunLock } from '../../../training/retrain/lock.js';
 import { retrainClassifier } from '../../../training/retrain/retrain-classifier.js';
+import { captureIo } from '../../helpers/capture-output.js';
 import {
   makeRetrainFixture,
   NEW_CATEGORY,
   type RetrainFixture,
   storeAction,
 } from '../../helpers/retrain-fixture.js';
-
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let fx: RetrainFixture;
 const current = () => readFileSync(join(fx.netsDir, fx.netName, 'CURRENT'), 'utf8').trim();
@@ -36,7 +27,7 @@ const runs = () => {
 };
 
 async function retrain(...args: string[]) {
-  const c = capture();
+  const c = captureIo();
   const code = await runRetrainCli(['classifier', '--bot', 'desk', '--backend', 'wasm', ...args], c.io, {
     NEURODESK_DATA_DIR: fx.dataDir,
     NEURODESK_NETS_DIR: fx.netsDir,
@@ -216,7 +207,7 @@ describe('npm run retrain -- classifier', () => {
   it("never makes CURRENT a version the gateway's nets runtime would refuse, not even on --force", async () => {
     const before = current();
     const db = openDatabase(join(fx.dataDir, 'neurodesk.db'));
-    const c = capture();
+    const c = captureIo();
     try {
       const store = createStore(db, systemClock);
       const outcome = await retrainClassifier(
@@ -275,7 +266,7 @@ describe('npm run retrain -- classifier', () => {
       join(fx.botsDir, 'ghost.json'),
       JSON.stringify({ ...bot, name: 'ghost', nets: { ...bot.nets, classifier: 'no-such-net' } }),
     );
-    const c = capture();
+    const c = captureIo();
     const code = await runRetrainCli(['classifier', '--bot', 'ghost', '--backend', 'wasm'], c.io, {
       NEURODESK_DATA_DIR: fx.dataDir,
       NEURODESK_NETS_DIR: fx.netsDir,
@@ -292,14 +283,14 @@ describe('npm run retrain -- classifier', () => {
   });
 
   it('answers usage errors with exit code 2 and the usage text', async () => {
-    const noBot = capture();
+    const noBot = captureIo();
     expect(await runRetrainCli(['classifier'], noBot.io, {})).toBe(RETRAIN_EXIT.usage);
     expect(noBot.err()).toContain('--bot NAME is required');
     expect(noBot.err()).toContain('usage: npm run retrain -- classifier --bot NAME');
-    const emptyReason = capture();
+    const emptyReason = captureIo();
     expect(await runRetrainCli(['classifier', '--bot', 'desk', '--force', ' '], emptyReason.io, {})).toBe(2);
     expect(emptyReason.err()).toContain('--force needs a reason');
-    const unknown = capture();
+    const unknown = captureIo();
     expect(await runRetrainCli(['shop'], unknown.io, {})).toBe(2);
     expect(unknown.err()).toContain('unknown kind "shop"');
     const badSince = await retrain('--since', 'last tuesday');

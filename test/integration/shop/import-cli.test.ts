@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
 import { runShopCli } from '../../../src/shop/cli.js';
 import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { captureProcessOutput } from '../../helpers/capture-output.js';
 import { tempDir } from '../../helpers/config.js';
 
 const PRODUCTS_CSV = `id,title,category,price,repeatable,colour
@@ -20,14 +21,6 @@ function counts(dir: string) {
   return out;
 }
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => err.push(String(s)) > 0);
-  return { out: () => out.join(''), err: () => err.join('') };
-}
-
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -41,7 +34,7 @@ describe('shop import command', () => {
       { userId: 'a', itemId: 'p2', type: 'view', timestamp: 1714557600000 },
     ];
     writeFileSync(join(dir, 'events.jsonl.gz'), gzipSync(events.map((e) => JSON.stringify(e)).join('\n')));
-    const io = capture();
+    const io = captureProcessOutput();
     const code = await runShopCli(
       [
         'import',
@@ -82,7 +75,7 @@ describe('shop import command', () => {
         'b,p9,view,1,2024-05-01 10:00',
       ].join('\n'),
     );
-    const io = capture();
+    const io = captureProcessOutput();
     const code = await runShopCli(
       [
         'import',

@@ -4,20 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startGateway } from '../../../src/server.js';
 import { runShopCli } from '../../../src/shop/cli.js';
 import { NEIGHBOURS_FILE } from '../../../src/shop/import/neighbours.js';
+import { captureProcessOutput } from '../../helpers/capture-output.js';
 import { authHeaders, tempDir, testConfig } from '../../helpers/config.js';
 import { json } from '../../helpers/http.js';
 
 // The documented example: lists as a distributed engine would write them, for demo shop products.
 const EXAMPLE = 'docs/examples/shop-neighbours.csv';
 const DEMO_PRODUCTS = 'training/data/online-retail/products.csv';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => err.push(String(s)) > 0);
-  return { out: () => out.join(''), err: () => err.join('') };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -26,7 +19,7 @@ afterEach(() => {
 describe('item-to-item lists computed elsewhere', () => {
   it('imports the example file and serves its lists, best first, as the similar products', async () => {
     const dir = tempDir();
-    const io = capture();
+    const io = captureProcessOutput();
     const code = await runShopCli(
       ['import', '--products', DEMO_PRODUCTS, '--neighbours', EXAMPLE, '--data-dir', dir],
       {},
@@ -53,7 +46,7 @@ describe('item-to-item lists computed elsewhere', () => {
       await gw.close();
     }
 
-    const dropped = capture();
+    const dropped = captureProcessOutput();
     expect(await runShopCli(['drop-neighbours', '--data-dir', dir], {})).toBe(0);
     expect(dropped.out()).toMatch(/neighbour lists removed/);
     expect(existsSync(join(dir, NEIGHBOURS_FILE))).toBe(false);
@@ -73,7 +66,7 @@ describe('item-to-item lists computed elsewhere', () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const io = capture();
+    const io = captureProcessOutput();
     const code = await runShopCli(
       ['import', '--products', DEMO_PRODUCTS, '--neighbours', file, '--data-dir', dir],
       {},

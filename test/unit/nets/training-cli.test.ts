@@ -2,18 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../training/cli.js';
+import { captureIo } from '../../helpers/capture-output.js';
 import { tempDir } from '../../helpers/config.js';
 import { toyData, writeToyCsv } from '../../helpers/toy-classifier.js';
-
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let dir: string;
 let csv: string;
@@ -25,7 +16,7 @@ beforeAll(() => {
 
 describe('train and evaluate commands', () => {
   it('trains a classifier into a version folder and points CURRENT at it', async () => {
-    const c = capture();
+    const c = captureIo();
     const code = await runCli(
       [
         'train',
@@ -56,7 +47,7 @@ describe('train and evaluate commands', () => {
   });
 
   it('prints one JSON object with accuracy, macroF1 and n as the last line of --json', async () => {
-    const c = capture();
+    const c = captureIo();
     const code = await runCli(
       ['evaluate', 'classifier', '--net', join(dir, 'nets', 'toy'), '--data', csv, '--json'],
       c.io,
@@ -70,7 +61,7 @@ describe('train and evaluate commands', () => {
   });
 
   it('prints a readable report without --json', async () => {
-    const c = capture();
+    const c = captureIo();
     await runCli(['evaluate', 'classifier', '--net', join(dir, 'nets', 'toy', 'v1'), '--data', csv], c.io);
     expect(c.out()).toMatch(/accuracy \d+\.\d\d%\s+macro-F1/);
     expect(c.out()).toContain('most confused');
@@ -100,7 +91,7 @@ describe('train and evaluate commands', () => {
       );
     }
     const files = [join(dir, 'en', 'train.csv'), join(dir, 'ru', 'train.csv')];
-    const c = capture();
+    const c = captureIo();
     const out = join(dir, 'nets', 'toy2');
     const argv = ['train', 'classifier', '--data', files.join(','), '--out', out, '--max-epochs', '2'];
     expect(await runCli([...argv, '--backend', 'wasm', '--version', 'v1'], c.io)).toBe(0);
@@ -124,7 +115,7 @@ describe('train and evaluate commands', () => {
       ['test', 16, 'toy licence en.'],
       ['test', 16, 'toy licence ru.'],
     ]);
-    const ev = capture();
+    const ev = captureIo();
     expect(await runCli(['evaluate', 'classifier', '--net', out, '--json', '--backend', 'wasm'], ev.io)).toBe(
       0,
     );
@@ -136,15 +127,15 @@ describe('train and evaluate commands', () => {
   });
 
   it('answers usage for an unknown kind and a clear error for a missing net', async () => {
-    const unknown = capture();
+    const unknown = captureIo();
     expect(await runCli(['train', 'nope'], unknown.io)).toBe(2);
     expect(unknown.err()).toContain('npm run train -- classifier');
-    const missing = capture();
+    const missing = captureIo();
     expect(
       await runCli(['evaluate', 'classifier', '--net', join(dir, 'none'), '--data', csv], missing.io),
     ).toBe(1);
     expect(missing.err()).toMatch(/net folder .*none: neither a version folder/);
-    const noData = capture();
+    const noData = captureIo();
     expect(await runCli(['train', 'classifier', '--out', join(dir, 'x')], noData.io)).toBe(1);
     expect(noData.err()).toContain('--data and --out are required');
   });
