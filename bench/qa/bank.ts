@@ -1,9 +1,9 @@
-import { AnswerIndex } from '../../src/nets/qa/answer-index.js';
 import type { QaNet } from '../../src/nets/qa/qa-net.js';
 import { keyToScore, rankKey } from '../../src/nets/qa/scoring.js';
 import { quantile } from '../../training/classifier/metrics.js';
 import { type EvalSet, type PairFeatures, pairFeatures, rankingFigures } from '../../training/qa/eval-set.js';
 import { type KbEntry, readPairs } from '../../training/qa/pairs.js';
+import { servedIndex } from '../../training/qa/served-index.js';
 
 /** One test set of the bank knowledge base, in one language. */
 export interface BankTestSet {
@@ -23,26 +23,6 @@ function kbSet(kb: readonly KbEntry[], rows: Array<{ question: string; category?
       labels: Uint8Array.from(kb, (a) => (a.category === r.category ? 1 : 0)),
     })),
   };
-}
-
-/** The index the gateway would serve: every answer of the base with its category and language. */
-function servedIndex(net: QaNet, kb: readonly KbEntry[]): AnswerIndex {
-  const index = new AnswerIndex(net.dim, net.meta.scoring, net.termIdf);
-  const vectors = net.embed(
-    kb.map((a) => a.text),
-    'answer',
-  );
-  index.upsert(
-    kb.map((a, i) => ({
-      id: i + 1,
-      revision: 1,
-      category: a.category,
-      language: a.language,
-      vector: vectors.subarray(i * net.dim, (i + 1) * net.dim),
-      terms: net.terms(a.text),
-    })),
-  );
-  return index;
 }
 
 /** Share of questions whose best answer scores at or above the threshold, and the top-1 among them. */

@@ -18,9 +18,9 @@ import { decide } from '../../src/core/policy.js';
 import type { Classification, SuggestionResult } from '../../src/core/ports.js';
 import { initBackend } from '../../src/nets/backend.js';
 import { ClassifierNet } from '../../src/nets/classifier/classifier-net.js';
-import { AnswerIndex } from '../../src/nets/qa/answer-index.js';
 import { QaNet } from '../../src/nets/qa/qa-net.js';
 import { classifierSplit, readKb, readPairs } from '../qa/pairs.js';
+import { servedIndex } from '../qa/served-index.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,20 +44,7 @@ process.stderr.write(
   `${val.length} validation questions; classifier ${classifier.location!.version}, qa ${qa.location!.version}\n`,
 );
 
-const index = new AnswerIndex(qa.dim, qa.meta.scoring, qa.termIdf);
-const vectors = qa.embed(
-  kb.map((a) => a.text),
-  'answer',
-);
-index.upsert(
-  kb.map((a, i) => ({
-    id: i + 1,
-    revision: 1,
-    category: a.category,
-    vector: vectors.subarray(i * qa.dim, (i + 1) * qa.dim),
-    terms: qa.terms(a.text),
-  })),
-);
+const index = servedIndex(qa, kb);
 const texts = val.map((r) => r.question);
 const predictions = classifier.predictBatch(texts, 3);
 const qv = qa.embed(texts, 'question');
