@@ -9,7 +9,7 @@ import { answerFor, readKb } from '../training/qa/pairs.js';
 import { botNets } from '../training/retrain/bot-nets.js';
 import type { gateSummary } from '../training/retrain/gate.js';
 import { type QaRetrainOptions, retrainQa } from '../training/retrain/retrain-qa.js';
-import { prepareRetrainBench } from './retrain-setup.js';
+import { prepareRetrainBench, storeOperatorAction } from './retrain-setup.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
@@ -50,21 +50,12 @@ db.transaction(() => {
   for (const i of operatorRows) {
     at += 60_000;
     const text = test.texts[i]!;
-    const conv = db
-      .prepare(
-        `INSERT INTO conversations (bot, channel, external_chat_id, created_at, updated_at) VALUES ('bank-support', 'rest', ?, ?, ?)`,
-      )
-      .run(`bench-${at}`, at, at).lastInsertRowid;
-    const msg = db
-      .prepare(
-        `INSERT INTO messages (conversation_id, direction, author, channel, text, created_at) VALUES (?, 'in', 'customer', 'rest', ?, ?)`,
-      )
-      .run(conv, text, at).lastInsertRowid;
     const answer = kb[answerFor(kb, test.labels[i]!, text)]!.text;
-    db.prepare(
-      `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, text, created_at)
-       VALUES (?, ?, 'bench', 'accept_suggestion', ?, ?, ?)`,
-    ).run(conv, msg, test.labels[i], answer, at);
+    storeOperatorAction(db, at, text, {
+      action: 'accept_suggestion',
+      category: test.labels[i]!,
+      text: answer,
+    });
   }
 })();
 

@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { locateNet, type NetLocation } from '../src/nets/net-folder.js';
 import { seededRandom, shuffle } from '../src/nets/random.js';
 import { readLabelled } from '../training/data.js';
@@ -52,4 +53,30 @@ export function prepareRetrainBench(name: string, netPath: string, role: 'classi
       .join('\n')}\n`,
   );
   return { root, dirs, served, test, operatorRows: order.slice(0, half), regressionFile, resetCurrent };
+}
+
+/**
+ * Stores one operator action on a customer's message, as the console would: the conversation,
+ * the message, then the action (with its category and the text the operator sent, if any).
+ */
+export function storeOperatorAction(
+  db: Database.Database,
+  at: number,
+  text: string,
+  action: { action: string; category: string; text: string | null },
+): void {
+  const conv = db
+    .prepare(
+      `INSERT INTO conversations (bot, channel, external_chat_id, created_at, updated_at) VALUES ('bank-support', 'rest', ?, ?, ?)`,
+    )
+    .run(`bench-${at}`, at, at).lastInsertRowid;
+  const msg = db
+    .prepare(
+      `INSERT INTO messages (conversation_id, direction, author, channel, text, created_at) VALUES (?, 'in', 'customer', 'rest', ?, ?)`,
+    )
+    .run(conv, text, at).lastInsertRowid;
+  db.prepare(
+    `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, text, created_at)
+     VALUES (?, ?, 'bench', ?, ?, ?, ?)`,
+  ).run(conv, msg, action.action, action.category, action.text, at);
 }

@@ -13,7 +13,7 @@ import { botNets } from '../training/retrain/bot-nets.js';
 import { isHeldOut } from '../training/retrain/classifier-data.js';
 import { predictLabels } from '../training/retrain/compare.js';
 import { type ClassifierRetrainOptions, retrainClassifier } from '../training/retrain/retrain-classifier.js';
-import { prepareRetrainBench } from './retrain-setup.js';
+import { prepareRetrainBench, storeOperatorAction } from './retrain-setup.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
@@ -55,20 +55,11 @@ const rng = seededRandom(8);
 let at = Date.parse('2026-11-01T00:00:00Z');
 const storeAction = (text: string, category: string, correction = rng.next() < 0.3) => {
   at += 60_000;
-  const conv = db
-    .prepare(
-      `INSERT INTO conversations (bot, channel, external_chat_id, created_at, updated_at) VALUES ('bank-support', 'rest', ?, ?, ?)`,
-    )
-    .run(`bench-${at}`, at, at).lastInsertRowid;
-  const msg = db
-    .prepare(
-      `INSERT INTO messages (conversation_id, direction, author, channel, text, created_at) VALUES (?, 'in', 'customer', 'rest', ?, ?)`,
-    )
-    .run(conv, text, at).lastInsertRowid;
-  db.prepare(
-    `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, text, created_at)
-     VALUES (?, ?, 'bench', ?, ?, ?, ?)`,
-  ).run(conv, msg, correction ? 'correct_category' : 'reply', category, correction ? null : 'answer', at);
+  storeOperatorAction(db, at, text, {
+    action: correction ? 'correct_category' : 'reply',
+    category,
+    text: correction ? null : 'answer',
+  });
 };
 db.transaction(() => {
   for (const i of operatorRows) {
