@@ -113,43 +113,45 @@ describe('a Russian-speaking customer, end to end', () => {
     if (d.action === 'auto_reply') expect(sent.body.text).toBe(kbAnswer('card_arrival', 'ru'));
   });
 
-  it('chat websocket: a PIN question gets a Russian reply with Russian suggestions', async () => {
+  /**
+   * A customer writes one message in the chat widget: the bot's reply, which must be in Russian,
+   * and the id of the conversation, which the gateway must have stored as Russian.
+   */
+  async function chatInRussian(
+    id: string,
+    text: string,
+  ): Promise<{ reply: { text: string }; conversationId: number }> {
     const chat = await ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
-    const ready = await chat.next();
-    await chat.next(); // greeting, in the bot's default language until the customer writes
-    chat.send({ type: 'message', id: 'ru-1', text: 'Как поменять PIN-код моей карты?' });
-    expect(await chat.next()).toMatchObject({ type: 'ack', id: 'ru-1' });
-    const reply = await chat.next(10_000);
-    expect(reply).toMatchObject({ type: 'message', author: 'bot' });
-    expect(detectLanguage(reply.text)).toBe('ru');
-    const c = row(
-      gw,
-      'SELECT id, language FROM conversations WHERE external_chat_id = ?',
-      ready.conversation,
-    );
-    expect(c.language).toBe('ru');
-    const d = decisionOf(c.id);
+    try {
+      const ready = await chat.next();
+      await chat.next(); // greeting, in the bot's default language until the customer writes
+      chat.send({ type: 'message', id, text });
+      expect(await chat.next()).toMatchObject({ type: 'ack', id });
+      const reply = await chat.next(10_000);
+      expect(reply).toMatchObject({ type: 'message', author: 'bot' });
+      expect(detectLanguage(reply.text)).toBe('ru');
+      const c = row(
+        gw,
+        'SELECT id, language FROM conversations WHERE external_chat_id = ?',
+        ready.conversation,
+      );
+      expect(c.language).toBe('ru');
+      return { reply, conversationId: c.id };
+    } finally {
+      await chat.close();
+    }
+  }
+
+  it('chat websocket: a PIN question gets a Russian reply with Russian suggestions', async () => {
+    const { reply, conversationId } = await chatInRussian('ru-1', 'Как поменять PIN-код моей карты?');
+    const d = decisionOf(conversationId);
     expect(d.category).toBe('change_pin');
     expectRussianInScoreOrder(d.suggestions, 'change_pin');
     expect(reply.text).toBe(d.reply_text);
-    await chat.close();
   });
 
   it('chat websocket: transliterated Russian is answered in Russian', async () => {
-    const chat = await ChatClient.connect(`${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`);
-    const ready = await chat.next();
-    await chat.next();
-    chat.send({ type: 'message', id: 'tr-1', text: 'privet, gde moya karta? ona tak i ne prishla' });
-    expect(await chat.next()).toMatchObject({ type: 'ack', id: 'tr-1' });
-    const reply = await chat.next(10_000);
-    expect(detectLanguage(reply.text)).toBe('ru');
-    const c = row(
-      gw,
-      'SELECT id, language FROM conversations WHERE external_chat_id = ?',
-      ready.conversation,
-    );
-    expect(c.language).toBe('ru');
-    for (const s of decisionOf(c.id).suggestions) expect(s.language).toBe('ru');
-    await chat.close();
+    const { conversationId } = await chatInRussian('tr-1', 'privet, gde moya karta? ona tak i ne prishla');
+    for (const s of decisionOf(conversationId).suggestions) expect(s.language).toBe('ru');
   });
 });
