@@ -1,8 +1,9 @@
 /**
  * The in-process event bus: the core publishes what happened (a message arrived, a
  * conversation changed, a reply was sent) and anyone in the process may listen — the
- * workers to wake up, the operators' console to update live. Past one process the same
- * interface would sit on a pub/sub channel.
+ * workers to wake up, the operators' console to update live. Several instances on one
+ * PostgreSQL share their events through `PgEventBus` (src/store/postgres/live-events.ts),
+ * behind the same interface.
  */
 import type { ConversationStatus, DecisionAction } from './conversation-port.js';
 import type { ChannelName } from './ports.js';
@@ -53,10 +54,22 @@ export type GatewayEvent =
 /** The event types, for filtering. */
 export type GatewayEventType = GatewayEvent['type'];
 
-/** A listener; its errors are contained so one listener cannot break the pipeline. */
-export type EventListener = (event: GatewayEvent) => void;
+/** Where an event comes from: this process, or another instance of the cluster. */
+export interface EventOrigin {
+  /** True for an event another instance published (its own effects already happened there). */
+  remote: boolean;
+}
 
-/** Publish/subscribe within the process. */
+/**
+ * A listener; its errors are contained so one listener cannot break the pipeline. `origin`
+ * tells events of another instance apart (a listener that pushes what this process did, such
+ * as the chat's replies, reads the rest from the store).
+ */
+export type EventListener = (event: GatewayEvent, origin: EventOrigin) => void;
+
+const LOCAL: EventOrigin = Object.freeze({ remote: false });
+
+/** Publish/subscribe, within the process or across the instances of a cluster. */
 export interface EventBus {
   publish(event: GatewayEvent): void;
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -71,9 +84,14 @@ export class InProcessEventBus implements EventBus {
 
   /** Delivers the event to every current listener. */
   publish(event: GatewayEvent): void {
+    this.deliver(event, LOCAL);
+  }
+
+  /** Delivers an event to the listeners with its origin (a cluster bus passes remote events here). */
+  deliver(event: GatewayEvent, origin: EventOrigin): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener(event);
+        listener(event, origin);
       } catch (err) {
         this.onListenerError(err, event);
       }
