@@ -8,8 +8,10 @@
  * routes, websocket paths, readiness checks, start and close; a new feature's routes go in
  * its own `mounts`, and the feature joins the list in `buildGateway`.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { resolveApiKeys } from './api-keys.js';
@@ -29,6 +31,7 @@ import { gracefulShutdown, trackInFlight } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createNetsFeature } from './nets/feature.js';
+import type { InstanceIdentity } from './nets/instances-port.js';
 import type { NetRegistry } from './nets/runtime/net-registry.js';
 import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
@@ -122,6 +125,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     ...options.shop,
   });
   const metrics = createMetrics();
+  const instance = instanceIdentity(clock);
 
   // The nets and the knowledge bases; their answer vectors follow the two-tower net in service.
   const nets = await createNetsFeature({
@@ -133,6 +137,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     classifier: options.classifier,
     needsBackend: !options.suggester,
     shared: options.sharedNets,
+    instances: { registry: store.instances, identity: instance },
   });
   const answers = composeAnswers({
     config,
@@ -288,6 +293,18 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
       };
       return { ...parts, url, server, close };
     },
+  };
+}
+
+/** This process as an instance of a cluster: host, pid and a random part (pids repeat across restarts). */
+function instanceIdentity(clock: Clock): InstanceIdentity {
+  const host = hostname();
+  const startedAt = clock.now();
+  return {
+    id: `${host}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    host,
+    pid: process.pid,
+    startedAt,
   };
 }
 

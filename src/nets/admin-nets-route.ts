@@ -1,20 +1,20 @@
 import type { RouteMount } from '../app.js';
 import { AppError } from '../errors.js';
 import { methodNotAllowed } from '../transport/http/error-handler.js';
-import { listNets } from './runtime/net-listing.js';
+import { type ClusterView, listNets } from './runtime/net-listing.js';
 import type { NetRegistry } from './runtime/net-registry.js';
 
 /**
  * `GET /api/v1/admin/nets`: every net, its versions, the one in service, memory and load
- * time. `POST /api/v1/admin/nets/:name/reload`: serve what CURRENT names now (200), or 422
+ * time, and (with `cluster`) the version every live instance serves. `POST /api/v1/admin/nets/:name/reload`: serve what CURRENT names now (200), or 422
  * `net_rejected` with the reason while the previous version keeps serving.
  */
-export function adminNetsRoute(registry: NetRegistry): RouteMount {
+export function adminNetsRoute(registry: NetRegistry, cluster?: () => Promise<ClusterView>): RouteMount {
   return ({ api }) => {
     api
       .route('/admin/nets')
       .get(async (_req, res) => {
-        res.json(await listNets(registry));
+        res.json(await listNets(registry, cluster ? await cluster() : undefined));
       })
       .all(methodNotAllowed(['GET']));
     api

@@ -14,6 +14,8 @@ import { adminNetsRoute } from './admin-nets-route.js';
 import { adminRollbackRoute } from './admin-rollback-route.js';
 import { type BackendChoice, initBackend } from './backend.js';
 import { classifyRoute } from './classify-route.js';
+import { MISSED_BEATS, startInstanceHeartbeat } from './instance-heartbeat.js';
+import type { InstanceIdentity, InstanceRegistry } from './instances-port.js';
 import { NetClassifier } from './net-classifier.js';
 import { watchCurrent } from './runtime/current-watcher.js';
 import { LocalExecutor, type NetExecutor } from './runtime/executor.js';
@@ -35,6 +37,8 @@ export interface NetsParts {
   needsBackend: boolean;
   /** A registry built by the caller, left open at close. */
   shared?: NetRegistry;
+  /** Where this instance records what it serves, for the listing of every instance's nets. */
+  instances?: { registry: InstanceRegistry; identity: InstanceIdentity; everyMs?: number };
 }
 
 /** The nets feature and what other features use of it. */
@@ -130,6 +134,15 @@ export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
   const classifier = p.classifier ?? new NetClassifier(registry);
   const toLoad = [...classifierNets];
   let watcher: { close(): void } | undefined;
+  let heartbeat: { close(): Promise<void> } | undefined;
+  const beatMs = p.instances?.everyMs ?? 5000;
+  const inst = p.instances;
+  const cluster = inst
+    ? async () => ({
+        self: inst.identity.id,
+        instances: await inst.registry.list(p.clock.now() - MISSED_BEATS * beatMs),
+      })
+    : undefined;
   return {
     name: 'nets',
     registry,
@@ -143,7 +156,7 @@ export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
         bodyLimitBytes: config.bodyLimitBytes,
         metrics,
       }),
-      adminNetsRoute(registry),
+      adminNetsRoute(registry, cluster),
       adminRollbackRoute(registry, logger),
     ],
     readiness: netsReadiness('classifier', registry, classifierNets),
@@ -155,10 +168,21 @@ export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
     async start() {
       for (const name of toLoad) await registry.load(name).catch(() => undefined);
       watcher = watchCurrent({ registry, pollMs: config.nets.pollMs, logger: netLogger });
+      if (inst) {
+        heartbeat = startInstanceHeartbeat({
+          nets: registry,
+          instances: inst.registry,
+          identity: inst.identity,
+          everyMs: beatMs,
+          clock: p.clock,
+          logger: netLogger,
+        });
+      }
     },
-    close() {
+    async close() {
       watcher?.close();
-      return p.shared ? undefined : registry.close();
+      await heartbeat?.close();
+      if (!p.shared) await registry.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { SqliteBitrix24Installs } from './repositories/bitrix24-installs.js';
 import { SqliteConsoleStore } from './repositories/console-store.js';
 import { SqliteConversations } from './repositories/conversations.js';
 import { SqliteInbox } from './repositories/inbox.js';
+import { SqliteInstances } from './repositories/instances.js';
 import { SqliteJobQueue } from './repositories/jobs.js';
 import { SqliteKnowledgeBase } from './repositories/kb-answers.js';
 import { SqliteOperatorLabels } from './repositories/operator-labels.js';
@@ -36,6 +37,7 @@ export interface Store {
   labels: SqliteOperatorLabels;
   trainingRuns: SqliteTrainingRuns;
   knowledgeBase: SqliteKnowledgeBase;
+  instances: SqliteInstances;
 }
 
 /** Builds every repository over an open database. */
@@ -59,5 +61,6 @@ export function createStore(db: Database.Database, clock: Clock): Store {
     labels: new SqliteOperatorLabels(db),
     trainingRuns: new SqliteTrainingRuns(db, clock),
     knowledgeBase: new SqliteKnowledgeBase(db, clock),
+    instances: new SqliteInstances(db, clock),
   };
 }

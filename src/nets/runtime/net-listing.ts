@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InstanceRecord } from '../instances-port.js';
 import { currentSignature } from './current-signature.js';
 import type { NetRegistry } from './net-registry.js';
 
@@ -24,6 +25,23 @@ export interface NetListing {
   inService: { version: string; since: string; loadMs: number; memoryBytes: number } | null;
   versions: VersionListing[];
   lastFailure: { version: string | null; reason: string; at: string } | null;
+  /**
+   * The version each live instance of the cluster serves (from the instances' registry): more
+   * than one version here is a rollout in progress, or an instance that could not load it.
+   */
+  servedBy?: Array<{ instance: string; version: string | null }>;
+}
+
+/** An instance as the listing shows it. */
+export interface InstanceListing {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  heartbeatAt: string;
+  /** This listing was made by this instance. */
+  self: boolean;
+  nets: Record<string, string>;
 }
 
 /** Everything the registry and the inference threads hold. */
@@ -33,6 +51,8 @@ export interface NetsListing {
   threads: number;
   cache: Array<{ thread: number; maxBytes: number; memoryBytes: number; tensors: number; evictions: number }>;
   nets: NetListing[];
+  /** Every live instance and what it serves (present when the registry is known). */
+  instances?: InstanceListing[];
 }
 
 const dirs = (path: string) =>
@@ -42,8 +62,17 @@ const dirs = (path: string) =>
         .map((d) => d.name)
     : [];
 
-/** Lists every net under the root (and every name asked for), its versions and the cache. */
-export async function listNets(registry: NetRegistry): Promise<NetsListing> {
+/** The live instances, and which of them made the listing. */
+export interface ClusterView {
+  self: string;
+  instances: InstanceRecord[];
+}
+
+/**
+ * Lists every net under the root (and every name asked for), its versions and the cache,
+ * and with `cluster`, what every live instance serves.
+ */
+export async function listNets(registry: NetRegistry, cluster?: ClusterView): Promise<NetsListing> {
   const stats = await registry.executor.stats();
   const cachedBytes = new Map<string, number>();
   for (const n of stats[0]?.nets ?? []) cachedBytes.set(`${n.name}@${n.version}`, n.bytes);
@@ -84,6 +113,14 @@ export async function listNets(registry: NetRegistry): Promise<NetsListing> {
       lastFailure: failure
         ? { version: failure.version, reason: failure.reason, at: new Date(failure.at).toISOString() }
         : null,
+      ...(cluster
+        ? {
+            servedBy: cluster.instances.map((i) => ({
+              instance: i.id,
+              version: i.nets[name]?.version ?? null,
+            })),
+          }
+        : {}),
     };
   });
   return {
@@ -97,5 +134,18 @@ export async function listNets(registry: NetRegistry): Promise<NetsListing> {
       evictions: s.evictions,
     })),
     nets,
+    ...(cluster
+      ? {
+          instances: cluster.instances.map((i) => ({
+            id: i.id,
+            host: i.host,
+            pid: i.pid,
+            startedAt: new Date(i.startedAt).toISOString(),
+            heartbeatAt: new Date(i.heartbeatAt).toISOString(),
+            self: i.id === cluster.self,
+            nets: Object.fromEntries(Object.entries(i.nets).map(([n, v]) => [n, v.version])),
+          })),
+        }
+      : {}),
   };
 }
