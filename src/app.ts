@@ -28,6 +28,8 @@ export interface AppDeps {
   /** Extra fields for `/readyz` (e.g. the TF.js backend). */
   readyInfo?: () => Record<string, unknown>;
   mounts?: readonly RouteMount[];
+  /** Proxies whose `X-Forwarded-For` names the client (`req.ip`); none by default. */
+  trustProxy?: (address: string) => boolean;
   /** Middleware that runs before the API key check (the per-source rate limit). */
   apiGuards?: readonly RequestHandler[];
 }
@@ -36,7 +38,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  const trusted = deps.trustProxy;
+  app.set('trust proxy', trusted ? (address: string) => trusted(address) : false);
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
   app.use((_req, res, next) => {

@@ -3,6 +3,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { CHANNEL_API_URLS } from './channels/index.js';
 import { parseCron } from './retraining/cron.js';
+import { trustProxy } from './transport/http/client-address.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
@@ -154,6 +155,17 @@ export const configSchema = z.object({
   NEURODESK_WEBHOOK_TOLERANCE: duration('5m'),
   NEURODESK_RATE_LIMIT: int(6000, 0, 1_000_000),
   NEURODESK_RATE_LIMIT_BURST: int(600, 1, 1_000_000),
+  NEURODESK_TRUST_PROXY: list.refine(
+    (v) => {
+      try {
+        trustProxy(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a comma-separated list of loopback, private, IP addresses or CIDR ranges' },
+  ),
   NEURODESK_CHAT_MAX_PAYLOAD: size('4kb'),
   NEURODESK_WS_HEARTBEAT: duration('30s'),
   NEURODESK_CONSOLE_OPERATORS: list,
@@ -219,6 +231,8 @@ export interface Config {
   webhookToleranceMs: number;
   rateLimitPerMinute: number;
   rateLimitBurst: number;
+  /** Proxies (load balancers) whose `X-Forwarded-For` names the client: `loopback`, `private`, addresses, CIDRs. */
+  trustProxy: string[];
   chatMaxPayloadBytes: number;
   wsHeartbeatMs: number;
   console: {
@@ -334,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookToleranceMs: c.NEURODESK_WEBHOOK_TOLERANCE,
     rateLimitPerMinute: c.NEURODESK_RATE_LIMIT,
     rateLimitBurst: c.NEURODESK_RATE_LIMIT_BURST,
+    trustProxy: c.NEURODESK_TRUST_PROXY,
     chatMaxPayloadBytes: c.NEURODESK_CHAT_MAX_PAYLOAD,
     wsHeartbeatMs: c.NEURODESK_WS_HEARTBEAT,
     console: {

@@ -37,6 +37,7 @@ import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, shopFeature, startShop } from './shop/index.js';
 import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
+import { trustProxy } from './transport/http/client-address.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
@@ -222,6 +223,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
       };
     },
     mounts: features.flatMap((f) => f.mounts ?? []),
+    trustProxy: trustProxy(config.trustProxy),
     apiGuards: [rateLimit(channels.limiter)],
   });
 

@@ -58,7 +58,7 @@ export function mountConsoleAuth(app: Express, o: ConsoleAuthOptions): void {
       res.json({ operator });
     })
     .post(jsonBody(4096), async (req, res) => {
-      const ip = req.socket.remoteAddress ?? 'unknown';
+      const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
       if (lockedOut(ip)) {
         throw new AppError('rate_limited', 'too many failed sign-ins; try again later', {
           headers: { 'Retry-After': String(Math.ceil(window / 1000)) },

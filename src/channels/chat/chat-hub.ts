@@ -64,6 +64,16 @@ export class ChatHub implements ChannelOutbound {
     if (set?.size === 0) this.sockets.delete(conversationId);
   }
 
+  /** True when a socket of the conversation is open here. */
+  has(conversationId: number): boolean {
+    return this.sockets.has(conversationId);
+  }
+
+  /** Pushes a frame made elsewhere (a stored reply another instance sent) to the conversation's sockets. */
+  push(conversationId: number, frame: unknown): void {
+    this.broadcast(conversationId, JSON.stringify(frame));
+  }
+
   /** How many sockets are open. */
   size(): number {
     let n = 0;

@@ -70,6 +70,8 @@ export interface ChatServerDeps {
   /** Where a customer's typing is announced (the operators' console listens). */
   events: Pick<EventBus, 'publish'>;
   limiter: RateLimiter;
+  /** The client's address of a request (behind a trusted proxy: from `X-Forwarded-For`). */
+  addressOf?: (req: IncomingMessage) => string;
   logger: Logger;
   maxPayloadBytes: number;
   heartbeatMs: number;
@@ -153,7 +155,7 @@ export class ChatServer {
     ) {
       return refuseUpgrade(socket, 'forbidden', 'origin not allowed');
     }
-    const limit = this.d.limiter.take(req.socket.remoteAddress ?? 'unknown');
+    const limit = this.d.limiter.take(this.address(req));
     if (!limit.ok) {
       return refuseUpgrade(socket, 'rate_limited', 'too many requests; retry later', {
         'Retry-After': String(limit.retryAfterS),
@@ -177,6 +179,24 @@ export class ChatServer {
     await Promise.all(closed);
     clearTimeout(timer);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /**
+   * Pushes a stored reply to this instance's sockets of its conversation, as `history` shows
+   * it: what another instance of a cluster sent while the customer's socket is open here.
+   */
+  async pushStored(conversationId: number, messageId: number): Promise<void> {
+    const messages = await this.d.store.listMessages(conversationId, messageId - 1);
+    const m = messages.find((x) => x.id === messageId);
+    if (!m) return;
+    const {
+      at: _at,
+      client_id: _c,
+      ...frame
+    } = messageJson(m, (login) => this.d.hub.nameOf(login)) as ReturnType<typeof messageJson> & {
+      client_id?: string;
+    };
+    this.d.hub.push(conversationId, frame);
   }
 
   private open(ws: WebSocket, req: IncomingMessage, url: URL, bot: Bot): void {
@@ -236,7 +256,7 @@ export class ChatServer {
       );
     }
     if (parsed.data.type === 'typing') return this.typing(s);
-    const limit = this.d.limiter.take(req.socket.remoteAddress ?? 'unknown');
+    const limit = this.d.limiter.take(this.address(req));
     if (!limit.ok)
       return error('rate_limited', 'too many messages; retry later', { retry_after: limit.retryAfterS });
     const m = parsed.data;
@@ -264,6 +284,10 @@ export class ChatServer {
       this.d.logger.error({ err }, 'chat message failed');
       error('internal', 'internal error');
     }
+  }
+
+  private address(req: IncomingMessage): string {
+    return this.d.addressOf?.(req) ?? req.socket.remoteAddress ?? 'unknown';
   }
 
   private typing(s: Session): void {

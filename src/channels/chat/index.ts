@@ -1,4 +1,5 @@
 /** The customer chat: a websocket at `/ws/chat` for a site's widget, on for every bot unless switched off. */
+import { clientAddress, trustProxy } from '../../transport/http/client-address.js';
 import { defineChannel } from '../contract.js';
 import { ChatHub } from './chat-hub.js';
 import { ChatServer } from './chat-server.js';
@@ -11,10 +12,19 @@ export const chat = defineChannel<ChatSettings>({
   onByDefault: true,
   resolve: (section) => ({ allowedOrigins: (section as Partial<ChatSettings>).allowedOrigins ?? [] }),
   create(d) {
+    const trusted = trustProxy(d.config.trustProxy);
     const hub = new ChatHub((login) => d.store.operators.displayName(login));
-    // An operator typing in the console is shown in the customer's widget.
-    d.events.subscribe((e) => {
+    // An operator typing in the console is shown in the customer's widget. A reply another
+    // instance of a cluster sent (the customer's socket may be open here, not there) is read
+    // from the conversation and pushed to the sockets open here.
+    d.events.subscribe((e, origin) => {
       if (e.type === 'typing' && e.who === 'operator') hub.typing(e.conversationId, e.operator);
+      if (origin.remote && e.type === 'reply.sent' && e.channel === 'chat') {
+        if (e.conversationId === null || e.messageId === null || !hub.has(e.conversationId)) return;
+        server
+          .pushStored(e.conversationId, e.messageId)
+          .catch((err) => d.logger.warn({ err, conversationId: e.conversationId }, 'chat reply not pushed'));
+      }
     });
     const server = new ChatServer({
       bots: d.bots,
@@ -23,6 +33,7 @@ export const chat = defineChannel<ChatSettings>({
       hub,
       events: d.events,
       limiter: d.limiter,
+      addressOf: (req) => clientAddress(req, trusted),
       logger: d.logger,
       maxPayloadBytes: d.config.chatMaxPayloadBytes,
       heartbeatMs: d.config.wsHeartbeatMs,

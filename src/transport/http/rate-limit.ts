@@ -52,10 +52,13 @@ export function rateLimited(retryAfterS: number): AppError {
   });
 }
 
-/** Express middleware: 429 with `Retry-After` when the caller's address is over its rate. */
+/**
+ * Express middleware: 429 with `Retry-After` when the caller's address is over its rate
+ * (`req.ip`: the client behind a trusted proxy, else the socket's peer).
+ */
 export function rateLimit(limiter: RateLimiter): RequestHandler {
   return (req, _res, next) => {
-    const r = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    const r = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     next(r.ok ? undefined : rateLimited(r.retryAfterS));
   };
 }
