@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.js';
 import type { BotRegistry } from '../core/bots/bot.js';
+import type { ClusterLock } from '../core/cluster-lock.js';
 import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
 import type { SqliteTrainingRuns } from '../store/repositories/training-runs.js';
@@ -18,26 +19,34 @@ export function createRetrainingFeature(p: {
   bots: BotRegistry;
   runs: SqliteTrainingRuns;
   logger: Logger;
+  /** With several instances, the schedule's runs go on one of them at a time. */
+  lock?: ClusterLock;
 }): Feature {
   let scheduler: RetrainScheduler | null = null;
   return {
     name: 'retraining',
     mounts: [trainingRunsRoutes(p.runs)],
     start() {
-      if (p.config.retrain.schedule) scheduler = startRetrainSchedule(p.config, p.bots, p.logger);
+      if (p.config.retrain.schedule) scheduler = startRetrainSchedule(p.config, p.bots, p.logger, p.lock);
     },
     close: () => scheduler?.stop(),
   };
 }
 
 /** Retrains every bot's classifier and Q/A net (as its bot file says) on `NEURODESK_RETRAIN_SCHEDULE`, in child processes. */
-function startRetrainSchedule(config: Config, bots: BotRegistry, logger: Logger): RetrainScheduler {
+function startRetrainSchedule(
+  config: Config,
+  bots: BotRegistry,
+  logger: Logger,
+  lock?: ClusterLock,
+): RetrainScheduler {
   const log = logger.child({ component: 'retrain' });
   const g = config.retrain.gate;
   const scheduler = new RetrainScheduler({
     schedule: parseCron(config.retrain.schedule!),
     jobs: () => retrainJobs(bots.all()),
     logger: log,
+    lock,
     start: (job) =>
       spawnRetrain(
         job,

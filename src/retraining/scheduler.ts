@@ -1,3 +1,4 @@
+import type { ClusterLock } from '../core/cluster-lock.js';
 import type { Logger } from '../logger.js';
 import { type CronSchedule, nextCronTime } from './cron.js';
 import type { RetrainChild } from './spawn-retrain.js';
@@ -26,10 +27,15 @@ export interface RetrainSchedulerDeps {
   jobs: () => RetrainJob[];
   start: (job: RetrainJob) => RetrainChild;
   logger: Logger;
+  /** Several instances of a cluster: a tick runs on the one that takes this lock, the others skip it. */
+  lock?: ClusterLock;
   now?: () => Date;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
+
+/** The cluster lock a schedule tick holds while its runs go. */
+export const RETRAIN_LOCK = 'retrain';
 
 // Timers re-check at least hourly: a long setTimeout drifts with suspends and clock changes.
 const MAX_WAIT_MS = 3_600_000;
@@ -87,7 +93,10 @@ export class RetrainScheduler {
     }, wait);
   }
 
-  /** Runs every bot once now, unless runs are still going; resolves when they are done. */
+  /**
+   * Runs every bot once now, unless runs are still going here or on another instance of the
+   * cluster; resolves when they are done.
+   */
   async tick(): Promise<void> {
     if (this.busy) {
       this.d.logger.warn('scheduled retraining skipped: the previous scheduled runs are still going');
@@ -95,22 +104,28 @@ export class RetrainScheduler {
     }
     this.busy = true;
     try {
-      for (const job of this.d.jobs()) {
-        if (this.stopped) return;
-        const started = this.now().getTime();
-        this.current = this.d.start(job);
-        const code = await this.current.done;
-        this.current = null;
-        const outcome =
-          ['done', 'failed', 'usage error', 'refused by the gate', 'another run held the lock'][code] ??
-          `exit ${code}`;
-        this.d.logger[code === 0 || code === 3 ? 'info' : 'warn'](
-          { bot: job.bot, kind: job.kind, exitCode: code, seconds: (this.now().getTime() - started) / 1000 },
-          `scheduled retraining: ${outcome}`,
-        );
-      }
+      if (!this.d.lock) return await this.runAll();
+      const outcome = await this.d.lock.tryRun(RETRAIN_LOCK, () => this.runAll());
+      if (!outcome.ran) this.d.logger.info('scheduled retraining runs on another instance of the cluster');
     } finally {
       this.busy = false;
+    }
+  }
+
+  private async runAll(): Promise<void> {
+    for (const job of this.d.jobs()) {
+      if (this.stopped) return;
+      const started = this.now().getTime();
+      this.current = this.d.start(job);
+      const code = await this.current.done;
+      this.current = null;
+      const outcome =
+        ['done', 'failed', 'usage error', 'refused by the gate', 'another run held the lock'][code] ??
+        `exit ${code}`;
+      this.d.logger[code === 0 || code === 3 ? 'info' : 'warn'](
+        { bot: job.bot, kind: job.kind, exitCode: code, seconds: (this.now().getTime() - started) / 1000 },
+        `scheduled retraining: ${outcome}`,
+      );
     }
   }
 

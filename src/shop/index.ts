@@ -1,4 +1,5 @@
 import type { ReadinessCheck, RouteMount } from '../app.js';
+import type { ClusterLock } from '../core/cluster-lock.js';
 import type { Clock } from '../core/ports.js';
 import type { Feature } from '../feature.js';
 import type { Closer } from '../lifecycle.js';
@@ -41,6 +42,8 @@ export interface ShopDeps {
   builder?: ModelBuilder;
   features?: TextFeatures;
   params?: ModelParams;
+  /** Several instances of a cluster: one rebuilds its model at a time. */
+  lock?: ClusterLock;
 }
 
 /** The shop module as the gateway sees it. */
@@ -68,6 +71,7 @@ export function startShop(deps: ShopDeps): ShopModule {
     params: deps.params ?? DEFAULT_PARAMS,
     clock: deps.clock,
     logger: deps.logger,
+    lock: deps.lock,
     changedSince: (s) =>
       deps.store.shopEvents.lastRowId() !== s.data.lastRowId ||
       catalogueSize() !== s.data.items.length ||

@@ -1,3 +1,4 @@
+import type { ClusterLock } from '../core/cluster-lock.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import type { ModelData } from './model/build.js';
@@ -13,9 +14,18 @@ export interface ModelManagerOptions {
   logger: Logger;
   /** True when the stored data differs from what `snapshot` was built from. */
   changedSince: (snapshot: ModelSnapshot) => boolean;
+  /**
+   * Several instances of a cluster: a rebuild holds this lock, so one instance rebuilds at a
+   * time (the others wait their turn, `lockRetryMs` apart).
+   */
+  lock?: ClusterLock;
+  lockRetryMs?: number;
   /** Called on the main thread right after a new snapshot becomes current. */
   onSwap: (snapshot: ModelSnapshot) => void;
 }
+
+/** The cluster lock a shop model rebuild holds. */
+export const SHOP_REBUILD_LOCK = 'shop-model-rebuild';
 
 /**
  * Owns the current model snapshot. Rebuilds run one at a time (a request for a rebuild
@@ -88,6 +98,12 @@ export class ModelManager {
   }
 
   private async run(): Promise<ModelSnapshot> {
-    return this.install(await this.o.builder.build(this.o.params, this.o.clock.now()));
+    const build = async () => this.install(await this.o.builder.build(this.o.params, this.o.clock.now()));
+    if (!this.o.lock) return build();
+    for (;;) {
+      const outcome = await this.o.lock.tryRun(SHOP_REBUILD_LOCK, build);
+      if (outcome.ran) return outcome.value;
+      await new Promise((r) => setTimeout(r, this.o.lockRetryMs ?? 1000).unref());
+    }
   }
 }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import { type ClusterLock, InProcessClusterLock } from '../../../src/core/cluster-lock.js';
 import { createLogger } from '../../../src/logger.js';
 import { nextCronTime, parseCron } from '../../../src/retraining/cron.js';
 import { RetrainScheduler, retrainJobs } from '../../../src/retraining/scheduler.js';
@@ -62,7 +63,7 @@ describe('cron expressions', () => {
 });
 
 describe('the in-process retraining schedule', () => {
-  function harness(expr: string) {
+  function harness(expr: string, lock?: ClusterLock) {
     let clock = at('2026-03-10T03:29:00').getTime();
     const timers: Array<{ fn: () => void; due: number }> = [];
     const started: string[] = [];
@@ -75,6 +76,7 @@ describe('the in-process retraining schedule', () => {
         { bot: 'shop', kind: 'classifier' },
       ],
       logger: createLogger('silent'),
+      lock,
       now: () => new Date(clock),
       setTimer: (fn, ms) => {
         const t = { fn, due: clock + ms };
@@ -128,6 +130,29 @@ describe('the in-process retraining schedule', () => {
       { bot: 'desk', kind: 'qa' },
       { bot: 'shop', kind: 'qa' },
     ]);
+  });
+
+  it('runs a tick on one instance of a cluster: the others, on the same schedule, skip it', async () => {
+    // One lock shared by two schedulers, as instances share PostgreSQL's advisory locks.
+    const lock = new InProcessClusterLock();
+    const a = harness('30 3 * * *', lock);
+    const b = harness('30 3 * * *', lock);
+    a.scheduler.start();
+    b.scheduler.start();
+    await a.advance(60_000);
+    await b.advance(60_000);
+    expect(a.started).toEqual(['desk classifier']);
+    expect(b.started).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      a.finishes.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(a.started).toHaveLength(3);
+    // The next day's tick finds the lock free again.
+    await b.advance(24 * 3_600_000);
+    expect(b.started).toEqual(['desk classifier']);
+    a.scheduler.stop();
+    b.scheduler.stop();
   });
 
   it('skips a tick while the previous runs are still going, and stops a run on shutdown', async () => {
