@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterLock, LockOutcome } from '../../core/cluster-lock.js';
-import type { PgQueryable } from './live-events.js';
+import type { PgStatements } from './live-events.js';
 
 /** A connection of its own for the time a lock is held (`pg.PoolClient`). */
-export interface PgLockConnection extends PgQueryable {
+export interface PgLockConnection extends PgStatements {
   release(destroy?: boolean | Error): void;
   on(event: 'error', listener: (err: Error) => void): unknown;
   off(event: 'error', listener: (err: Error) => void): unknown;

@@ -6,12 +6,12 @@ import type {
   ServedVersion,
 } from '../../nets/instances-port.js';
 import { instanceRecord } from '../repositories/instances.js';
-import type { PgQueryable } from './live-events.js';
+import type { PgStatements } from './live-events.js';
 
 /** The `instances` table on PostgreSQL: one row per gateway process of the cluster. */
 export class PgInstances implements InstanceRegistry {
   constructor(
-    private readonly pool: PgQueryable,
+    private readonly pool: PgStatements,
     private readonly clock: Clock,
   ) {}
 

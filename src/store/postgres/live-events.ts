@@ -21,12 +21,12 @@ import type { Clock } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
 
 /** What the bus needs of a pool: one query at a time. */
-export interface PgQueryable {
+export interface PgStatements {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 /** The dedicated connection that listens (a `pg.Client`). */
-export interface PgListenConnection extends PgQueryable {
+export interface PgListenConnection extends PgStatements {
   on(event: 'notification', listener: (msg: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error' | 'end', listener: (err?: Error) => void): unknown;
   end(): Promise<void>;
@@ -34,7 +34,7 @@ export interface PgListenConnection extends PgQueryable {
 
 /** Options of {@link PgEventBus}. */
 export interface PgEventBusOptions {
-  pool: PgQueryable;
+  pool: PgStatements;
   /** Opens a new listening connection (called again after each loss). */
   connect: () => Promise<PgListenConnection>;
   /** This instance's id (stored with its events, so it skips its own). */
@@ -217,7 +217,7 @@ export class PgEventBus implements EventBus {
   }
 
   /** After (re)connecting: from the first connection on, reads what was stored meanwhile. */
-  private async catchUp(c: PgQueryable): Promise<void> {
+  private async catchUp(c: PgStatements): Promise<void> {
     if (this.maxSeen === 0 && this.seen.size === 0) {
       const r = await c.query('SELECT coalesce(max(id), 0)::bigint AS id FROM live_events');
       this.maxSeen = Number(r.rows[0]?.id ?? 0);
