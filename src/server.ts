@@ -127,6 +127,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   });
   const metrics = createMetrics();
   const instance = instanceIdentity(clock);
+  let consoleFeature: Awaited<ReturnType<typeof createConsoleFeature>> | undefined;
 
   // The nets and the knowledge bases; their answer vectors follow the two-tower net in service.
   const nets = await createNetsFeature({
@@ -138,7 +139,12 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     classifier: options.classifier,
     needsBackend: !options.suggester,
     shared: options.sharedNets,
-    instances: { registry: store.instances, identity: instance },
+    instances: {
+      registry: store.instances,
+      identity: instance,
+      // The consoles here take a fresh snapshot when a peer dies with events not yet shared.
+      onPeerLost: () => consoleFeature?.console.hub.resync(),
+    },
   });
   const answers = composeAnswers({
     config,
@@ -162,7 +168,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     products: shopRecommender(() => shop.service.view()),
     random: options.random,
   });
-  const consoleFeature = await createConsoleFeature({
+  consoleFeature = await createConsoleFeature({
     config,
     store,
     bots,

@@ -68,9 +68,9 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
  * more than `maxBufferedBytes`.
  */
 export class ConsoleHub {
-  readonly epoch = randomUUID();
+  private currentEpoch = randomUUID();
   private seq = 0;
-  private readonly history: Array<{ seq: number; event: ConsoleEvent }> = [];
+  private history: Array<{ seq: number; event: ConsoleEvent }> = [];
   private readonly clients = new Set<Client>();
   private readonly wss: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
@@ -97,6 +97,28 @@ export class ConsoleHub {
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
     this.unsubscribe = this.o.service.subscribe((event) => this.publish(event));
+  }
+
+  /** The run of numbered events clients resume within. */
+  get epoch(): string {
+    return this.currentEpoch;
+  }
+
+  /**
+   * Sends every client a fresh snapshot of the queue and starts a new epoch (a client that
+   * resumes later gets a snapshot too): when events may have been lost on the way — another
+   * instance of the cluster died before sharing its last ones.
+   */
+  resync(): void {
+    this.currentEpoch = randomUUID();
+    this.history = [];
+    const frame = JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: 'snapshot',
+      seq: this.seq,
+      queue: this.o.service.queue(),
+    } satisfies ServerMessage);
+    for (const client of this.clients) if (client.ready) this.sendRaw(client, frame);
   }
 
   /** Number of connected clients. */

@@ -38,7 +38,13 @@ export interface NetsParts {
   /** A registry built by the caller, left open at close. */
   shared?: NetRegistry;
   /** Where this instance records what it serves, for the listing of every instance's nets. */
-  instances?: { registry: InstanceRegistry; identity: InstanceIdentity; everyMs?: number };
+  instances?: {
+    registry: InstanceRegistry;
+    identity: InstanceIdentity;
+    everyMs?: number;
+    /** An instance of the cluster stopped beating without a clean stop. */
+    onPeerLost?: (ids: string[]) => void;
+  };
 }
 
 /** The nets feature and what other features use of it. */
@@ -176,6 +182,7 @@ export async function createNetsFeature(p: NetsParts): Promise<NetsFeature> {
           everyMs: beatMs,
           clock: p.clock,
           logger: netLogger,
+          onPeerLost: inst.onPeerLost,
         });
       }
     },

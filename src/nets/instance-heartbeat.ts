@@ -17,6 +17,11 @@ export interface HeartbeatOptions {
   everyMs: number;
   clock: Clock;
   logger: Logger;
+  /**
+   * Called with the ids of instances that stopped beating without removing their row (killed,
+   * or cut off from the database): the events they had not yet shared went with them.
+   */
+  onPeerLost?: (ids: string[]) => void;
 }
 
 /** An instance counts as alive while its last beat is newer than this many beats. */
@@ -35,10 +40,25 @@ export function servedVersions(nets: NetRegistry): Record<string, ServedVersion>
 /** Starts beating; `close` stops and removes this instance's row. */
 export function startInstanceHeartbeat(o: HeartbeatOptions): { close(): Promise<void> } {
   let chain: Promise<void> = Promise.resolve();
+  let alive: Set<string> | undefined;
+  // Peers heard from lately; one that goes silent but keeps its row was lost, not stopped.
+  const watchPeers = async () => {
+    if (!o.onPeerLost) return;
+    const rows = await o.instances.list(0);
+    const cutoff = o.clock.now() - MISSED_BEATS * o.everyMs;
+    const now = new Set(rows.filter((r) => r.heartbeatAt >= cutoff).map((r) => r.id));
+    const lost = alive ? rows.filter((r) => alive!.has(r.id) && !now.has(r.id)).map((r) => r.id) : [];
+    alive = now;
+    if (lost.length > 0) {
+      o.logger.warn({ instances: lost }, 'instances stopped beating');
+      o.onPeerLost(lost);
+    }
+  };
   // One write at a time, in order: a beat never overtakes a newer one.
   const beat = () => {
     chain = chain
       .then(() => o.instances.beat(o.identity, servedVersions(o.nets)))
+      .then(watchPeers)
       .catch((err) => o.logger.warn({ err: (err as Error).message }, 'instance heartbeat not recorded'));
     return chain;
   };

@@ -228,6 +228,32 @@ describe('console websocket protocol', () => {
     second.ws.close();
   });
 
+  it('sends a fresh snapshot when a peer instance died, and a resume from before it gets a snapshot too', async () => {
+    const { base, emit } = await start();
+    const { cookie } = await signIn(base);
+    const first = connect(base, cookie);
+    await first.opened;
+    first.ws.send(JSON.stringify({ v: 1, id: 'h', type: 'hello' }));
+    await first.waitFor((f) => f.some((x) => x.type === 'ack'));
+    emit(1);
+    await first.waitFor((f) => f.some((x) => x.type === 'event'));
+    const epoch = first.frames.find((f) => f.type === 'welcome').epoch;
+    const lastSeq = first.frames.filter((f) => f.type === 'event').at(-1).seq;
+    feature!.hub.resync();
+    await first.waitFor((f) => f.filter((x) => x.type === 'snapshot').length === 2);
+    expect(first.frames.at(-1).queue.map((q: QueueItem) => q.conversationId)).toEqual([1]);
+    first.ws.terminate();
+
+    const second = connect(base, cookie);
+    await second.opened;
+    second.ws.send(JSON.stringify({ v: 1, id: 'h2', type: 'hello', resume: { epoch, seq: lastSeq } }));
+    await second.waitFor((f) => f.some((x) => x.type === 'ack' && x.id === 'h2'));
+    expect(second.frames.find((f) => f.type === 'welcome').epoch).not.toBe(epoch);
+    expect(second.frames.some((f) => f.type === 'snapshot')).toBe(true);
+    expect(second.frames.find((f) => f.type === 'ack').result).toEqual({ resumed: false });
+    second.ws.close();
+  });
+
   it('drops a client that stops reading and keeps serving the others', async () => {
     const { base, emit } = await start({ maxBufferedBytes: 256 * 1024 });
     const { cookie } = await signIn(base);
