@@ -38,6 +38,8 @@ export interface GatewayParts {
   /** The shop, for bots that attach products to their replies. */
   products?: ProductRecommender;
   random?: () => number;
+  /** The event bus (default: one within the process; a cluster's spans its instances). */
+  events?: EventBus;
   /** The channels to run (default: every channel of `src/channels/index.ts`). */
   channels?: readonly Channel<unknown>[];
 }
@@ -58,9 +60,9 @@ export interface BotGateway extends Feature {
 /** Wires the bot gateway. */
 export function composeGateway(p: GatewayParts): BotGateway {
   const { config, store, bots, clock, logger, metrics } = p;
-  const events = new InProcessEventBus((err, event) =>
-    logger.error({ err, event: event.type }, 'event listener failed'),
-  );
+  const events =
+    p.events ??
+    new InProcessEventBus((err, event) => logger.error({ err, event: event.type }, 'event listener failed'));
   countEvents(events, metrics);
   const limiter = new RateLimiter({
     perMinute: config.rateLimitPerMinute,

@@ -36,6 +36,7 @@ import type { NetRegistry } from './nets/runtime/net-registry.js';
 import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, shopFeature, startShop } from './shop/index.js';
+import { openClusterServices } from './store/cluster.js';
 import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
 import { trustProxy } from './transport/http/client-address.js';
 import { rateLimit } from './transport/http/rate-limit.js';
@@ -117,16 +118,19 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   const checkpointer = startCheckpointer(db, {
     onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
   });
+  const instance = instanceIdentity(clock);
+  // The event bus and locks: in the process on SQLite, across the instances on PostgreSQL.
+  const cluster = openClusterServices({ databaseUrl: undefined, instanceId: instance.id, clock, logger });
   const shop = startShop({
     store,
     dbPath,
     clock,
     logger: logger.child({ module: 'shop' }),
     settings: { ...config.shop, bodyLimitBytes: config.bodyLimitBytes },
+    lock: cluster.lock,
     ...options.shop,
   });
   const metrics = createMetrics();
-  const instance = instanceIdentity(clock);
   let consoleFeature: Awaited<ReturnType<typeof createConsoleFeature>> | undefined;
 
   // The nets and the knowledge bases; their answer vectors follow the two-tower net in service.
@@ -167,6 +171,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     suggester: answers.suggester,
     products: shopRecommender(() => shop.service.view()),
     random: options.random,
+    events: cluster.events,
   });
   consoleFeature = await createConsoleFeature({
     config,
@@ -180,10 +185,31 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     knowledgeBase: answers.knowledgeBase,
     onGeneratedAdmin: options.onGeneratedAdmin,
   });
-  const retraining = createRetrainingFeature({ config, bots, runs: store.trainingRuns, logger });
+  const retraining = createRetrainingFeature({
+    config,
+    bots,
+    runs: store.trainingRuns,
+    logger,
+    lock: cluster.lock,
+  });
 
   // The order they start in: nets loaded, then answers embedded, before the workers take messages.
   const features: Feature[] = [
+    // First to start, last to close: the other instances' events arrive before the workers
+    // start, and this instance's last events are shared after they stop.
+    {
+      name: 'cluster',
+      readiness: cluster.shared
+        ? [
+            {
+              name: 'live events',
+              check: () => (cluster.connected() ? { ok: true } : { ok: false, detail: 'not listening' }),
+            },
+          ]
+        : [],
+      start: () => cluster.start(),
+      close: () => cluster.close(),
+    },
     nets,
     answers,
     shopFeature(shop),

@@ -16,6 +16,7 @@ describe('buildGateway', () => {
     });
     try {
       expect(built.features.map((f) => f.name)).toEqual([
+        'cluster',
         'nets',
         'kb',
         'shop',
