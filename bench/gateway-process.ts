@@ -17,12 +17,16 @@ export interface GatewayProcess {
  * resolves once `/readyz` is 200.
  */
 export async function spawnGateway(o: {
-  entry: 'dist' | 'tsx';
+  /** The build, `src/main.ts` through tsx, or another TypeScript entry (e.g. a test fixture) through tsx. */
+  entry: 'dist' | 'tsx' | { script: string };
   env: Record<string, string>;
   pollMs?: number;
 }): Promise<GatewayProcess> {
   const started = performance.now();
-  const args = o.entry === 'dist' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const args =
+    o.entry === 'dist'
+      ? ['dist/src/main.js']
+      : ['--import', 'tsx', typeof o.entry === 'object' ? o.entry.script : 'src/main.ts'];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...o.env },
     stdio: ['ignore', 'pipe', 'inherit'],
