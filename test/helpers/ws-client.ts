@@ -45,8 +45,8 @@ export class ChatClient {
     });
   }
 
-  /** The next frame (waits up to `timeoutMs`). */
-  next(timeoutMs = 3000): Promise<Frame> {
+  /** The next frame (waits up to `timeoutMs`; generous, so a loaded CI machine does not fail a frame that is only late). */
+  next(timeoutMs = 10_000): Promise<Frame> {
     const queued = this.frames.shift();
     if (queued) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
