@@ -148,6 +148,15 @@ describe('hot reload of a net in service', () => {
       memoryBytes: toy.bytes,
     });
     expect(net.lastFailure.reason).toMatch(DAMAGE_REASON['NaN weight']);
+    // What every instance on this database serves: here the one process, serving v2.
+    expect(listing.instances).toEqual([
+      expect.objectContaining({
+        self: true,
+        pid: expect.any(Number),
+        nets: expect.objectContaining({ [NET]: 'v2' }),
+      }),
+    ]);
+    expect(net.servedBy).toEqual([{ instance: listing.instances[0].id, version: 'v2' }]);
   });
 
   it('rolls back when CURRENT points to the earlier version again', async () => {
