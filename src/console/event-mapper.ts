@@ -59,6 +59,16 @@ export class ConsoleEventMapper {
         );
         return out;
       }
+      case 'note.added': {
+        const note = this.reads.notes(event.conversationId).find((n) => n.id === event.noteId);
+        if (!note) return [];
+        const { conversationId, ...rest } = note;
+        return [{ kind: 'note.added', conversationId, note: rest }];
+      }
+      case 'operator.notice': {
+        const { to, notice, conversationId, by } = event;
+        return [{ kind: 'notice', to, notice, conversationId, by }];
+      }
       case 'typing':
         if (event.who !== 'customer' || !this.reads.queueItem(event.conversationId)) return [];
         return [{ kind: 'typing', conversationId: event.conversationId }];

@@ -56,7 +56,6 @@ export interface ConversationDetail {
  * action on a taken conversation is its owner's (or a supervisor's): see ownership.ts.
  */
 export class ConsoleCore implements ConsoleService {
-  private readonly noticeListeners = new Set<(e: ConsoleEvent) => void>();
   private readonly mapper: ConsoleEventMapper;
 
   constructor(private readonly d: ConsoleCoreDeps) {
@@ -83,14 +82,9 @@ export class ConsoleCore implements ConsoleService {
 
   /** Maps gateway events to console events; returns the unsubscribe function. */
   subscribe(listener: (event: ConsoleEvent) => void): () => void {
-    this.noticeListeners.add(listener);
-    const off = this.d.events.subscribe((event) => {
+    return this.d.events.subscribe((event) => {
       for (const out of this.mapper.translate(event)) listener(out);
     });
-    return () => {
-      this.noticeListeners.delete(listener);
-      off();
-    };
   }
 
   /** Carries out one operator request. */
@@ -154,8 +148,9 @@ export class ConsoleCore implements ConsoleService {
         return { results: this.d.reads.search(req.query, 50).map((i) => this.prioritised(i)) };
       case 'add_note': {
         const c = this.conversation(req.conversationId);
-        const { conversationId, ...note } = this.d.reads.addNote(c.id, operator.login, req.text);
-        for (const l of this.noticeListeners) l({ kind: 'note.added', conversationId, note });
+        const note = this.d.reads.addNote(c.id, operator.login, req.text);
+        // Through the event bus: colleagues' consoles may be connected to other instances.
+        this.d.events.publish({ type: 'note.added', conversationId: note.conversationId, noteId: note.id });
         return { noteId: note.id };
       }
       case 'kb_search': {
@@ -288,7 +283,7 @@ export class ConsoleCore implements ConsoleService {
     conversationId: number,
     by: string,
   ): void {
-    for (const l of this.noticeListeners) l({ kind: 'notice', to, notice, conversationId, by });
+    this.d.events.publish({ type: 'operator.notice', to, notice, conversationId, by });
   }
 
   /** The knowledge base a bot's suggestions come from. */

@@ -35,6 +35,19 @@ export type GatewayEvent =
    * the console): ephemeral, never stored; `operator` is the operator's login.
    */
   | { type: 'typing'; conversationId: number; who: 'customer' | 'operator'; operator?: string }
+  /** An operator added an internal note (the console reads it from the store). */
+  | { type: 'note.added'; conversationId: number; noteId: number }
+  /**
+   * Something an operator did to a colleague's conversation, for that colleague's console
+   * (logins only), wherever it is connected.
+   */
+  | {
+      type: 'operator.notice';
+      to: string;
+      notice: 'assigned' | 'reassigned' | 'resolved' | 'handed_back';
+      conversationId: number;
+      by: string;
+    }
   | {
       type: 'reply.sent';
       channel: ChannelName;
