@@ -88,7 +88,9 @@ export class SqliteConversations implements ConversationStore {
            queue = CASE WHEN @setQueue THEN @queue ELSE queue END,
            category = COALESCE(@category, category),
            updated_at = @now
-         WHERE id = @id RETURNING *`,
+         WHERE id = @id
+           AND (@ifFreeFor IS NULL OR assigned_operator IS NULL OR assigned_operator = @ifFreeFor)
+         RETURNING *`,
       ),
     };
   }
@@ -210,7 +212,9 @@ export class SqliteConversations implements ConversationStore {
       ? this.db
           .transaction(() => {
             const updated = this.applyChange(conversationId, change);
-            if (updated) this.insertAction(action);
+            // A refused take stores no action.
+            if (updated && (change.ifFreeFor === undefined || updated.assigned_operator === change.ifFreeFor))
+              this.insertAction(action);
             return updated;
           })
           .immediate()
@@ -317,8 +321,9 @@ export class SqliteConversations implements ConversationStore {
     return ids;
   }
 
+  /** Applies a change; a take refused by `ifFreeFor` changes nothing and returns the row as it stands. */
   private applyChange(conversationId: number, change: Change): ConversationRow | undefined {
-    return this.s.change.get({
+    const changed = this.s.change.get({
       id: conversationId,
       status: change.status ?? null,
       setOperator: change.assignedOperator !== undefined ? 1 : 0,
@@ -326,7 +331,9 @@ export class SqliteConversations implements ConversationStore {
       setQueue: change.queue !== undefined ? 1 : 0,
       queue: change.queue ?? null,
       category: change.category ?? null,
+      ifFreeFor: change.ifFreeFor ?? null,
       now: this.clock.now(),
     });
+    return changed ?? (change.ifFreeFor === undefined ? undefined : this.s.conversation.get(conversationId));
   }
 }
