@@ -72,7 +72,7 @@ export interface Webhook<S> {
   /** `json` (the default) or `form`: form-encoded bodies too (Bitrix24). */
   body?: 'json' | 'form';
   /** False answers 401, the same for every reason. */
-  verify(req: WebhookRequest, settings: S, bot: Bot): boolean;
+  verify(req: WebhookRequest, settings: S, bot: Bot): boolean | Promise<boolean>;
   parse(req: WebhookRequest, settings: S, bot: Bot): WebhookResult | Promise<WebhookResult>;
 }
 

@@ -76,7 +76,7 @@ export function mountWebhooks(app: Express, d: WebhookRouteDeps): void {
           object: bodyObject(req),
           log: req.log,
         };
-        if (!webhook.verify(request, settings, bot)) throw unauthorized();
+        if (!(await webhook.verify(request, settings, bot))) throw unauthorized();
         const result = await webhook.parse(request, settings, bot);
         let duplicate: boolean | undefined;
         for (const { message, recordOnly } of result.inbound ?? []) {
