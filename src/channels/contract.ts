@@ -41,7 +41,7 @@ export interface ChannelDeps {
   worker: JobWorker;
   limiter: RateLimiter;
   /** Queues this channel's platform calls outside any conversation (e.g. registering the bot). */
-  enqueue(bot: string, sends: readonly PlannedSend[]): void;
+  enqueue(bot: string, sends: readonly PlannedSend[]): Promise<void>;
 }
 
 /** A webhook delivery as `verify` and `parse` see it. */
