@@ -37,7 +37,7 @@ import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, shopFeature, startShop } from './shop/index.js';
 import { openClusterServices } from './store/cluster.js';
-import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
+import { openSqliteStore, type Store } from './store/index.js';
 import { trustProxy } from './transport/http/client-address.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
@@ -113,15 +113,17 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   if (generated) options.onGeneratedKey?.(generated);
 
   const dbPath = join(config.dataDir, 'neurodesk.db');
-  const db = openDatabase(dbPath, { busyTimeoutMs: config.dbBusyTimeoutMs });
-  const store = createStore(db, clock);
-  const checkpointer = startCheckpointer(db, {
-    onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+  const store = openSqliteStore(dbPath, {
+    clock,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    checkpointer: {
+      onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+    },
   });
   const instance = instanceIdentity(clock);
   // The event bus and locks: in the process on SQLite, across the instances on PostgreSQL.
   const cluster = openClusterServices({ databaseUrl: undefined, instanceId: instance.id, clock, logger });
-  const shop = startShop({
+  const shop = await startShop({
     store,
     dbPath,
     clock,
@@ -147,7 +149,11 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
       registry: store.instances,
       identity: instance,
       // The consoles here take a fresh snapshot when a peer dies with events not yet shared.
-      onPeerLost: () => consoleFeature?.console.hub.resync(),
+      onPeerLost: () => {
+        consoleFeature?.console.hub
+          .resync()
+          .catch((err) => logger.warn({ err }, 'console snapshot after a lost instance failed'));
+      },
     },
   });
   const answers = composeAnswers({
@@ -235,8 +241,8 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     readiness: [
       {
         name: 'database',
-        check: () => {
-          db.prepare('SELECT 1').get();
+        check: async () => {
+          await store.ping();
           return { ok: true };
         },
       },
@@ -260,10 +266,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   });
 
   // What closes after the features, last to first.
-  const infrastructure = [
-    { name: 'checkpointer', close: () => checkpointer.stop() },
-    { name: 'database', close: () => closeDatabase(db) },
-  ];
+  const infrastructure = [{ name: 'database', close: () => store.close() }];
   const parts = {
     store,
     metrics,

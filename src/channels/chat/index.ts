@@ -18,7 +18,7 @@ export const chat = defineChannel<ChatSettings>({
     // instance of a cluster sent (the customer's socket may be open here, not there) is read
     // from the conversation and pushed to the sockets open here.
     d.events.subscribe((e, origin) => {
-      if (e.type === 'typing' && e.who === 'operator') hub.typing(e.conversationId, e.operator);
+      if (e.type === 'typing' && e.who === 'operator') void hub.typing(e.conversationId, e.operator);
       if (origin.remote && e.type === 'reply.sent' && e.channel === 'chat') {
         if (e.conversationId === null || e.messageId === null || !hub.has(e.conversationId)) return;
         server
