@@ -1,0 +1,126 @@
+import type { Clock } from '../../../core/ports.js';
+import type { AppendResult, StoredEvent } from '../../repositories/shop-events.js';
+import type { EventKind, ShopEvent } from '../../../shop/types.js';
+import { executor, inTransaction, type PgPool, type Queryable } from '../db.js';
+
+/** Rows per INSERT (one round trip each; each column travels as one array parameter). */
+export const EVENT_CHUNK = 10_000;
+/** Rows per page when scanning events. */
+const SCAN_PAGE = 50_000;
+
+type EventTuple = [number, string, string, EventKind, number, string | null];
+
+/**
+ * Appends events with one statement per chunk; an event whose `eventId` is already stored (or
+ * repeated earlier in the batch) is skipped, as one-by-one inserts would skip it. Returns the
+ * stored rows in the order given.
+ */
+export async function insertEvents(
+  db: Queryable,
+  events: readonly ShopEvent[],
+  now: number,
+): Promise<AppendResult> {
+  const stored: StoredEvent[] = [];
+  for (let i = 0; i < events.length; i += EVENT_CHUNK) {
+    const chunk = events.slice(i, i + EVENT_CHUNK);
+    // Identity values follow the SELECT's order, so the returned ids sort back into the input order.
+    const { rows } = await db.query<{ id: number; event_id: string | null }>(
+      `INSERT INTO shop_events (user_id, item_id, type, quantity, occurred_at, order_id, event_id, received_at)
+       SELECT user_id, item_id, type, quantity, occurred_at, order_id, event_id, $8
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[])
+         WITH ORDINALITY AS r (user_id, item_id, type, quantity, occurred_at, order_id, event_id, n)
+       ORDER BY n
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING id, event_id`,
+      [
+        chunk.map((e) => e.userId),
+        chunk.map((e) => e.itemId),
+        chunk.map((e) => e.type),
+        chunk.map((e) => e.quantity),
+        chunk.map((e) => e.timestamp),
+        chunk.map((e) => e.orderId),
+        chunk.map((e) => e.eventId),
+        now,
+      ],
+    );
+    // Events with an id are matched by it; those without one were all stored, in order.
+    const idOf = new Map<string, number>();
+    const anonymous: number[] = [];
+    for (const r of rows) {
+      if (r.event_id === null) anonymous.push(r.id);
+      else idOf.set(r.event_id, r.id);
+    }
+    anonymous.sort((x, y) => x - y);
+    let next = 0;
+    for (const e of chunk) {
+      const rowId = e.eventId === null ? anonymous[next++] : idOf.get(e.eventId);
+      if (rowId === undefined) continue;
+      if (e.eventId !== null) idOf.delete(e.eventId); // a repeat later in the batch is a duplicate
+      stored.push({ ...e, rowId });
+    }
+  }
+  return { stored, duplicates: events.length - stored.length };
+}
+
+/** Customer events in PostgreSQL (`shop_events`): append-only. */
+export class PgShopEvents {
+  constructor(
+    private readonly pool: PgPool,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appends a batch, all or none. */
+  async append(events: readonly ShopEvent[]): Promise<AppendResult> {
+    return inTransaction(this.pool, (db) => insertEvents(db, events, this.clock.now()));
+  }
+
+  /** Appends one event (inside the caller's transaction, if one is open); null when its `eventId` was already stored. */
+  async insertOne(e: ShopEvent): Promise<number | null> {
+    const { stored } = await insertEvents(executor(this.pool), [e], this.clock.now());
+    return stored[0]?.rowId ?? null;
+  }
+
+  /** The newest row id (0 when there are no events). */
+  async lastRowId(): Promise<number> {
+    const { rows } = await executor(this.pool).query<{ id: number | null }>(
+      'SELECT MAX(id) AS id FROM shop_events',
+    );
+    return rows[0]!.id === null ? 0 : Number(rows[0]!.id);
+  }
+
+  /** How many events there are. */
+  async count(): Promise<number> {
+    const { rows } = await executor(this.pool).query<{ n: number }>('SELECT COUNT(*)::int AS n FROM shop_events');
+    return rows[0]!.n;
+  }
+
+  /**
+   * Calls `visit` for every event with `after < rowId <= upTo`, oldest first, a page at a
+   * time (rows as arrays: no object per row beyond the driver's).
+   */
+  async scan(
+    after: number,
+    upTo: number,
+    visit: (
+      userId: string,
+      itemId: string,
+      type: EventKind,
+      timestamp: number,
+      orderId: string | null,
+    ) => void,
+  ): Promise<void> {
+    const db = executor(this.pool);
+    let from = after;
+    for (;;) {
+      const { rows } = await db.query<EventTuple>({
+        text: `SELECT id, user_id, item_id, type, occurred_at, order_id FROM shop_events
+               WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
+        values: [from, upTo, SCAN_PAGE],
+        rowMode: 'array',
+      });
+      for (const r of rows) visit(r[1], r[2], r[3], Number(r[4]), r[5]);
+      if (rows.length < SCAN_PAGE) return;
+      from = Number(rows[rows.length - 1]![0]);
+    }
+  }
+}
