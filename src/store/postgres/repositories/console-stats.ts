@@ -1,6 +1,6 @@
 import type { ConsoleStats } from '../../../console/console-store-port.js';
 import { type ConsoleStatsRows, computeConsoleStats } from '../../console-stats-figures.js';
-import { executor, type PgPool } from '../db.js';
+import type { PgPool } from '../db.js';
 
 const DAY = 86_400_000;
 
@@ -11,7 +11,7 @@ export class PgConsoleStats {
   /** Stats for the `days` days up to `now`; `latestReport` comes from the training runs, if any. */
   async compute(now: number, days: number, latestReport: string | null = null): Promise<ConsoleStats> {
     const since = now - days * DAY;
-    const db = executor(this.pool);
+    const db = this.pool;
     const [perCategory, outcomes, replies, labels, latency] = await Promise.all([
       db.query<ConsoleStatsRows['perCategory'][number]>(
         `SELECT category, COUNT(*)::int AS count FROM decisions WHERE created_at >= $1 AND category IS NOT NULL

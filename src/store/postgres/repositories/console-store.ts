@@ -2,15 +2,16 @@ import type {
   ConsoleNote,
   ConsoleOperator,
   ConsoleStats,
+  ConsoleStore,
   KbHit,
   MessagePredictions,
-  OperatorActionRecord,
   SavedReply,
+  StoredMessage,
   StoredQueueItem,
 } from '../../../console/console-store-port.js';
-import type { ConsoleMessage, QueueItem } from '../../../console/protocol.js';
+import type { OperatorActionRecord } from '../../../core/conversation-port.js';
 import type { Clock, Suggestion } from '../../../core/ports.js';
-import { executor, inTransaction, type PgPool } from '../db.js';
+import type { PgPool } from '../db.js';
 import { PgConsoleStats } from './console-stats.js';
 
 interface QueueRow {
@@ -19,7 +20,7 @@ interface QueueRow {
   channel: string;
   customer_id: string | null;
   customer_name: string | null;
-  status: QueueItem['status'];
+  status: StoredQueueItem['status'];
   queue: string | null;
   assigned_operator: string | null;
   category: string | null;
@@ -34,7 +35,7 @@ interface QueueRow {
 interface MessageRow {
   id: number;
   direction: 'in' | 'out';
-  author: ConsoleMessage['author'];
+  author: StoredMessage['author'];
   operator: string | null;
   text: string;
   created_at: number;
@@ -90,7 +91,7 @@ function toItem(r: QueueRow): StoredQueueItem {
   };
 }
 
-function toMessage(r: MessageRow): ConsoleMessage {
+function toMessage(r: MessageRow): StoredMessage {
   return {
     id: r.id,
     direction: r.direction,
@@ -101,8 +102,8 @@ function toMessage(r: MessageRow): ConsoleMessage {
   };
 }
 
-/** What the operators' console reads and writes, in PostgreSQL; as {@link SqliteConsoleStore}. */
-export class PgConsoleStore {
+/** What the operators' console reads and writes, in PostgreSQL; as the SQLite store. */
+export class PgConsoleStore implements ConsoleStore {
   private readonly statsQueries: PgConsoleStats;
 
   constructor(
@@ -113,7 +114,7 @@ export class PgConsoleStore {
   }
 
   private async rows<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return (await executor(this.pool).query<R & Record<string, unknown>>(sql, params)).rows;
+    return (await this.pool.query<R & Record<string, unknown>>(sql, params)).rows;
   }
 
   /** Conversations waiting for or being handled by an operator. */
@@ -156,7 +157,7 @@ export class PgConsoleStore {
 
   /** Records a category an operator created; false when it already existed. */
   async createCategory(bot: string, name: string, operator: string): Promise<boolean> {
-    const r = await executor(this.pool).query(
+    const r = await this.pool.query(
       `INSERT INTO console_categories (bot, name, created_by, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING`,
       [bot, name, operator, this.clock.now()],
@@ -258,7 +259,7 @@ export class PgConsoleStore {
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
-  async history(conversationId: number, limit = 200): Promise<ConsoleMessage[]> {
+  async history(conversationId: number, limit = 200): Promise<StoredMessage[]> {
     const rows = await this.rows<MessageRow>(
       `SELECT id, direction, author, operator, text, created_at FROM messages
        WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2`,
@@ -268,7 +269,7 @@ export class PgConsoleStore {
   }
 
   /** Messages by id, with their conversation. */
-  async messagesById(ids: readonly number[]): Promise<Array<ConsoleMessage & { conversationId: number }>> {
+  async messagesById(ids: readonly number[]): Promise<Array<StoredMessage & { conversationId: number }>> {
     const rows = await this.rows<MessageRow & { conversation_id: number }>(
       `SELECT id, conversation_id, direction, author, operator, text, created_at FROM messages
        WHERE id = ANY($1::bigint[]) ORDER BY id`,
@@ -344,11 +345,6 @@ export class PgConsoleStore {
       ],
     );
     return row!.id;
-  }
-
-  /** Runs `fn` in one transaction; the store's calls inside it (and nested `atomically`) join it. */
-  async atomically<T>(fn: () => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, () => fn());
   }
 
   /** The stats page's figures over the last `days` days. */

@@ -1,6 +1,13 @@
 import type { Clock } from '../../../core/ports.js';
-import type { KbAnswer, KbAnswerPatch, KbListQuery, KbSnapshotRow, NewKbAnswer } from '../../../kb/types.js';
-import { executor, inTransaction, type PgPool } from '../db.js';
+import type {
+  KbAnswer,
+  KbAnswerPatch,
+  KbListQuery,
+  KbSnapshotRow,
+  KnowledgeBaseStore,
+  NewKbAnswer,
+} from '../../../kb/types.js';
+import { type PgPool, withTransaction } from '../db.js';
 
 interface Row {
   id: number;
@@ -30,8 +37,8 @@ const toAnswer = (r: Row): KbAnswer => ({
 
 const COLUMNS = 'id, kb, text, category, language, active, usage_count, revision, created_at, updated_at';
 
-/** The knowledge bases' answers in PostgreSQL (`kb_answers`), as {@link SqliteKnowledgeBase} keeps them. */
-export class PgKnowledgeBase {
+/** The knowledge bases' answers in PostgreSQL (`kb_answers`), as the SQLite store keeps them. */
+export class PgKnowledgeBase implements KnowledgeBaseStore {
   constructor(
     private readonly pool: PgPool,
     private readonly clock: Clock,
@@ -42,7 +49,7 @@ export class PgKnowledgeBase {
     if (rows.length === 0) return [];
     const now = this.clock.now();
     // Identity values follow the SELECT's order, so sorting by id gives back the input order.
-    const { rows: stored } = await executor(this.pool).query<Row>(
+    const { rows: stored } = await this.pool.query<Row>(
       `INSERT INTO kb_answers (kb, text, category, language, active, usage_count, revision, created_at, updated_at)
        SELECT kb, text, category, language, active, 0, 1, $6, $6
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY
@@ -63,7 +70,7 @@ export class PgKnowledgeBase {
 
   /** One answer by id. */
   async get(id: number): Promise<KbAnswer | undefined> {
-    const { rows } = await executor(this.pool).query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1`, [
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1`, [
       id,
     ]);
     return rows[0] && toAnswer(rows[0]);
@@ -71,7 +78,7 @@ export class PgKnowledgeBase {
 
   /** Changes an answer; the revision moves only when its text changes. */
   async update(id: number, patch: KbAnswerPatch): Promise<KbAnswer | undefined> {
-    return inTransaction(this.pool, async (db) => {
+    return withTransaction(this.pool, async (db) => {
       const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1 FOR UPDATE`, [id]);
       const current = rows[0];
       if (!current) return undefined;
@@ -97,7 +104,7 @@ export class PgKnowledgeBase {
 
   /** Deletes an answer; `referenced` when operators' actions name it (it stays). */
   async delete(id: number): Promise<'deleted' | 'missing' | 'referenced'> {
-    return inTransaction(this.pool, async (db) => {
+    return withTransaction(this.pool, async (db) => {
       const { rows } = await db.query('SELECT 1 FROM kb_answers WHERE id = $1 FOR UPDATE', [id]);
       if (rows.length === 0) return 'missing' as const;
       const refs = await db.query('SELECT 1 FROM operator_actions WHERE answer_id = $1 LIMIT 1', [id]);
@@ -124,7 +131,7 @@ export class PgKnowledgeBase {
       where.push(`language = $${params.length}`);
     }
     const clause = where.join(' AND ');
-    const db = executor(this.pool);
+    const db = this.pool;
     const total = await db.query<{ n: number }>(
       `SELECT COUNT(*)::int AS n FROM kb_answers WHERE ${clause}`,
       params,
@@ -139,7 +146,7 @@ export class PgKnowledgeBase {
 
   /** How many answers a knowledge base holds (active or not). */
   async count(kb: string): Promise<number> {
-    const { rows } = await executor(this.pool).query<{ n: number }>(
+    const { rows } = await this.pool.query<{ n: number }>(
       'SELECT COUNT(*)::int AS n FROM kb_answers WHERE kb = $1',
       [kb],
     );
@@ -148,7 +155,7 @@ export class PgKnowledgeBase {
 
   /** What the answer index compares with: each active answer's id, text revision and category. */
   async snapshot(kb: string): Promise<KbSnapshotRow[]> {
-    const { rows } = await executor(this.pool).query<KbSnapshotRow>(
+    const { rows } = await this.pool.query<KbSnapshotRow>(
       'SELECT id, revision, category, language FROM kb_answers WHERE kb = $1 AND active = 1 ORDER BY id',
       [kb],
     );
@@ -157,8 +164,8 @@ export class PgKnowledgeBase {
 
   /** Answers by id (missing ids are left out). */
   async getMany(ids: readonly number[]): Promise<KbAnswer[]> {
-    const { rows } = await executor(this.pool).query<Row>(
-      `SELECT ${COLUMNS} FROM kb_answers WHERE id = ANY($1::bigint[])`,
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM kb_answers WHERE id = ANY($1::bigint[]) ORDER BY id`,
       [ids],
     );
     return rows.map(toAnswer);
@@ -166,7 +173,7 @@ export class PgKnowledgeBase {
 
   /** The knowledge bases that hold answers. */
   async knowledgeBases(): Promise<string[]> {
-    const { rows } = await executor(this.pool).query<{ kb: string }>(
+    const { rows } = await this.pool.query<{ kb: string }>(
       'SELECT DISTINCT kb FROM kb_answers ORDER BY kb',
     );
     return rows.map((r) => r.kb);

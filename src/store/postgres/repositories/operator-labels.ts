@@ -4,8 +4,9 @@ import {
   type CategoryActionRow,
   LABEL_ACTIONS,
   type LabelQuery,
-} from '../../repositories/operator-labels.js';
-import { executor, type PgPool } from '../db.js';
+  type OperatorLabelStore,
+} from '../../../retraining/operator-labels-port.js';
+import type { PgPool } from '../db.js';
 
 interface CategoryRow {
   id: number;
@@ -33,12 +34,12 @@ interface AnswerRow {
 }
 
 /** Reads operators' actions from PostgreSQL as raw training material, oldest first. */
-export class PgOperatorLabels {
+export class PgOperatorLabels implements OperatorLabelStore {
   constructor(private readonly pool: PgPool) {}
 
   /** Actions that set or confirmed a category on a customer message. */
   async categoryActions(q: LabelQuery = {}): Promise<CategoryActionRow[]> {
-    const { rows } = await executor(this.pool).query<CategoryRow>(
+    const { rows } = await this.pool.query<CategoryRow>(
       `SELECT a.id, a.action, c.bot, a.message_id, m.text, a.category, a.operator, a.created_at, a.net_versions
        FROM operator_actions a
        JOIN messages m ON m.id = a.message_id
@@ -63,7 +64,7 @@ export class PgOperatorLabels {
 
   /** Actions that answered a customer message (accepted, edited or written replies). */
   async answerActions(q: LabelQuery = {}): Promise<AnswerActionRow[]> {
-    const { rows } = await executor(this.pool).query<AnswerRow>(
+    const { rows } = await this.pool.query<AnswerRow>(
       `SELECT a.id, a.action, c.bot, a.message_id, m.text AS question, a.text AS answer, a.answer_id, a.category,
          a.operator, a.created_at
        FROM operator_actions a

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../core/ports.js';
+import type { ShopCatalogueStore } from '../../../shop/store-port.js';
 import type { Product } from '../../../shop/types.js';
-import { executor, inTransaction, type PgPool, type Queryable } from '../db.js';
+import { type PgPool, type PgQueryable, withTransaction } from '../db.js';
 
 interface ProductRow {
   id: string;
@@ -32,7 +33,7 @@ function toProduct(r: ProductRow): Product {
  * place and its last values, as one-by-one upserts would leave it (PostgreSQL refuses to
  * update one row twice in one statement, so duplicates are merged first).
  */
-export async function upsertProducts(db: Queryable, products: readonly Product[], now: number): Promise<void> {
+export async function upsertProducts(db: PgQueryable, products: readonly Product[], now: number): Promise<void> {
   const byId = new Map<string, Product>();
   for (const p of products) byId.set(p.id, p);
   const unique = [...byId.values()];
@@ -63,7 +64,7 @@ export async function upsertProducts(db: Queryable, products: readonly Product[]
 }
 
 /** The shop's product catalogue in PostgreSQL (`shop_products`): upserted by id, never deleted. */
-export class PgShopCatalogue {
+export class PgShopCatalogue implements ShopCatalogueStore {
   constructor(
     private readonly pool: PgPool,
     private readonly clock: Clock,
@@ -71,17 +72,12 @@ export class PgShopCatalogue {
 
   /** Inserts or replaces products, all or none. */
   async upsert(products: readonly Product[]): Promise<void> {
-    await inTransaction(this.pool, (db) => upsertProducts(db, products, this.clock.now()));
-  }
-
-  /** Inserts or replaces one product (inside the caller's transaction, if one is open). */
-  async insertOne(p: Product): Promise<void> {
-    await upsertProducts(executor(this.pool), [p], this.clock.now());
+    await withTransaction(this.pool, (db) => upsertProducts(db, products, this.clock.now()));
   }
 
   /** Every product, in the order they were first stored. */
   async all(): Promise<Product[]> {
-    const { rows } = await executor(this.pool).query<ProductRow>(
+    const { rows } = await this.pool.query<ProductRow>(
       'SELECT id, title, category, price, attributes, repeatable, url FROM shop_products ORDER BY seq',
     );
     return rows.map(toProduct);
@@ -89,7 +85,7 @@ export class PgShopCatalogue {
 
   /** How many products there are. */
   async count(): Promise<number> {
-    const { rows } = await executor(this.pool).query<{ n: number }>(
+    const { rows } = await this.pool.query<{ n: number }>(
       'SELECT COUNT(*)::int AS n FROM shop_products',
     );
     return rows[0]!.n;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/ports.js';
-import type { AppendResult, StoredEvent } from '../../repositories/shop-events.js';
+import type { AppendResult, ShopEventStore, StoredEvent } from '../../../shop/store-port.js';
 import type { EventKind, ShopEvent } from '../../../shop/types.js';
-import { executor, inTransaction, type PgPool, type Queryable } from '../db.js';
+import { type PgPool, type PgQueryable, withTransaction } from '../db.js';
 
 /** Rows per INSERT (one round trip each; each column travels as one array parameter). */
 export const EVENT_CHUNK = 10_000;
@@ -16,7 +16,7 @@ type EventTuple = [number, string, string, EventKind, number, string | null];
  * stored rows in the order given.
  */
 export async function insertEvents(
-  db: Queryable,
+  db: PgQueryable,
   events: readonly ShopEvent[],
   now: number,
 ): Promise<AppendResult> {
@@ -63,7 +63,7 @@ export async function insertEvents(
 }
 
 /** Customer events in PostgreSQL (`shop_events`): append-only. */
-export class PgShopEvents {
+export class PgShopEvents implements ShopEventStore {
   constructor(
     private readonly pool: PgPool,
     private readonly clock: Clock,
@@ -71,18 +71,12 @@ export class PgShopEvents {
 
   /** Appends a batch, all or none. */
   async append(events: readonly ShopEvent[]): Promise<AppendResult> {
-    return inTransaction(this.pool, (db) => insertEvents(db, events, this.clock.now()));
-  }
-
-  /** Appends one event (inside the caller's transaction, if one is open); null when its `eventId` was already stored. */
-  async insertOne(e: ShopEvent): Promise<number | null> {
-    const { stored } = await insertEvents(executor(this.pool), [e], this.clock.now());
-    return stored[0]?.rowId ?? null;
+    return withTransaction(this.pool, (db) => insertEvents(db, events, this.clock.now()));
   }
 
   /** The newest row id (0 when there are no events). */
   async lastRowId(): Promise<number> {
-    const { rows } = await executor(this.pool).query<{ id: number | null }>(
+    const { rows } = await this.pool.query<{ id: number | null }>(
       'SELECT MAX(id) AS id FROM shop_events',
     );
     return rows[0]!.id === null ? 0 : Number(rows[0]!.id);
@@ -90,7 +84,7 @@ export class PgShopEvents {
 
   /** How many events there are. */
   async count(): Promise<number> {
-    const { rows } = await executor(this.pool).query<{ n: number }>('SELECT COUNT(*)::int AS n FROM shop_events');
+    const { rows } = await this.pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM shop_events');
     return rows[0]!.n;
   }
 
@@ -109,7 +103,7 @@ export class PgShopEvents {
       orderId: string | null,
     ) => void,
   ): Promise<void> {
-    const db = executor(this.pool);
+    const db = this.pool;
     let from = after;
     for (;;) {
       const { rows } = await db.query<EventTuple>({

@@ -1,8 +1,9 @@
 import type { Clock } from '../../../core/ports.js';
-import { executor, type PgPool } from '../db.js';
+import type { ShopStateStore } from '../../../shop/store-port.js';
+import type { PgPool } from '../db.js';
 
 /** Small named facts about the shop that must survive restarts, in PostgreSQL (`shop_state`). */
-export class PgShopState {
+export class PgShopState implements ShopStateStore {
   constructor(
     private readonly pool: PgPool,
     private readonly clock: Clock,
@@ -10,7 +11,7 @@ export class PgShopState {
 
   /** The value stored under `key`, if any. */
   async get(key: string): Promise<string | undefined> {
-    const { rows } = await executor(this.pool).query<{ value: string }>(
+    const { rows } = await this.pool.query<{ value: string }>(
       'SELECT value FROM shop_state WHERE key = $1',
       [key],
     );
@@ -19,7 +20,7 @@ export class PgShopState {
 
   /** Stores `value` under `key`. */
   async set(key: string, value: string): Promise<void> {
-    await executor(this.pool).query(
+    await this.pool.query(
       `INSERT INTO shop_state (key, value, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       [key, value, this.clock.now()],

@@ -4,8 +4,9 @@ import type {
   TrainingRunKind,
   TrainingRunOutcome,
   TrainingRunStatus,
-} from '../../repositories/training-runs.js';
-import { executor, type PgPool } from '../db.js';
+  TrainingRunStore,
+} from '../../../retraining/training-runs-port.js';
+import type { PgPool } from '../db.js';
 
 interface Row {
   id: number;
@@ -50,8 +51,8 @@ function toRun(r: Row): TrainingRun {
   };
 }
 
-/** The retraining runs in PostgreSQL (`training_runs`), as {@link SqliteTrainingRuns} keeps them. */
-export class PgTrainingRuns {
+/** The retraining runs in PostgreSQL (`training_runs`), as the SQLite store keeps them. */
+export class PgTrainingRuns implements TrainingRunStore {
   constructor(
     private readonly pool: PgPool,
     private readonly clock: Clock,
@@ -65,7 +66,7 @@ export class PgTrainingRuns {
     oldVersion: string | null;
     options: Record<string, unknown>;
   }): Promise<number> {
-    const { rows } = await executor(this.pool).query<{ id: number }>(
+    const { rows } = await this.pool.query<{ id: number }>(
       `INSERT INTO training_runs (kind, bot, net_name, old_version, options, started_at)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [run.kind, run.bot, run.netName, run.oldVersion, JSON.stringify(run.options), this.clock.now()],
@@ -75,7 +76,7 @@ export class PgTrainingRuns {
 
   /** Stores how a run ended; a run ends once. */
   async finish(id: number, o: TrainingRunOutcome): Promise<void> {
-    await executor(this.pool).query(
+    await this.pool.query(
       `UPDATE training_runs SET status = $2, new_version = $3, reasons = $4, forced_reason = $5, data = $6,
          metrics = $7, report_path = $8, error = $9, finished_at = $10
        WHERE id = $1 AND status = 'running'`,
@@ -99,7 +100,7 @@ export class PgTrainingRuns {
    * `running` row belongs to a process that died before it could finish.
    */
   async abandonInterrupted(): Promise<number> {
-    const r = await executor(this.pool).query(
+    const r = await this.pool.query(
       `UPDATE training_runs SET status = 'failed', error = $1, finished_at = $2 WHERE status = 'running'`,
       ['interrupted: the process ended before the run finished', this.clock.now()],
     );
@@ -108,7 +109,7 @@ export class PgTrainingRuns {
 
   /** One run, if it exists. */
   async get(id: number): Promise<TrainingRun | undefined> {
-    const { rows } = await executor(this.pool).query<Row>('SELECT * FROM training_runs WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<Row>('SELECT * FROM training_runs WHERE id = $1', [id]);
     return rows[0] && toRun(rows[0]);
   }
 
@@ -119,7 +120,7 @@ export class PgTrainingRuns {
     kind?: TrainingRunKind;
     before?: number;
   }): Promise<TrainingRun[]> {
-    const { rows } = await executor(this.pool).query<Row>(
+    const { rows } = await this.pool.query<Row>(
       `SELECT * FROM training_runs
        WHERE ($2::text IS NULL OR bot = $2) AND ($3::text IS NULL OR kind = $3) AND ($4::bigint IS NULL OR id < $4)
        ORDER BY id DESC LIMIT $1`,
@@ -130,7 +131,7 @@ export class PgTrainingRuns {
 
   /** The newest run that wrote a report. */
   async latestWithReport(): Promise<TrainingRun | undefined> {
-    const { rows } = await executor(this.pool).query<Row>(
+    const { rows } = await this.pool.query<Row>(
       'SELECT * FROM training_runs WHERE report_path IS NOT NULL ORDER BY id DESC LIMIT 1',
     );
     return rows[0] && toRun(rows[0]);
