@@ -50,6 +50,12 @@ export interface ConversationChange {
   queue?: string | null;
   /** An operator's correction of the predicted category. */
   category?: string;
+  /**
+   * A take: apply the change only while the conversation is unassigned or assigned to this
+   * operator. Otherwise nothing changes and the conversation is returned as it stands (its
+   * `assignedOperator` tells who holds it).
+   */
+  ifFreeFor?: string;
 }
 
 /** What the bot did with one inbound message. */
