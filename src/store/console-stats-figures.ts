@@ -57,9 +57,7 @@ export function computeConsoleStats(
       edited: replies.edit_suggestion ?? 0,
       written: replies.reply ?? 0,
     },
-    agreement: [...byDay.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([day, v]) => ({ day, ...v })),
+    agreement: [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, v]) => ({ day, ...v })),
     latency: [...latencies.entries()].map(([kind, list]) => {
       const sorted = list.sort((a, b) => a - b);
       return { kind, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), n: sorted.length };

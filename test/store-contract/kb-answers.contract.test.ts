@@ -41,7 +41,13 @@ describe.each(ENGINES)('knowledge base answers (%s)', (engine) => {
         ['Old answer', 1, 0, false],
       ]);
       expect(stored[0]!.id).toBeLessThan(stored[1]!.id);
-      expect(stored[1]).toMatchObject({ kb: 'default', category: null, language: 'ru', createdAt: clock.t, updatedAt: clock.t });
+      expect(stored[1]).toMatchObject({
+        kb: 'default',
+        category: null,
+        language: 'ru',
+        createdAt: clock.t,
+        updatedAt: clock.t,
+      });
       expect(await repos.knowledgeBase.get(stored[1]!.id)).toEqual(stored[1]);
       expect(await repos.knowledgeBase.get(stored[2]!.id + 1)).toBeUndefined();
       expect(await repos.knowledgeBase.insertMany([])).toEqual([]);
@@ -55,7 +61,10 @@ describe.each(ENGINES)('knowledge base answers (%s)', (engine) => {
       expect(recategorised).toMatchObject({ revision: 1, category: 'delivery', updatedAt: clock.t });
       const edited = await repos.knowledgeBase.update(a!.id, { text: 'Cards arrive in 3 days.' });
       expect(edited).toMatchObject({ revision: 2, text: 'Cards arrive in 3 days.', category: 'delivery' });
-      const same = await repos.knowledgeBase.update(a!.id, { text: 'Cards arrive in 3 days.', language: 'ru' });
+      const same = await repos.knowledgeBase.update(a!.id, {
+        text: 'Cards arrive in 3 days.',
+        language: 'ru',
+      });
       expect(same).toMatchObject({ revision: 2, language: 'ru' });
       const uncategorised = await repos.knowledgeBase.update(a!.id, { category: null });
       expect(uncategorised!.category).toBeNull();
@@ -113,7 +122,10 @@ describe.each(ENGINES)('knowledge base answers (%s)', (engine) => {
     it('counts a use when an operator action names an answer or the bot sends its text', async () => {
       const { repos } = store();
       const seed = new Seed(store());
-      const [a, b] = await repos.knowledgeBase.insertMany([answer('Your card is on its way.'), answer('Other')]);
+      const [a, b] = await repos.knowledgeBase.insertMany([
+        answer('Your card is on its way.'),
+        answer('Other'),
+      ]);
       const conv = await seed.conversation({ chat: 'c1' });
       const msg = await seed.message(conv, 'where is my card?');
       await repos.console.recordAction(action(conv, msg, a!.id));

@@ -38,7 +38,11 @@ describe.each(ENGINES)('operators actions as retraining reads them (%s)', (engin
       const { repos, clock, conv, other, q1, bot, q2 } = await desk();
       clock.t += 2000;
       const late = await repos.console.recordAction(
-        act(conv, q1, { action: 'correct_category', category: 'card_arrival', netVersions: { classifier: 'clf@v2' } }),
+        act(conv, q1, {
+          action: 'correct_category',
+          category: 'card_arrival',
+          netVersions: { classifier: 'clf@v2' },
+        }),
       );
       clock.t -= 1000;
       const early = await repos.console.recordAction(
@@ -47,7 +51,9 @@ describe.each(ENGINES)('operators actions as retraining reads them (%s)', (engin
       // Not labels: no category, an action that labels nothing, an outbound message.
       await repos.console.recordAction(act(conv, q1, { action: 'take' }));
       await repos.console.recordAction(act(conv, q1, { action: 'resolve', category: 'card_arrival' }));
-      await repos.console.recordAction(act(conv, bot, { action: 'correct_category', category: 'card_arrival' }));
+      await repos.console.recordAction(
+        act(conv, bot, { action: 'correct_category', category: 'card_arrival' }),
+      );
       await repos.console.recordAction(act(conv, q1, { action: 'reply', text: 'ok' }));
       const all = await repos.labels.categoryActions();
       expect(all.map((r) => r.actionId)).toEqual([early, late]);
@@ -64,7 +70,9 @@ describe.each(ENGINES)('operators actions as retraining reads them (%s)', (engin
       });
       expect(all[0]!.netVersions).toEqual({});
       expect((await repos.labels.categoryActions({ bot: 'shop' })).map((r) => r.actionId)).toEqual([early]);
-      expect((await repos.labels.categoryActions({ since: clock.t + 1 })).map((r) => r.actionId)).toEqual([late]);
+      expect((await repos.labels.categoryActions({ since: clock.t + 1 })).map((r) => r.actionId)).toEqual([
+        late,
+      ]);
     });
 
     it('orders actions given in the same millisecond by id', async () => {
@@ -85,13 +93,20 @@ describe.each(ENGINES)('operators actions as retraining reads them (%s)', (engin
         { kb: 'default', text: 'Refund sent.', category: 'refund', language: 'en', active: true },
       ]);
       const accepted = await repos.console.recordAction(
-        act(other, q2, { action: 'accept_suggestion', category: 'refund', answerId: kb!.id, text: 'Refund sent.' }),
+        act(other, q2, {
+          action: 'accept_suggestion',
+          category: 'refund',
+          answerId: kb!.id,
+          text: 'Refund sent.',
+        }),
       );
       clock.t += 10;
       const written = await repos.console.recordAction(
         act(conv, q1, { action: 'reply', text: 'Карта будет завтра.', operator: 'олег' }),
       );
-      await repos.console.recordAction(act(conv, q1, { action: 'correct_category', category: 'card', text: 'x' }));
+      await repos.console.recordAction(
+        act(conv, q1, { action: 'correct_category', category: 'card', text: 'x' }),
+      );
       await repos.console.recordAction(act(conv, q1, { action: 'edit_suggestion', category: 'card' }));
       expect(await repos.labels.answerActions()).toEqual([
         {

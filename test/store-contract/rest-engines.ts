@@ -1,7 +1,8 @@
 /**
  * The two stores the contract cases of the console, knowledge base, labels, shop and
  * training-run repositories run against: SQLite (a fresh in-memory database per case) and
- * PostgreSQL (a throwaway database per test file, emptied before each case).
+ * PostgreSQL (a throwaway database per test file, emptied before each case), each built whole
+ * by its engine's store factory.
  * PostgreSQL is found through NEURODESK_TEST_DATABASE_URL (a server URL whose user may
  * create databases); without it the PostgreSQL cases fail under CI=1 and are skipped otherwise.
  */
@@ -10,23 +11,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Clock } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/store/database.js';
-import { closePostgres, openPostgres, type PgPool } from '../../src/store/postgres/db.js';
-import { PgConsoleStore } from '../../src/store/postgres/repositories/console-store.js';
-import { PgKnowledgeBase } from '../../src/store/postgres/repositories/kb-answers.js';
-import { PgOperatorLabels } from '../../src/store/postgres/repositories/operator-labels.js';
-import { PgShopCatalogue } from '../../src/store/postgres/repositories/shop-catalogue.js';
-import { PgShopEvents } from '../../src/store/postgres/repositories/shop-events.js';
-import { PgShopImport } from '../../src/store/postgres/repositories/shop-import.js';
-import { PgShopState } from '../../src/store/postgres/repositories/shop-state.js';
-import { PgTrainingRuns } from '../../src/store/postgres/repositories/training-runs.js';
-import { SqliteConsoleStore } from '../../src/store/repositories/console-store.js';
-import { SqliteKnowledgeBase } from '../../src/store/repositories/kb-answers.js';
-import { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
-import { SqliteShopCatalogue } from '../../src/store/repositories/shop-catalogue.js';
-import { SqliteShopEvents } from '../../src/store/repositories/shop-events.js';
-import { SqliteShopState } from '../../src/store/repositories/shop-state.js';
-import { SqliteTrainingRuns } from '../../src/store/repositories/training-runs.js';
-import type { Product, ShopEvent } from '../../src/shop/types.js';
+import type { Store } from '../../src/store/index.js';
+import {
+  closePostgres,
+  createPostgresStore,
+  openPostgres,
+  type PgPool,
+} from '../../src/store/postgres/index.js';
+import { createStore } from '../../src/store/sqlite.js';
 
 /** A clock the cases move by hand. */
 export class TestClock implements Clock {
@@ -36,26 +28,10 @@ export class TestClock implements Clock {
   }
 }
 
-/** The repositories under test, as either engine builds them (methods awaited either way). */
-export interface RestRepos {
-  console: PgConsoleStore | SqliteConsoleStore;
-  knowledgeBase: PgKnowledgeBase | SqliteKnowledgeBase;
-  labels: PgOperatorLabels | SqliteOperatorLabels;
-  shopCatalogue: PgShopCatalogue | SqliteShopCatalogue;
-  shopEvents: PgShopEvents | SqliteShopEvents;
-  shopState: PgShopState | SqliteShopState;
-  shopImport: {
-    storeImport(
-      data: { products: readonly Product[]; events: readonly ShopEvent[] },
-      mark?: { key: string; value: string },
-    ): Promise<{ products: number; events: number; duplicates: number }>;
-  };
-  trainingRuns: PgTrainingRuns | SqliteTrainingRuns;
-}
-
 /** One engine for one case: its repositories, a clock, and plain SQL to seed rows the repositories under test only read. */
 export interface EngineCase {
-  repos: RestRepos;
+  /** The whole store, typed by its ports. */
+  repos: Store;
   clock: TestClock;
   /** Runs one statement (`?` placeholders) and returns its rows. */
   sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
@@ -71,7 +47,9 @@ const serverUrl = process.env.NEURODESK_TEST_DATABASE_URL;
 export function engineAvailable(name: EngineName): boolean {
   if (name === 'sqlite' || serverUrl) return true;
   if (process.env.CI === '1')
-    throw new Error('NEURODESK_TEST_DATABASE_URL is not set: the PostgreSQL contract cases cannot run under CI');
+    throw new Error(
+      'NEURODESK_TEST_DATABASE_URL is not set: the PostgreSQL contract cases cannot run under CI',
+    );
   console.warn('NEURODESK_TEST_DATABASE_URL is not set: PostgreSQL contract cases skipped');
   return false;
 }
@@ -86,24 +64,14 @@ export function useEngine(name: EngineName): () => EngineCase {
     beforeEach(() => {
       const db = openDatabase(':memory:');
       const clock = new TestClock();
-      const catalogue = new SqliteShopCatalogue(db, clock);
-      const events = new SqliteShopEvents(db, clock);
-      const state = new SqliteShopState(db, clock);
       current = {
         clock,
-        repos: {
-          console: new SqliteConsoleStore(db, clock),
-          knowledgeBase: new SqliteKnowledgeBase(db, clock),
-          labels: new SqliteOperatorLabels(db),
-          shopCatalogue: catalogue,
-          shopEvents: events,
-          shopState: state,
-          shopImport: sqliteImport(db, catalogue, events, state),
-          trainingRuns: new SqliteTrainingRuns(db, clock),
-        },
+        repos: createStore(db, clock),
         sql: async <R>(text: string, params: unknown[] = []) => {
           const stmt = db.prepare(text);
-          return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as R[];
+          if (stmt.reader) return stmt.all(...params) as R[];
+          stmt.run(...params);
+          return [];
         },
       };
     });
@@ -134,18 +102,10 @@ export function useEngine(name: EngineName): () => EngineCase {
     );
     await p.query(`TRUNCATE ${rows.map((r) => `"${r.name}"`).join(', ')} RESTART IDENTITY CASCADE`);
     const clock = new TestClock();
+    // The pool stays open across cases: `close` is a no-op here, afterAll ends it.
     current = {
       clock,
-      repos: {
-        console: new PgConsoleStore(p, clock),
-        knowledgeBase: new PgKnowledgeBase(p, clock),
-        labels: new PgOperatorLabels(p),
-        shopCatalogue: new PgShopCatalogue(p, clock),
-        shopEvents: new PgShopEvents(p, clock),
-        shopState: new PgShopState(p, clock),
-        shopImport: new PgShopImport(p, clock),
-        trainingRuns: new PgTrainingRuns(p, clock),
-      },
+      repos: createPostgresStore(p, clock, {}, async () => {}),
       sql: async <R>(text: string, params: unknown[] = []) => {
         let n = 0;
         const res = await p.query(
@@ -157,25 +117,4 @@ export function useEngine(name: EngineName): () => EngineCase {
     };
   });
   return () => current!;
-}
-
-/** Today's SQLite bulk import (the importer's transaction) behind the port's shape. */
-function sqliteImport(
-  db: ReturnType<typeof openDatabase>,
-  catalogue: SqliteShopCatalogue,
-  events: SqliteShopEvents,
-  state: SqliteShopState,
-): RestRepos['shopImport'] {
-  return {
-    storeImport: async (data, mark) =>
-      db
-        .transaction(() => {
-          for (const p of data.products) catalogue.insertOne(p);
-          let duplicates = 0;
-          for (const e of data.events) if (events.insertOne(e) === null) duplicates++;
-          if (mark) state.set(mark.key, mark.value);
-          return { products: data.products.length, events: data.events.length - duplicates, duplicates };
-        })
-        .immediate(),
-  };
 }

@@ -44,7 +44,12 @@ export class Seed {
   async message(
     conversationId: number,
     text: string,
-    o: { direction?: 'in' | 'out'; author?: 'customer' | 'bot' | 'operator' | 'system'; operator?: string; at?: number } = {},
+    o: {
+      direction?: 'in' | 'out';
+      author?: 'customer' | 'bot' | 'operator' | 'system';
+      operator?: string;
+      at?: number;
+    } = {},
   ): Promise<number> {
     const direction = o.direction ?? 'in';
     const [row] = await this.c.sql<{ id: number }>(
@@ -88,7 +93,15 @@ export class Seed {
 
   async prediction(
     messageId: number,
-    o: { kind: 'classify' | 'suggest'; net: string; version: string; label?: string | null; confidence?: number | null; latencyMs?: number; at?: number },
+    o: {
+      kind: 'classify' | 'suggest';
+      net: string;
+      version: string;
+      label?: string | null;
+      confidence?: number | null;
+      latencyMs?: number;
+      at?: number;
+    },
   ): Promise<number> {
     const [row] = await this.c.sql<{ id: number }>(
       `INSERT INTO predictions (message_id, kind, net_name, net_version, label, confidence, latency_ms, created_at)
@@ -107,7 +120,10 @@ export class Seed {
     return Number(row!.id);
   }
 
-  async operator(login: string, o: { name?: string; role?: 'operator' | 'supervisor'; active?: boolean } = {}): Promise<void> {
+  async operator(
+    login: string,
+    o: { name?: string; role?: 'operator' | 'supervisor'; active?: boolean } = {},
+  ): Promise<void> {
     await this.c.sql(
       `INSERT INTO operators (login, name, password_hash, role, active, created_at) VALUES (?, ?, 'x', ?, ?, ?)`,
       [login, o.name ?? login, o.role ?? 'operator', o.active === false ? 0 : 1, this.c.clock.now()],

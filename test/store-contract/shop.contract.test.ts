@@ -25,7 +25,13 @@ const event = (userId: string, itemId: string, o: Partial<ShopEvent> = {}): Shop
 });
 
 async function scanAll(
-  events: { scan: (a: number, b: number, v: (...x: [string, string, EventKind, number, string | null]) => void) => unknown },
+  events: {
+    scan: (
+      a: number,
+      b: number,
+      v: (...x: [string, string, EventKind, number, string | null]) => void,
+    ) => unknown;
+  },
   after: number,
   upTo: number,
 ) {
@@ -55,7 +61,11 @@ describe.each(ENGINES)('shop store (%s)', (engine) => {
 
     it('keeps the last values of a product listed twice in one batch', async () => {
       const { repos } = store();
-      await repos.shopCatalogue.upsert([product('x', { title: 'first' }), product('y'), product('x', { title: 'last' })]);
+      await repos.shopCatalogue.upsert([
+        product('x', { title: 'first' }),
+        product('y'),
+        product('x', { title: 'last' }),
+      ]);
       expect((await repos.shopCatalogue.all()).map((p) => [p.id, p.title])).toEqual([
         ['x', 'last'],
         ['y', 'Product y'],
@@ -121,7 +131,10 @@ describe.each(ENGINES)('shop store (%s)', (engine) => {
           timestamp: Date.UTC(2026, 0, 1) + i * 1000,
         }),
       );
-      const counts = await repos.shopImport.storeImport({ products, events }, { key: 'demo_loaded', value: '1' });
+      const counts = await repos.shopImport.storeImport(
+        { products, events },
+        { key: 'demo_loaded', value: '1' },
+      );
       expect(counts).toEqual({ products: 30, events: 2_496, duplicates: 4 });
       expect(await repos.shopCatalogue.count()).toBe(30);
       expect(await repos.shopEvents.count()).toBe(2_496);

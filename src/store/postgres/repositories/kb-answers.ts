@@ -70,16 +70,16 @@ export class PgKnowledgeBase implements KnowledgeBaseStore {
 
   /** One answer by id. */
   async get(id: number): Promise<KbAnswer | undefined> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1`, [
-      id,
-    ]);
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1`, [id]);
     return rows[0] && toAnswer(rows[0]);
   }
 
   /** Changes an answer; the revision moves only when its text changes. */
   async update(id: number, patch: KbAnswerPatch): Promise<KbAnswer | undefined> {
     return withTransaction(this.pool, async (db) => {
-      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1 FOR UPDATE`, [id]);
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM kb_answers WHERE id = $1 FOR UPDATE`, [
+        id,
+      ]);
       const current = rows[0];
       if (!current) return undefined;
       const text = patch.text ?? current.text;
@@ -173,9 +173,7 @@ export class PgKnowledgeBase implements KnowledgeBaseStore {
 
   /** The knowledge bases that hold answers. */
   async knowledgeBases(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ kb: string }>(
-      'SELECT DISTINCT kb FROM kb_answers ORDER BY kb',
-    );
+    const { rows } = await this.pool.query<{ kb: string }>('SELECT DISTINCT kb FROM kb_answers ORDER BY kb');
     return rows.map((r) => r.kb);
   }
 }

@@ -33,7 +33,11 @@ function toProduct(r: ProductRow): Product {
  * place and its last values, as one-by-one upserts would leave it (PostgreSQL refuses to
  * update one row twice in one statement, so duplicates are merged first).
  */
-export async function upsertProducts(db: PgQueryable, products: readonly Product[], now: number): Promise<void> {
+export async function upsertProducts(
+  db: PgQueryable,
+  products: readonly Product[],
+  now: number,
+): Promise<void> {
   const byId = new Map<string, Product>();
   for (const p of products) byId.set(p.id, p);
   const unique = [...byId.values()];
@@ -85,9 +89,7 @@ export class PgShopCatalogue implements ShopCatalogueStore {
 
   /** How many products there are. */
   async count(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(
-      'SELECT COUNT(*)::int AS n FROM shop_products',
-    );
+    const { rows } = await this.pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM shop_products');
     return rows[0]!.n;
   }
 }

@@ -76,9 +76,7 @@ export class PgShopEvents implements ShopEventStore {
 
   /** The newest row id (0 when there are no events). */
   async lastRowId(): Promise<number> {
-    const { rows } = await this.pool.query<{ id: number | null }>(
-      'SELECT MAX(id) AS id FROM shop_events',
-    );
+    const { rows } = await this.pool.query<{ id: number | null }>('SELECT MAX(id) AS id FROM shop_events');
     return rows[0]!.id === null ? 0 : Number(rows[0]!.id);
   }
 

@@ -11,10 +11,9 @@ export class PgShopState implements ShopStateStore {
 
   /** The value stored under `key`, if any. */
   async get(key: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ value: string }>(
-      'SELECT value FROM shop_state WHERE key = $1',
-      [key],
-    );
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM shop_state WHERE key = $1', [
+      key,
+    ]);
     return rows[0]?.value;
   }
 
