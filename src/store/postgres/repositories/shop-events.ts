@@ -10,6 +10,26 @@ const SCAN_PAGE = 50_000;
 
 type EventTuple = [number, string, string, EventKind, number, string | null];
 
+// Identity values follow the SELECT's order, so returned ids sort back into the input order.
+const INSERT_EVENTS = `INSERT INTO shop_events (user_id, item_id, type, quantity, occurred_at, order_id, event_id, received_at)
+  SELECT user_id, item_id, type, quantity, occurred_at, order_id, event_id, $8
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[])
+    WITH ORDINALITY AS r (user_id, item_id, type, quantity, occurred_at, order_id, event_id, n)
+  ORDER BY n
+  ON CONFLICT (event_id) DO NOTHING`;
+
+/** One chunk's columns, each one array parameter of {@link INSERT_EVENTS}. */
+const columns = (chunk: readonly ShopEvent[], now: number) => [
+  chunk.map((e) => e.userId),
+  chunk.map((e) => e.itemId),
+  chunk.map((e) => e.type),
+  chunk.map((e) => e.quantity),
+  chunk.map((e) => e.timestamp),
+  chunk.map((e) => e.orderId),
+  chunk.map((e) => e.eventId),
+  now,
+];
+
 /**
  * Appends events with one statement per chunk; an event whose `eventId` is already stored (or
  * repeated earlier in the batch) is skipped, as one-by-one inserts would skip it. Returns the
@@ -23,25 +43,9 @@ export async function insertEvents(
   const stored: StoredEvent[] = [];
   for (let i = 0; i < events.length; i += EVENT_CHUNK) {
     const chunk = events.slice(i, i + EVENT_CHUNK);
-    // Identity values follow the SELECT's order, so the returned ids sort back into the input order.
     const { rows } = await db.query<{ id: number; event_id: string | null }>(
-      `INSERT INTO shop_events (user_id, item_id, type, quantity, occurred_at, order_id, event_id, received_at)
-       SELECT user_id, item_id, type, quantity, occurred_at, order_id, event_id, $8
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[])
-         WITH ORDINALITY AS r (user_id, item_id, type, quantity, occurred_at, order_id, event_id, n)
-       ORDER BY n
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING id, event_id`,
-      [
-        chunk.map((e) => e.userId),
-        chunk.map((e) => e.itemId),
-        chunk.map((e) => e.type),
-        chunk.map((e) => e.quantity),
-        chunk.map((e) => e.timestamp),
-        chunk.map((e) => e.orderId),
-        chunk.map((e) => e.eventId),
-        now,
-      ],
+      `${INSERT_EVENTS} RETURNING id, event_id`,
+      columns(chunk, now),
     );
     // Events with an id are matched by it; those without one were all stored, in order.
     const idOf = new Map<string, number>();
@@ -60,6 +64,20 @@ export async function insertEvents(
     }
   }
   return { stored, duplicates: events.length - stored.length };
+}
+
+/** As {@link insertEvents} for a bulk import that needs only the counts (no rows sent back). */
+export async function importEvents(
+  db: PgQueryable,
+  events: readonly ShopEvent[],
+  now: number,
+): Promise<{ stored: number; duplicates: number }> {
+  let stored = 0;
+  for (let i = 0; i < events.length; i += EVENT_CHUNK) {
+    const chunk = events.slice(i, i + EVENT_CHUNK);
+    stored += (await db.query(INSERT_EVENTS, columns(chunk, now))).rowCount ?? 0;
+  }
+  return { stored, duplicates: events.length - stored };
 }
 
 /** Customer events in PostgreSQL (`shop_events`): append-only. */

@@ -3,7 +3,7 @@ import type { ImportCounts, ShopImportStore } from '../../../shop/store-port.js'
 import type { Product, ShopEvent } from '../../../shop/types.js';
 import { type PgPool, withTransaction } from '../db.js';
 import { upsertProducts } from './shop-catalogue.js';
-import { insertEvents } from './shop-events.js';
+import { importEvents } from './shop-events.js';
 
 /**
  * The shop's bulk import (CLI, demo shop) in PostgreSQL: products, events and an optional
@@ -23,7 +23,7 @@ export class PgShopImport implements ShopImportStore {
     const now = this.clock.now();
     return withTransaction(this.pool, async (db) => {
       await upsertProducts(db, data.products, now);
-      const { stored, duplicates } = await insertEvents(db, data.events, now);
+      const { stored, duplicates } = await importEvents(db, data.events, now);
       if (mark) {
         await db.query(
           `INSERT INTO shop_state (key, value, updated_at) VALUES ($1, $2, $3)
@@ -31,7 +31,7 @@ export class PgShopImport implements ShopImportStore {
           [mark.key, mark.value, now],
         );
       }
-      return { products: data.products.length, events: stored.length, duplicates };
+      return { products: data.products.length, events: stored, duplicates };
     });
   }
 }
