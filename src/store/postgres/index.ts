@@ -23,6 +23,7 @@ export {
   type PgPool,
   type PgQueryable,
   PostgresStartError,
+  parseBigint,
   query,
   queryOne,
   withTransaction,
