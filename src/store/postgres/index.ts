@@ -31,6 +31,7 @@ export {
   type PgPool,
   type PgQueryable,
   PostgresStartError,
+  parseBigint,
   query,
   queryOne,
   withTransaction,
