@@ -3,11 +3,11 @@
  * (conversations, messages, decisions, predictions, operators), inserted with plain SQL
  * that both engines accept.
  */
-import type { EngineCase } from './rest-engines.js';
+import type { StoreFixture } from './engines.js';
 
 /** Seeds rows through one engine's SQL. */
 export class Seed {
-  constructor(private readonly c: EngineCase) {}
+  constructor(private readonly c: StoreFixture) {}
 
   async conversation(o: {
     bot?: string;
