@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../../core/ports.js';
 import type { AppendResult, ShopEventStore, StoredEvent } from '../../../shop/store-port.js';
 import type { EventKind, ShopEvent } from '../../../shop/types.js';
@@ -7,6 +8,24 @@ import { type PgPool, type PgQueryable, withTransaction } from '../db.js';
 export const EVENT_CHUNK = 10_000;
 /** Rows per page when scanning events. */
 const SCAN_PAGE = 50_000;
+
+/**
+ * The transaction-scoped advisory lock appends take (`neurodesk:shop-events-append`, hashed as
+ * the cluster's named locks are). Identity values are handed out at INSERT but become visible
+ * at COMMIT: two concurrent appends could commit out of id order, and a model built up to
+ * `lastRowId()` would skip the late, lower ids for good (its live list drops ids up to there).
+ * Appends taking turns commit in id order, as SQLite's single writer does.
+ */
+export const SHOP_EVENTS_APPEND_LOCK = createHash('sha256')
+  .update('neurodesk:shop-events-append')
+  .digest()
+  .readBigInt64BE(0)
+  .toString();
+
+/** Waits for this transaction's turn to append events (see {@link SHOP_EVENTS_APPEND_LOCK}). */
+export async function lockEventAppends(db: PgQueryable): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [SHOP_EVENTS_APPEND_LOCK]);
+}
 
 type EventTuple = [number, string, string, EventKind, number, string | null];
 
@@ -89,7 +108,11 @@ export class PgShopEvents implements ShopEventStore {
 
   /** Appends a batch, all or none. */
   async append(events: readonly ShopEvent[]): Promise<AppendResult> {
-    return withTransaction(this.pool, (db) => insertEvents(db, events, this.clock.now()));
+    if (events.length === 0) return { stored: [], duplicates: 0 };
+    return withTransaction(this.pool, async (db) => {
+      await lockEventAppends(db);
+      return insertEvents(db, events, this.clock.now());
+    });
   }
 
   /** The newest row id (0 when there are no events). */

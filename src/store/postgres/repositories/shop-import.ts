@@ -3,7 +3,7 @@ import type { ImportCounts, ShopImportStore } from '../../../shop/store-port.js'
 import type { Product, ShopEvent } from '../../../shop/types.js';
 import { type PgPool, withTransaction } from '../db.js';
 import { upsertProducts } from './shop-catalogue.js';
-import { importEvents } from './shop-events.js';
+import { importEvents, lockEventAppends } from './shop-events.js';
 
 /**
  * The shop's bulk import (CLI, demo shop) in PostgreSQL: products, events and an optional
@@ -23,6 +23,7 @@ export class PgShopImport implements ShopImportStore {
     const now = this.clock.now();
     return withTransaction(this.pool, async (db) => {
       await upsertProducts(db, data.products, now);
+      if (data.events.length > 0) await lockEventAppends(db);
       const { stored, duplicates } = await importEvents(db, data.events, now);
       if (mark) {
         await db.query(
