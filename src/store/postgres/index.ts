@@ -17,6 +17,7 @@ import { PgPredictionLog } from './predictions.js';
 export {
   closePostgres,
   describePostgresUrl,
+  isPostgresBusyError,
   type OpenPostgresOptions,
   openPostgres,
   type PgClient,
