@@ -4,6 +4,7 @@ import type {
   OperatorActionRecord,
 } from '../core/conversation-port.js';
 import type { Suggestion } from '../core/ports.js';
+import type { ConsoleMessage } from './protocol.js';
 
 export type { OperatorActionKind, OperatorActionRecord };
 
@@ -65,6 +66,11 @@ export interface StoredMessage {
   operator: string | null;
   text: string;
   createdAt: number;
+}
+
+/** The wire form of a stored message (only the protocol's fields go out). */
+export function toConsoleMessage(m: StoredMessage): ConsoleMessage {
+  return { id: m.id, direction: m.direction, author: m.author, operator: m.operator, text: m.text, createdAt: m.createdAt };
 }
 
 /** An internal note on a conversation: operators see it, customers never do. */
