@@ -156,6 +156,46 @@ export async function closePostgres(pool: PgPool): Promise<void> {
   if (!pool.ended) await pool.end();
 }
 
+/** SQLSTATE classes and codes of a database that is down, overloaded or briefly locked. */
+const BUSY_SQLSTATES = new Set([
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+  '55P03',
+  '40001',
+  '40P01',
+]);
+const BUSY_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * True when PostgreSQL could not do the work now but may later: the server is unreachable or
+ * restarting, out of connections, a statement hit the statement timeout, a lock or a
+ * deadlock. The caller answers 503 with Retry-After (as for SQLite's busy errors); nothing
+ * was committed.
+ */
+export function isPostgresBusyError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (BUSY_SQLSTATES.has(code) || BUSY_SOCKET_CODES.has(code) || code.startsWith('08')) return true;
+  }
+  if (err instanceof AggregateError) return err.errors.some(isPostgresBusyError);
+  // pg's own messages when a connection cannot be had or dies mid-query.
+  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/i.test(
+    err.message,
+  );
+}
+
 function causeOf(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return causeOf(err.errors[0]);
   if (err instanceof Error) {

@@ -25,6 +25,7 @@ import { PgTrainingRuns } from './repositories/training-runs.js';
 export {
   closePostgres,
   describePostgresUrl,
+  isPostgresBusyError,
   type OpenPostgresOptions,
   openPostgres,
   type PgClient,

@@ -4,8 +4,10 @@ import { openDatabase } from '../../../src/store/database.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import {
   closePostgres,
+  isPostgresBusyError,
   migratePostgres,
   openPostgres,
+  openPostgresStore,
   PG_MIGRATIONS,
   type PgPool,
   PostgresStartError,
@@ -33,6 +35,20 @@ describe('opening PostgreSQL', () => {
       new RegExp(`^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/desk: .*ECONNREFUSED`),
     );
     expect(err.message).not.toContain('secret');
+  });
+
+  it('tells a database that is down or busy from a bad statement', async () => {
+    const port = await freePort();
+    const down = await openPostgres(`postgres://x@127.0.0.1:${port}/desk`).catch((e) => e);
+    expect(isPostgresBusyError(down.cause)).toBe(true);
+    expect(
+      isPostgresBusyError(
+        Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+      ),
+    ).toBe(true);
+    expect(isPostgresBusyError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isPostgresBusyError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isPostgresBusyError('busy')).toBe(false);
   });
 
   it('reads BIGINT as a number, and refuses one a number cannot hold', () => {
@@ -106,6 +122,13 @@ describe.skipIf(!server)('PostgreSQL schema and migrations', () => {
     expect(pgIndexes).toEqual(expect.arrayContaining(sqliteIndexes));
     expect(PG_MIGRATIONS.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
     sqlite.close();
+  });
+
+  it('opens a store that answers ping, closes once, and then refuses work', async () => {
+    const store = await openPostgresStore(await freshDatabase(), { clock: { now: () => 1 }, poolSize: 2 });
+    await expect(store.ping()).resolves.toBeUndefined();
+    await Promise.all([store.close(), store.close()]);
+    await expect(store.ping()).rejects.toThrow();
   });
 
   it('migrates once when several instances start together', async () => {
