@@ -136,6 +136,8 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     max: Math.max(1, Math.floor(options.poolSize ?? 10)),
     statement_timeout: Math.max(0, Math.floor(options.statementTimeoutMs ?? 5000)),
     connectionTimeoutMillis: Math.max(1, Math.floor(options.connectTimeoutMs ?? 5000)),
+    // A transaction left open by a bug must not hold its locks for ever.
+    idle_in_transaction_session_timeout: 60_000,
     application_name: 'neurodesk',
     types,
   });
