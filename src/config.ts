@@ -404,6 +404,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);
   }
+  // A platform call still running when its lease passes could be sent again by another instance.
+  if (config.database.url && config.database.claimLeaseMs <= config.outboundTimeoutMs) {
+    throw new ConfigError([
+      `NEURODESK_CLAIM_LEASE: must be longer than NEURODESK_OUTBOUND_TIMEOUT (${config.outboundTimeoutMs} ms), or a reply still being sent may be sent again by another instance`,
+    ]);
+  }
   return config;
 }
 

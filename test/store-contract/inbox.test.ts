@@ -68,6 +68,18 @@ describeEachStore('inbox', (t) => {
     expect(await count('jobs')).toBe(1);
   });
 
+  it('stores a message with a NUL character in it rather than failing the delivery', async () => {
+    const { store } = t();
+    const r = await store.inbox.accept(
+      inbound('1', '10', { text: 'до\u0000после', customerName: 'A\u0000' }),
+      'process_message',
+    );
+    const loaded = await store.conversations.loadMessage(r.messageId);
+    // SQLite keeps the NUL; PostgreSQL's text cannot hold one and keeps U+FFFD in its place.
+    expect(loaded?.message.text).toMatch(/^до[\u0000\uFFFD]после$/);
+    expect(loaded?.conversation.customerName).toMatch(/^A[\u0000\uFFFD]$/);
+  });
+
   it('keeps one conversation per chat, reopens a resolved one and keeps what it knew', async () => {
     const { store } = t();
     const a = await store.inbox.accept(inbound('1', '10', { language: 'ru' }), 'process_message');

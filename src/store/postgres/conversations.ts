@@ -18,7 +18,15 @@ import {
   toDecision,
   toMessage,
 } from '../repositories/conversation-rows.js';
-import { type PgClient, type PgPool, type PgQueryable, query, queryOne, withTransaction } from './db.js';
+import {
+  execute,
+  type PgClient,
+  type PgPool,
+  type PgQueryable,
+  query,
+  queryOne,
+  withTransaction,
+} from './db.js';
 import { completeJob } from './jobs.js';
 import { enqueueOutbox } from './outbox.js';
 import { recordPrediction } from './predictions.js';
@@ -141,8 +149,9 @@ export class PgConversations implements ConversationStore {
       for (const p of o.predictions) await recordPrediction(c, p, now);
       const d = o.decision;
       // INSERT OR REPLACE, as on SQLite: the row is replaced (and counts an answer's use again).
-      await c.query('DELETE FROM decisions WHERE message_id = $1', [o.messageId]);
-      await c.query(
+      await execute(c, 'DELETE FROM decisions WHERE message_id = $1', [o.messageId]);
+      await execute(
+        c,
         `INSERT INTO decisions (message_id, action, reason, category, confidence, suggestions, queue,
            reply_text, language, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -165,7 +174,8 @@ export class PgConversations implements ConversationStore {
         [o.conversationId],
       );
       if (!current) throw new Error(`conversation ${o.conversationId} does not exist`);
-      await c.query(
+      await execute(
+        c,
         `UPDATE conversations SET status = $2, queue = $3, language = COALESCE($4, language),
            category = COALESCE($5, category), confidence = COALESCE($6, confidence), updated_at = $7
          WHERE id = $1`,

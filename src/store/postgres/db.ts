@@ -33,13 +33,24 @@ const types: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * PostgreSQL's TEXT cannot hold U+0000 (SQLite's can): a NUL in a string parameter (a
+ * customer's message may carry one) is stored as U+FFFD, the replacement character, rather
+ * than failing the whole write. JSON written with `JSON.stringify` escapes NUL and is kept as is.
+ */
+export function textParams(params: readonly unknown[]): unknown[] {
+  return params.map((p) =>
+    typeof p === 'string' && p.includes('\u0000') ? p.replaceAll('\u0000', '\uFFFD') : p,
+  );
+}
+
 /** Runs one statement and returns its rows. */
 export async function query<R extends object = Record<string, unknown>>(
   db: PgQueryable,
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<R[]> {
-  const res = await db.query<R>(sql, params as unknown[]);
+  const res = await db.query<R>(sql, textParams(params));
   return res.rows;
 }
 
@@ -58,7 +69,7 @@ export async function execute(
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<number> {
-  const res = await db.query(sql, params as unknown[]);
+  const res = await db.query(sql, textParams(params));
   return res.rowCount ?? 0;
 }
 
@@ -125,6 +136,8 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     max: Math.max(1, Math.floor(options.poolSize ?? 10)),
     statement_timeout: Math.max(0, Math.floor(options.statementTimeoutMs ?? 5000)),
     connectionTimeoutMillis: Math.max(1, Math.floor(options.connectTimeoutMs ?? 5000)),
+    // A transaction left open by a bug must not hold its locks for ever.
+    idle_in_transaction_session_timeout: 60_000,
     application_name: 'neurodesk',
     types,
   });

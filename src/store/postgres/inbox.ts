@@ -1,5 +1,5 @@
 import type { AcceptResult, Clock, InboundMessage, Inbox, InboxEntry } from '../../core/ports.js';
-import { type PgClient, type PgPool, queryOne, withTransaction } from './db.js';
+import { execute, type PgClient, type PgPool, queryOne, withTransaction } from './db.js';
 
 /** Deadlock or serialization failure: PostgreSQL rolled the transaction back, it may simply run again. */
 export function isRetryableTransactionError(err: unknown): boolean {
@@ -125,7 +125,7 @@ export class PgInbox implements Inbox {
       [conversationId, m.channel, m.externalMessageId ?? null, m.text, meta, now],
     );
     const messageId = message!.id;
-    await c.query('UPDATE inbound_deliveries SET message_id = $1 WHERE id = $2', [messageId, delivery.id]);
+    await execute(c, 'UPDATE inbound_deliveries SET message_id = $1 WHERE id = $2', [messageId, delivery.id]);
     let jobId: number | undefined;
     if (jobKind) {
       const payload = JSON.stringify({ messageId, conversationId, bot: m.bot });

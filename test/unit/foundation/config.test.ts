@@ -58,6 +58,9 @@ describe('config', () => {
       /NEURODESK_DATABASE_URL: expected a PostgreSQL URL/,
     );
     expect(() => loadConfig({ NEURODESK_DB_POOL_SIZE: '0' })).toThrow(/NEURODESK_DB_POOL_SIZE/);
+    expect(() =>
+      loadConfig({ NEURODESK_DATABASE_URL: 'postgres://db/desk', NEURODESK_CLAIM_LEASE: '10s' }),
+    ).toThrow(/NEURODESK_CLAIM_LEASE: must be longer than NEURODESK_OUTBOUND_TIMEOUT \(10000 ms\)/);
   });
 
   it('parses duration and size units', () => {
