@@ -68,8 +68,11 @@ const searchSql = (fold: (column: string) => string) => `SELECT c.id FROM conver
     OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND ${fold('m.text')} LIKE @like ESCAPE '\\')
   ORDER BY c.updated_at DESC, c.id DESC LIMIT @limit`;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
+/** True when every character of `s` is ASCII (SQLite's LIKE folds the case of those itself). */
+const isAscii = (s: string) => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+};
 
 const line = (text: string | null) => {
   const first = (text ?? '').split('\n', 1)[0]!.trim();
