@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { BotConfigError } from './channels/bot-files.js';
 import { ConfigError, loadConfig, readEnvFile } from './config.js';
 import { type StartOptions, startGateway } from './server.js';
+import { PostgresStartError } from './store/postgres/errors.js';
 
 /**
  * Starts the gateway from the environment (plus `.env`), and stops it on SIGTERM/SIGINT.
@@ -36,7 +37,7 @@ export async function runMain(
         ),
     });
   } catch (err) {
-    if (err instanceof BotConfigError) {
+    if (err instanceof BotConfigError || err instanceof PostgresStartError) {
       process.stderr.write(`neurodesk: refusing to start, ${err.message}\n`);
       process.exit(1);
     }

@@ -37,7 +37,8 @@ import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, shopFeature, startShop } from './shop/index.js';
 import { openClusterServices } from './store/cluster.js';
-import { openSqliteStore, type Store } from './store/index.js';
+import type { Store } from './store/index.js';
+import { openConfiguredStore } from './store/open-store.js';
 import { trustProxy } from './transport/http/client-address.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
@@ -113,16 +114,15 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   if (generated) options.onGeneratedKey?.(generated);
 
   const dbPath = join(config.dataDir, 'neurodesk.db');
-  const store = openSqliteStore(dbPath, {
-    clock,
-    busyTimeoutMs: config.dbBusyTimeoutMs,
-    checkpointer: {
-      onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
-    },
-  });
   const instance = instanceIdentity(clock);
+  const store = await openConfiguredStore(config, { clock, logger, instanceId: instance.id });
   // The event bus and locks: in the process on SQLite, across the instances on PostgreSQL.
-  const cluster = openClusterServices({ databaseUrl: undefined, instanceId: instance.id, clock, logger });
+  const cluster = openClusterServices({
+    databaseUrl: config.database.url,
+    instanceId: instance.id,
+    clock,
+    logger,
+  });
   const shop = await startShop({
     store,
     dbPath,

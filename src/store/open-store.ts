@@ -1,0 +1,35 @@
+/**
+ * Opens the store the config names: PostgreSQL when `NEURODESK_DATABASE_URL` is set (several
+ * instances may share it), else SQLite in `NEURODESK_DATA_DIR` as before.
+ */
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { Clock } from '../core/ports.js';
+import type { Logger } from '../logger.js';
+import { openSqliteStore, type Store } from './index.js';
+import { openPostgresStore } from './postgres/index.js';
+
+/** Opens (and migrates) the configured store; `instanceId` names this process in claims. */
+export async function openConfiguredStore(
+  config: Config,
+  o: { clock: Clock; logger: Logger; instanceId: string },
+): Promise<Store> {
+  const { url, poolSize, statementTimeoutMs, claimLeaseMs } = config.database;
+  if (url) {
+    return openPostgresStore(url, {
+      clock: o.clock,
+      poolSize,
+      statementTimeoutMs,
+      instanceId: o.instanceId,
+      leaseMs: claimLeaseMs,
+      onIdleError: (err) => o.logger.warn({ err: err.message }, 'idle database connection lost'),
+    });
+  }
+  return openSqliteStore(join(config.dataDir, 'neurodesk.db'), {
+    clock: o.clock,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    checkpointer: {
+      onError: (message) => o.logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+    },
+  });
+}
