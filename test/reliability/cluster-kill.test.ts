@@ -14,8 +14,8 @@ import { ConsoleClient, signIn } from '../helpers/console-client.js';
 import { CHANNEL_ENV } from '../helpers/gateway.js';
 import { nginxBinary } from '../helpers/nginx.js';
 import { telegramMessage } from '../helpers/platforms.js';
+import { createTestDatabase, postgresServerOrExplain, type TestDatabase } from '../helpers/postgres.js';
 import { inPool, recordFigures, scaled, seededRandom } from '../helpers/reliability.js';
-import { createThrowawayDatabase, type ThrowawayDatabase, testServerUrl } from '../helpers/throwaway-pg.js';
 import { waitFor } from '../helpers/wait.js';
 import { ChatClient } from '../helpers/ws-client.js';
 
@@ -25,7 +25,7 @@ const CONCURRENCY = 24;
 const LEASE_MS = 10_000;
 const CHAT_BASE = 3_000_000;
 
-const server = testServerUrl();
+const server = postgresServerOrExplain();
 const bin = nginxBinary();
 
 /** Texts the keyword classifier answers, and one it hands to the operators. */
@@ -37,11 +37,11 @@ const TEXTS = [
 ];
 
 describe.skipIf(!server || !bin)('three gateways on one PostgreSQL behind nginx', () => {
-  let db: ThrowawayDatabase;
+  let db: TestDatabase;
   let cluster: Cluster;
 
   beforeAll(async () => {
-    db = await createThrowawayDatabase(server!);
+    db = await createTestDatabase(server!);
     cluster = await startCluster({
       databaseUrl: db.url,
       instances: 3,

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, count, drained, startCluster } from '../helpers/cluster.js';
 import { CHANNEL_ENV } from '../helpers/gateway.js';
 import { telegramMessage } from '../helpers/platforms.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-postgres.js';
 import { MODE, recordFigures } from '../helpers/reliability.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../helpers/throwaway-pg.js';
 import { sleep } from '../helpers/wait.js';
 
 const RATE = 100;
@@ -22,12 +22,12 @@ const DOWN_FOR_S = 6;
 
 describe.runIf(MODE === 'full')('PostgreSQL restarted under load', () => {
   let pgServer: PrivatePostgres;
-  let db: ThrowawayDatabase;
+  let db: TestDatabase;
   let cluster: Cluster;
 
   beforeAll(async () => {
     pgServer = startPrivatePostgres();
-    db = await createThrowawayDatabase(pgServer.url);
+    db = await createTestDatabase(pgServer.url);
     cluster = await startCluster({ databaseUrl: db.url, instances: 2 });
   }, 300_000);
   afterAll(async () => {

@@ -1,16 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRegistry } from '../../../src/nets/instances-port.js';
-import { createStore, openDatabase } from '../../../src/store/index.js';
+import { openSqliteStore } from '../../../src/store/index.js';
 import { PgInstances } from '../../../src/store/postgres/instances.js';
 import { sql as clusterSql } from '../../../src/store/postgres/migrations/008-cluster.js';
-import {
-  createThrowawayDatabase,
-  type ThrowawayDatabase,
-  testServerUrl,
-} from '../../helpers/throwaway-pg.js';
+import { createTestDatabase, postgresServerOrExplain, type TestDatabase } from '../../helpers/postgres.js';
 
-const server = testServerUrl();
+const server = postgresServerOrExplain();
 let now = 1_000_000;
 const clock = { now: () => now };
 
@@ -38,14 +34,14 @@ function registryCases(make: () => InstanceRegistry) {
 }
 
 describe('instances registry on SQLite', () => {
-  registryCases(() => createStore(openDatabase(':memory:'), clock).instances);
+  registryCases(() => openSqliteStore(':memory:', { clock }).instances);
 });
 
 describe.skipIf(!server)('instances registry on PostgreSQL', () => {
-  let db: ThrowawayDatabase;
+  let db: TestDatabase;
   let pool: pg.Pool;
   beforeAll(async () => {
-    db = await createThrowawayDatabase(server!, clusterSql);
+    db = await withSchema(await createTestDatabase(server!), clusterSql);
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
   });
   afterAll(async () => {
@@ -54,3 +50,12 @@ describe.skipIf(!server)('instances registry on PostgreSQL', () => {
   });
   registryCases(() => new PgInstances(pool, clock));
 });
+
+/** Runs `sql` in the new database (the tables these tests need) and returns it. */
+async function withSchema(db: TestDatabase, sql: string): Promise<TestDatabase> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
+  return db;
+}

@@ -2,14 +2,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessClusterLock } from '../../../src/core/cluster-lock.js';
 import { PgClusterLock } from '../../../src/store/postgres/advisory-lock.js';
-import {
-  createThrowawayDatabase,
-  type ThrowawayDatabase,
-  testServerUrl,
-} from '../../helpers/throwaway-pg.js';
+import { createTestDatabase, postgresServerOrExplain, type TestDatabase } from '../../helpers/postgres.js';
 import { waitFor } from '../../helpers/wait.js';
 
-const server = testServerUrl();
+const server = postgresServerOrExplain();
 
 /** A promise and its resolve function. */
 function gate() {
@@ -40,10 +36,10 @@ describe('in-process cluster lock (SQLite, one process)', () => {
 });
 
 describe.skipIf(!server)('cluster lock on PostgreSQL advisory locks', () => {
-  let db: ThrowawayDatabase;
+  let db: TestDatabase;
   const pools: pg.Pool[] = [];
   beforeAll(async () => {
-    db = await createThrowawayDatabase(server!);
+    db = await createTestDatabase(server!);
   });
   afterAll(async () => {
     for (const p of pools) await p.end().catch(() => undefined);

@@ -4,24 +4,20 @@ import type { EventOrigin, GatewayEvent } from '../../../src/core/events.js';
 import { createLogger } from '../../../src/logger.js';
 import { PgEventBus } from '../../../src/store/postgres/live-events.js';
 import { sql as clusterSql } from '../../../src/store/postgres/migrations/008-cluster.js';
-import {
-  createThrowawayDatabase,
-  type ThrowawayDatabase,
-  testServerUrl,
-} from '../../helpers/throwaway-pg.js';
+import { createTestDatabase, postgresServerOrExplain, type TestDatabase } from '../../helpers/postgres.js';
 import { sleep, waitFor } from '../../helpers/wait.js';
 
-const server = testServerUrl();
+const server = postgresServerOrExplain();
 const logger = createLogger('silent');
 
 describe.skipIf(!server)('live events across instances (PostgreSQL LISTEN/NOTIFY)', () => {
-  let db: ThrowawayDatabase;
+  let db: TestDatabase;
   const pools: pg.Pool[] = [];
   const buses: PgEventBus[] = [];
   let clock = 1_000_000;
 
   beforeAll(async () => {
-    db = await createThrowawayDatabase(server!, clusterSql);
+    db = await withSchema(await createTestDatabase(server!), clusterSql);
   });
   afterAll(async () => {
     for (const b of buses) await b.close(200);
@@ -143,3 +139,12 @@ describe.skipIf(!server)('live events across instances (PostgreSQL LISTEN/NOTIFY
     expect(Number((await a.pool.query('SELECT count(*) AS n FROM live_events')).rows[0].n)).toBe(0);
   });
 });
+
+/** Runs `sql` in the new database (the tables these tests need) and returns it. */
+async function withSchema(db: TestDatabase, sql: string): Promise<TestDatabase> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
+  return db;
+}

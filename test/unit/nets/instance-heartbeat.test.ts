@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { servedVersions, startInstanceHeartbeat } from '../../../src/nets/instance-heartbeat.js';
 import type { NetRegistry, ServedNet } from '../../../src/nets/runtime/net-registry.js';
-import { createStore, openDatabase } from '../../../src/store/index.js';
+import { openSqliteStore } from '../../../src/store/index.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /** The part of a nets registry the heartbeat reads: what is served, and when that changes. */
@@ -32,7 +32,7 @@ describe('instance heartbeat', () => {
   const logger = createLogger('silent');
 
   it('records what this instance serves at once and again when a version goes into service', async () => {
-    const instances = createStore(openDatabase(':memory:'), clock).instances;
+    const instances = openSqliteStore(':memory:', { clock }).instances;
     const nets = servedNets({ 'bank-classifier': 'v1' });
     const me = { id: 'me', host: 'h', pid: 1, startedAt: 1 };
     const hb = startInstanceHeartbeat({
@@ -52,7 +52,7 @@ describe('instance heartbeat', () => {
   });
 
   it('reports a peer that stops beating without removing its row, not one that stopped cleanly', async () => {
-    const instances = createStore(openDatabase(':memory:'), clock).instances;
+    const instances = openSqliteStore(':memory:', { clock }).instances;
     const lost: string[][] = [];
     const killed = { id: 'killed', host: 'h', pid: 2, startedAt: 2 };
     const stopped = { id: 'stopped', host: 'h', pid: 3, startedAt: 3 };
