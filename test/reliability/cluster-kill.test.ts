@@ -22,7 +22,7 @@ import { ChatClient } from '../helpers/ws-client.js';
 const DELIVERIES = scaled(5000, 1000);
 const CONCURRENCY = 24;
 /** A short claim lease, so the killed instance's work is taken over within the test's patience. */
-const LEASE_MS = 10_000;
+const LEASE_MS = 8_000;
 const CHAT_BASE = 3_000_000;
 
 const server = postgresServerOrExplain();
@@ -46,7 +46,7 @@ describe.skipIf(!server || !bin)('three gateways on one PostgreSQL behind nginx'
       databaseUrl: db.url,
       instances: 3,
       nginx: bin,
-      env: { NEURODESK_CLAIM_LEASE: `${LEASE_MS}ms` },
+      env: { NEURODESK_CLAIM_LEASE: `${LEASE_MS}ms`, NEURODESK_OUTBOUND_TIMEOUT: '3s' },
     });
   }, 300_000);
   afterAll(async () => {
