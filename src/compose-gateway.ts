@@ -72,7 +72,11 @@ export function composeGateway(p: GatewayParts): BotGateway {
   // The outbound sides are known once the channels are built; the core reads them at send time.
   const outbounds = new Map<string, ChannelOutbound>() as Map<string, ChannelOutbound> & ChannelOutbounds;
 
-  const intake = new Intake(store.inbox, events);
+  // SQLite has one writer: one group commit at a time. A PostgreSQL pool takes several at
+  // once (half the pool; the workers use the rest).
+  const intake = new Intake(store.inbox, events, {
+    concurrentCommits: config.database.url ? Math.max(1, Math.floor(config.database.poolSize / 2)) : 1,
+  });
   const conversations = new ConversationService(store.conversations, outbounds, events);
   const pipeline = new MessagePipeline({
     bots,
@@ -121,10 +125,15 @@ export function composeGateway(p: GatewayParts): BotGateway {
     worker,
     limiter,
   };
-  const enqueue = async (channel: string, bot: string, sends: readonly { kind: string; payload: unknown }[]) => {
+  const enqueue = async (
+    channel: string,
+    bot: string,
+    sends: readonly { kind: string; payload: unknown }[],
+  ) => {
     if (sends.length === 0) return;
     const ids: number[] = [];
-    for (const s of sends) ids.push(await store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
+    for (const s of sends)
+      ids.push(await store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
     events.publish({ type: 'reply.queued', conversationId: null, outboxIds: ids });
   };
   const features: Omit<Feature, 'name'>[] = [];

@@ -20,17 +20,24 @@ interface Pending extends InboxEntry {
  * Group commit: deliveries handed in while the previous commit was syncing to disk (or, on
  * a database server, in flight) are committed together on the next turn of the event loop,
  * so the disk syncs once for all of them. Under load the batches grow by themselves, and a delivery waits about one sync
- * instead of queueing behind one sync per earlier delivery.
+ * instead of queueing behind one sync per earlier delivery. A database server takes several
+ * such commits at once (`concurrentCommits`, on connections of its pool): one batch's
+ * statements then do not wait for another's round trips. A conversation's messages keep
+ * their order: a later batch waits for the earlier one's lock on the conversation's row.
  */
 export class Intake {
   private queue: Pending[] = [];
   private scheduled = false;
-  private committing = false;
+  private committing = 0;
+  private readonly concurrentCommits: number;
 
   constructor(
     private readonly inbox: Inbox,
     private readonly events: EventBus,
-  ) {}
+    options: { concurrentCommits?: number } = {},
+  ) {
+    this.concurrentCommits = Math.max(1, Math.floor(options.concurrentCommits ?? 1));
+  }
 
   /** Stores a message and queues its processing; a replayed delivery changes nothing. */
   accept(message: InboundMessage): Promise<AcceptResult> {
@@ -51,15 +58,16 @@ export class Intake {
 
   /** One commit at a time: deliveries arriving meanwhile wait for the next, and share it. */
   private schedule(): void {
-    if (this.scheduled || this.committing) return;
+    if (this.scheduled || this.committing >= this.concurrentCommits) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    this.committing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
+    this.committing++;
     let results: Array<AcceptResult | Error> | undefined;
     let failure: unknown;
     try {
@@ -67,7 +75,7 @@ export class Intake {
     } catch (err) {
       failure = err;
     }
-    this.committing = false;
+    this.committing--;
     if (this.queue.length > 0) this.schedule();
     if (!results) {
       // Nothing of the batch was stored (e.g. the database is locked): each caller answers so.

@@ -102,3 +102,44 @@ describe('intake (group commit)', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('intake on a database server (several commits at once)', () => {
+  /** An inbox whose commits stay open until the test lets them finish. */
+  function heldInbox() {
+    const open: Array<{ entries: InboxEntry[]; finish: () => void }> = [];
+    const inbox: Inbox = {
+      accept: () => Promise.reject(new Error('deliveries go through acceptMany')),
+      acceptMany: (entries) =>
+        new Promise((resolve) => {
+          open.push({
+            entries: [...entries],
+            finish: () =>
+              resolve(entries.map((_e, i) => ({ duplicate: false, conversationId: 1, messageId: i + 1 }))),
+          });
+        }),
+    };
+    return { inbox, open };
+  }
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('waits for the commit in flight with one commit at a time (SQLite), and starts the next at once with two', async () => {
+    for (const [concurrentCommits, expected] of [
+      [1, 1],
+      [2, 2],
+    ] as const) {
+      const { inbox, open } = heldInbox();
+      const intake = new Intake(inbox, new InProcessEventBus(), { concurrentCommits });
+      const first = intake.accept(message('1'));
+      await turn();
+      const second = intake.accept(message('2'));
+      await turn();
+      expect(open).toHaveLength(expected);
+      open[0]!.finish();
+      await first;
+      await turn();
+      expect(open).toHaveLength(2);
+      open[1]!.finish();
+      expect((await second).messageId).toBe(1);
+    }
+  });
+});
