@@ -152,6 +152,50 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/**
+ * Where the database's time goes: samples the gateways' connections every 50 ms (active, and
+ * what they wait for) and says, for the busiest statements, in what share of the samples a
+ * connection was running them.
+ */
+function sampleDatabase(url: string): { stop(): Promise<string> } {
+  const c = new pg.Client({ connectionString: url });
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const name = new URL(url).pathname.slice(1);
+  const loop = (async () => {
+    await c.connect();
+    while (running) {
+      const r = await c.query(
+        `SELECT state, wait_event_type, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 48) AS q FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name = 'neurodesk'`,
+        [name],
+      );
+      samples++;
+      for (const row of r.rows) {
+        const key =
+          row.state === 'active'
+            ? `${row.q}${row.wait_event_type ? ` [${row.wait_event_type}]` : ''}`
+            : String(row.state);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await c.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${(v / Math.max(1, samples)).toFixed(2)} × "${k}"`)
+        .join('; ');
+    },
+  };
+}
+
 async function count(url: string, sql: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -195,6 +239,7 @@ for (const n of ONLY.has('throughput') ? [1, 2] : []) {
   try {
     const cpu0 = await Promise.all(gws.map((g) => cpuSeconds(g.child.pid!)));
     const sent0 = api.sent();
+    const sampler = sampleDatabase(db.url);
     const started = performance.now();
     let acked = 0;
     let next = 0;
@@ -226,6 +271,9 @@ for (const n of ONLY.has('throughput') ? [1, 2] : []) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const allSeconds = (performance.now() - started) / 1000;
+    const where = await sampler.stop();
+    figures[`instances${n}DatabaseBusy`] = where;
+    console.log(`  the database's connections, sampled every 50 ms: ${where}`);
     const cpu = (await Promise.all(gws.map((g) => cpuSeconds(g.child.pid!)))).map((c, k) => c - cpu0[k]!);
     figures[`instances${n}AckedPerS`] = Math.round(acked / ackSeconds);
     figures[`instances${n}ProcessedPerS`] = Math.round(acked / allSeconds);
