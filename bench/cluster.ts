@@ -278,7 +278,7 @@ for (const n of ONLY.has('throughput') ? [1, 2] : []) {
     figures[`instances${n}AckedPerS`] = Math.round(acked / ackSeconds);
     figures[`instances${n}ProcessedPerS`] = Math.round(acked / allSeconds);
     figures[`instances${n}RepliesSent`] = api.sent() - sent0;
-    figures[`instances${n}GatewayCpuSecondsPerDelivery`] =
+    figures[`instances${n}GatewayCpuMsPerDelivery`] =
       Math.round((cpu.reduce((a, b) => a + b, 0) / Math.max(1, acked)) * 1e6) / 1e3;
     figures[`instances${n}GatewayCpuShare`] = cpu
       .map((c) => `${Math.round((c / allSeconds) * 100)}%`)
