@@ -79,8 +79,8 @@ export interface TrainInput {
  * epoch; the others are drawn per stratum (a category of one base file: one language), in
  * proportion to its size (at least one row each), about `rows` in all. Each stratum is
  * permuted once (seeded) and epoch k takes its k-th window, so successive epochs see different
- * rows and cover the stratum before repeating any. The IDF table and the class weights are
- * still computed from every training row.
+ * rows and cover the stratum before repeating any. The IDF table is still computed from every
+ * training row; the class weights balance what an epoch sees.
  */
 export interface ReplayPlan {
   /** Per training row: its stratum, or -1 for a row seen every epoch. */
@@ -89,8 +89,14 @@ export interface ReplayPlan {
   rows: number;
 }
 
-/** The rows an epoch trains on under a replay plan: the ones always seen, then each stratum's window. */
-export function replaySchedule(plan: ReplayPlan, rng: Random): (epoch: number) => number[] {
+/**
+ * The rows an epoch trains on under a replay plan (the ones always seen, then each stratum's
+ * window), and per row the share of epochs it is seen in (1 for the rows always seen).
+ */
+export function replaySchedule(
+  plan: ReplayPlan,
+  rng: Random,
+): { epoch: (epoch: number) => number[]; share: Float64Array } {
   const always: number[] = [];
   const members = new Map<number, number[]>();
   plan.strata.forEach((s, i) => {
@@ -108,14 +114,17 @@ export function replaySchedule(plan: ReplayPlan, rng: Random): (epoch: number) =
       const rows = shuffle(members.get(s)!, rng);
       return { rows, take: Math.min(rows.length, Math.max(1, Math.round((plan.rows * rows.length) / pool))) };
     });
-  return (epoch) => {
+  const share = new Float64Array(plan.strata.length).fill(1);
+  for (const { rows, take } of strata) for (const i of rows) share[i] = take / rows.length;
+  const epoch = (e: number) => {
     const out = [...always];
     for (const { rows, take } of strata) {
-      const start = ((epoch - 1) * take) % rows.length;
+      const start = ((e - 1) * take) % rows.length;
       for (let k = 0; k < take; k++) out.push(rows[(start + k) % rows.length]!);
     }
     return out;
   };
+  return { epoch, share };
 }
 
 /** The best weights found (by validation accuracy) and the history. */
@@ -209,9 +218,18 @@ export function trainWeights(input: TrainInput): TrainResult {
   const specs = weightSpecs(t);
   const trainable = specs.filter((x) => x.trainable).map((x) => w[x.name] as tf.Variable);
 
+  // Class weights balance what an epoch sees: under a replay plan, a base row counts with the
+  // share of its stratum an epoch draws (a category's labels are otherwise over-weighted several
+  // times, as all of them are seen every epoch beside a sample of the base).
+  const replay =
+    input.replay && input.replay.rows < input.replay.strata.length
+      ? replaySchedule(input.replay, seededRandom(s.seed ^ 0x2e71a7))
+      : undefined;
   const counts = new Float64Array(t.classes);
-  for (const y of train.labels) counts[y]! += 1;
-  const mean = train.labels.length / t.classes;
+  train.labels.forEach((y, i) => {
+    counts[y]! += replay ? replay.share[i]! : 1;
+  });
+  const mean = counts.reduce((a, n) => a + n, 0) / t.classes;
   const classWeights = Float32Array.from(counts, (n) => (n > 0 ? (mean / n) ** s.classWeightPower : 0));
 
   // One Adam per path: the wide path's sparse, normalised inputs want a larger step.
@@ -222,10 +240,7 @@ export function trainWeights(input: TrainInput): TrainResult {
   const history: EpochReport[] = [];
   let best: { epoch: number; acc: number; loss: number; weights: Weights } | undefined;
   const order = train.feats.map((_, i) => i);
-  const epochRows =
-    input.replay && input.replay.rows < input.replay.strata.length
-      ? replaySchedule(input.replay, seededRandom(s.seed ^ 0x2e71a7))
-      : () => order;
+  const epochRows = replay ? replay.epoch : () => order;
   const keep = 1 - s.dropout;
   const dropoutMask = (shape: [number, number]) => {
     if (s.dropout <= 0) return null;

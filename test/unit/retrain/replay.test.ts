@@ -29,7 +29,7 @@ describe("a fine-tune's replay of the base data", () => {
   const labelRows = [...Array(10).keys()].map((i) => 1200 + i);
 
   it('trains every epoch on all the labels and a sample of each stratum in proportion to its size', () => {
-    const epoch = replaySchedule({ strata, rows: 300 }, seededRandom(1));
+    const epoch = replaySchedule({ strata, rows: 300 }, seededRandom(1)).epoch;
     const rows = epoch(1);
     expect(rows.filter((i) => strata[i] === -1).sort((a, b) => a - b)).toEqual(labelRows);
     const per = [0, 1, 2, 3].map((s) => rows.filter((i) => strata[i] === s).length);
@@ -37,8 +37,15 @@ describe("a fine-tune's replay of the base data", () => {
     expect(new Set(rows).size).toBe(rows.length);
   });
 
+  it('gives each row the share of epochs it is seen in, so class weights balance what an epoch sees', () => {
+    const { share } = replaySchedule({ strata, rows: 300 }, seededRandom(1));
+    expect(share[0]).toBeCloseTo(0.25);
+    expect(share[450]).toBeCloseTo(0.25);
+    expect(share[1205]).toBe(1);
+  });
+
   it('draws a different sample each epoch and covers a stratum before repeating a row', () => {
-    const epoch = replaySchedule({ strata, rows: 300 }, seededRandom(1));
+    const epoch = replaySchedule({ strata, rows: 300 }, seededRandom(1)).epoch;
     const seen = new Set<number>();
     for (let e = 1; e <= 4; e++) for (const i of epoch(e)) if (strata[i] === 0) seen.add(i);
     // Four epochs of 100 rows from a stratum of 400: every row once.
@@ -46,12 +53,12 @@ describe("a fine-tune's replay of the base data", () => {
     const first = new Set(epoch(1));
     expect(epoch(2).filter((i) => strata[i]! >= 0 && first.has(i))).toEqual([]);
     // Seeded: the same plan and seed give the same epochs.
-    expect(replaySchedule({ strata, rows: 300 }, seededRandom(1))(3)).toEqual(epoch(3));
+    expect(replaySchedule({ strata, rows: 300 }, seededRandom(1)).epoch(3)).toEqual(epoch(3));
   });
 
   it('keeps at least one row of a small category', () => {
     const small = Int32Array.from([...new Array<number>(1000).fill(0), 1, 1]);
-    const rows = replaySchedule({ strata: small, rows: 100 }, seededRandom(2))(1);
+    const rows = replaySchedule({ strata: small, rows: 100 }, seededRandom(2)).epoch(1);
     expect(rows.filter((i) => small[i] === 1)).toHaveLength(1);
   });
 
