@@ -306,6 +306,8 @@ export async function retrainClassifier(
         epochs: trained.history.length,
         bestEpoch: result.bestEpoch,
         trainSeconds,
+        replayRows,
+        phases: result.phases,
       },
       render: (path) => ({ html: renderRunReport(result), summary: formatRunSummary(result, path) }),
     });

@@ -106,6 +106,14 @@ describe('npm run retrain -- classifier', () => {
     expect(html).toContain('data-decision="promoted"');
     expect(html).toContain('<svg');
     expect(runs().at(-1)).toMatchObject({ status: 'promoted', old_version: 'v1', new_version: version });
+    // The stored run says how much of the base each epoch replayed and where the time went.
+    const metrics = JSON.parse(runs().at(-1)!.metrics as string);
+    expect(metrics.replayRows).toBe(120);
+    expect(Object.keys(metrics.phases)).toEqual(
+      expect.arrayContaining(['read', 'featurise', 'steps', 'validate', 'compare', 'gate', 'publish']),
+    );
+    expect(metrics.phases.steps).toBeGreaterThan(0);
+    expect(html).toContain('base rows per epoch');
   });
 
   it('skips the run when nothing was labelled since the version in service was trained', async () => {
