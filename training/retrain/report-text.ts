@@ -68,7 +68,7 @@ export function formatRunSummary(r: ClassifierRunResult, reportPath: string | nu
 export function replayText(d: Pick<ClassifierRunResult['data'], 'replayRows' | 'baseTrainRows'>): string {
   return d.replayRows === null
     ? `all ${d.baseTrainRows}`
-    : `${d.replayRows} of ${d.baseTrainRows} (a stratified sample per language and category, a different one each epoch)`;
+    : `${d.replayRows} of ${d.baseTrainRows} (a stratified sample by base file and category, a different one each epoch)`;
 }
 
 /** Where the run's time went. */
