@@ -7,17 +7,19 @@ import { initBackend } from '../src/nets/backend.js';
 import { ClassifierNet } from '../src/nets/classifier/classifier-net.js';
 import { seededRandom, shuffle } from '../src/nets/random.js';
 import { openSqliteStore } from '../src/store/index.js';
+import { readLabelled } from '../training/data.js';
 import { DEFAULT_WIKIQA_DIR } from '../training/qa/wikiqa.js';
 import { botNets } from '../training/retrain/bot-nets.js';
 import { isHeldOut } from '../training/retrain/classifier-data.js';
-import { predictLabels } from '../training/retrain/compare.js';
+import { compareOnSet, predictLabels } from '../training/retrain/compare.js';
+import { applyGate } from '../training/retrain/gate.js';
 import { type ClassifierRetrainOptions, retrainClassifier } from '../training/retrain/retrain-classifier.js';
 import { prepareRetrainBench, storeOperatorAction } from './retrain-setup.js';
 import { writeBenchResults } from './write-results.js';
 
 /**
  * `npm run bench:retrain [-- --net nets/bank-classifier] [--cases fineTune,newCategory,shuffled,swapped,tenth]
- *   [--swap A,B] [--control-epochs N] [--wikiqa DIR]`
+ *   [--swap A,B] [--control-epochs N] [--replay N|all] [--wikiqa DIR] [--ru-test FILE]`
  *
  * The promotion gate on the committed classifier, against the five cases it must get right.
  * Operators are simulated on BANKING77 test: its first half (by a seeded shuffle) becomes 1,540
@@ -30,6 +32,12 @@ import { writeBenchResults } from './write-results.js';
  *   labelled `off_topic` by operators, a category the net has never seen → must be promoted;
  * - shuffled, swapped (two categories' labels exchanged), tenth (a tenth of the rows): control
  *   runs from scratch, worse on purpose → must be refused.
+ *
+ * Per case: wall and CPU seconds (the machine may be shared: the load average is recorded at
+ * the start and end of each case), the run's time per phase, and for the two fine-tunes the
+ * Russian test set (BANKING77-ru test, which the bench's English regression set does not
+ * cover) scored old vs new with the gate's paired interval: what replaying only a sample of
+ * the base data could cost the other language.
  */
 const { values } = parseArgs({
   options: {
@@ -37,6 +45,8 @@ const { values } = parseArgs({
     cases: { type: 'string', default: 'fineTune,shuffled,swapped,tenth,newCategory' },
     swap: { type: 'string', default: 'card_arrival,top_up_limits' },
     'control-epochs': { type: 'string', default: '6' },
+    replay: { type: 'string' },
+    'ru-test': { type: 'string', default: 'training/data/banking77-ru/test.csv' },
     'off-topic': { type: 'string', default: '250' },
     wikiqa: { type: 'string', default: process.env.NEURODESK_WIKIQA_DIR ?? DEFAULT_WIKIQA_DIR },
     backend: { type: 'string', default: 'wasm' },
@@ -102,7 +112,9 @@ const base: ClassifierRetrainOptions = {
   gate: config.retrain.gate,
   regressionFile,
   shuffleLabels: false,
+  ...(values.replay === undefined ? {} : { replayRows: values.replay === 'all' ? 0 : Number(values.replay) }),
 };
+const ruTest = readLabelled(values['ru-test'], { textCol: 'text', labelCol: 'category' });
 const controlEpochs = Number(values['control-epochs']);
 const swap = values.swap.split(',') as [string, string];
 const CASES: Record<string, { expect: 'promoted' | 'refused'; options: Partial<ClassifierRetrainOptions> }> =
@@ -140,22 +152,33 @@ for (const name of names) {
     });
   }
   resetCurrent();
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const run = await retrainClassifier(ctx, { ...base, ...c.options });
   const r = run.result!;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const p = (k: string, v: unknown) => {
     figures[`${name}${k}`] = v;
   };
   p('Expected', c.expect);
+  p('LoadAverageBefore', loadBefore);
   p('LoadAverageAfter', loadavg()[0]);
   p('Decision', run.status);
   if (run.status === c.expect) met++;
   p('RetrainSeconds', seconds);
+  // User + system time of this process (every thread): what the run costs whatever the load.
+  p('RetrainCpuSeconds', (cpu.user + cpu.system) / 1e6);
   p('TrainSeconds', r.trainSeconds);
+  for (const [k, v] of Object.entries(r.phases)) p(`Phase${k[0]!.toUpperCase()}${k.slice(1)}Seconds`, v);
   p('Epochs', r.history.length);
+  p('BestEpoch', r.bestEpoch);
+  p('EpochRows', r.history[0]?.rows ?? 0);
   p('FromScratch', r.data.fromScratch);
   p('TrainRows', r.data.trainRows);
+  p('ReplayRows', r.data.replayRows ?? 'all');
+  p('BaseTrainRows', r.data.baseTrainRows);
   p('Labels', r.data.labels);
   for (const sv of r.verdict.sets ?? []) {
     const key = sv.name === 'held_out' ? 'HeldOut' : 'Regression';
@@ -179,6 +202,28 @@ for (const name of names) {
   }
   p('Reasons', run.reasons.join(' | '));
   p('Report', run.reportPath && relative(process.cwd(), run.reportPath));
+  if (!r.data.fromScratch && run.newVersion) {
+    // The other language: BANKING77-ru test, old vs new, with the gate's paired interval.
+    const oldNet = ClassifierNet.load(join(dirs.nets, served.name, served.version));
+    const newNet = ClassifierNet.load(join(dirs.nets, served.name, run.newVersion));
+    const ru = applyGate([compareOnSet('regression', 'Russian test', ruTest, oldNet, newNet)], base.gate);
+    const f = ru.sets![0]!.figures[0]!;
+    p('RuTestN', ruTest.texts.length);
+    p('RuTestOldMacroF1', f.old);
+    p('RuTestNewMacroF1', f.new);
+    p('RuTestMacroF1Delta', f.delta);
+    p('RuTestMacroF1Lo', f.lo);
+    p('RuTestMacroF1Hi', f.hi);
+    p(
+      'RuTestCategoriesWorse',
+      ru
+        .sets![0]!.categories.filter((x) => x.verdict === 'worse')
+        .map((x) => x.label)
+        .join(', '),
+    );
+    oldNet.dispose();
+    newNet.dispose();
+  }
   if (name === 'newCategory' && run.newVersion) {
     // The new category on texts operators never labelled.
     const net = ClassifierNet.load(join(dirs.nets, served.name, run.newVersion));
@@ -189,7 +234,9 @@ for (const name of names) {
     p('HeldOutNewCategoryRecall', cls?.recall ?? null);
     net.dispose();
   }
-  process.stderr.write(`case ${name}: ${run.status} (expected ${c.expect}) in ${seconds.toFixed(1)} s\n`);
+  process.stderr.write(
+    `case ${name}: ${run.status} (expected ${c.expect}) in ${seconds.toFixed(1)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, load ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)})\n`,
+  );
 }
 figures.casesMet = `${met}/${names.length}`;
 await store.close();

@@ -61,6 +61,11 @@ export interface ClassifierTrainOptions {
   now: () => Date;
   /** Starting values of a weight, given the sorted labels (fine-tuning a previous version); random when undefined. */
   init?: (spec: WeightSpec, labels: readonly string[]) => Float32Array | undefined;
+  /**
+   * Train each epoch on a sample of the rows: per row of `data`, its stratum (-1: seen every
+   * epoch), and the rows drawn from the strata per epoch. Recorded in meta.json (`training.replay`).
+   */
+  replay?: { strata: Int32Array; rows: number };
   onStep?: (s: StepReport) => void;
   onEpoch?: (e: EpochReport) => void;
 }
@@ -129,8 +134,24 @@ function compact(weights: Weights): Weights {
   return out;
 }
 
+/** Where a training run's time went, in seconds of wall time. */
+export interface TrainPhases {
+  /** Texts to features (the training rows, their noisy copies, validation). */
+  featurise: number;
+  /** Gradient steps of every epoch. */
+  steps: number;
+  /** Validation passes after each epoch (early stopping). */
+  validate: number;
+  /** Weights rounded through the codec, temperature and unsure threshold fitted, canary chosen. */
+  calibrate: number;
+}
+
 /** Trains, calibrates and wraps a classifier (not yet saved). */
-export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet; history: EpochReport[] } {
+export function trainClassifier(o: ClassifierTrainOptions): {
+  net: ClassifierNet;
+  history: EpochReport[];
+  phases: TrainPhases;
+} {
   const started = performance.now();
   const labels = [...new Set(o.data.labels)].sort();
   if (labels.length < 2) throw new Error('training data must have at least two labels');
@@ -163,6 +184,11 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
     const copy = noisyCopy(rows, o.augment.rates, o.augment.seed);
     noisy = { feats: copy.texts.map((t) => vectoriser.featurize(t)), fraction: o.augment.fraction };
   }
+  const featurised = performance.now();
+  const replay = o.replay && {
+    strata: Int32Array.from(split.train, (i) => o.replay!.strata[i]!),
+    rows: o.replay.rows,
+  };
   const result = trainWeights({
     topology,
     train,
@@ -170,9 +196,11 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
     noisy,
     settings: o.train,
     init: o.init && ((spec) => o.init!(spec, labels)),
+    replay,
     onStep: o.onStep,
     onEpoch: o.onEpoch,
   });
+  const trained = performance.now();
   const weights = compact(result.weights);
   const idf = weights['wide/idf']?.dataSync() as Float32Array | undefined;
   const logits = predictLogits(topology, weights, val.feats, idf);
@@ -216,6 +244,9 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
       ...o.train,
       valFraction: o.valFraction,
       ...(o.augment && o.augment.fraction > 0 ? { augment: o.augment } : {}),
+      ...(replay
+        ? { replay: { rows: replay.rows, of: Array.from(replay.strata).filter((s) => s >= 0).length } }
+        : {}),
       bestEpoch: result.bestEpoch,
       epochs: result.history.length,
     },
@@ -226,7 +257,17 @@ export function trainClassifier(o: ClassifierTrainOptions): { net: ClassifierNet
       labels,
     ),
   });
-  return { net, history: result.history };
+  const validate = result.history.reduce((a, e) => a + e.valSeconds, 0);
+  return {
+    net,
+    history: result.history,
+    phases: {
+      featurise: (featurised - started) / 1000,
+      steps: (trained - featurised) / 1000 - validate,
+      validate,
+      calibrate: (performance.now() - trained) / 1000,
+    },
+  };
 }
 
 /**

@@ -37,7 +37,11 @@ export interface EpochReport {
   loss: number;
   valAccuracy: number;
   valLoss: number;
+  /** Examples trained on this epoch (fewer than the training rows when a replay plan samples them). */
+  rows: number;
+  /** Wall time of the epoch, and of its validation pass within it. */
   seconds: number;
+  valSeconds: number;
 }
 
 /** Progress within an epoch. */
@@ -63,8 +67,64 @@ export interface TrainInput {
   noisy?: { feats: Features[]; fraction: number };
   /** Starting values of a weight (e.g. a previous version's, to fine-tune it); random when undefined. */
   init?: (spec: WeightSpec) => Float32Array | undefined;
+  /** Trains each epoch on a sample of the rows instead of all of them (see {@link ReplayPlan}). */
+  replay?: ReplayPlan;
   onStep?: (s: StepReport) => void;
   onEpoch?: (e: EpochReport) => void;
+}
+
+/**
+ * Which training rows an epoch sees when not all of them: a fine-tune replays a sample of the
+ * base data it was trained on, beside every new label. Rows whose stratum is -1 are seen every
+ * epoch; the others are drawn per stratum (a category of one base file: one language), in
+ * proportion to its size (at least one row each), about `rows` in all. Each stratum is
+ * permuted once (seeded) and epoch k takes its k-th window, so successive epochs see different
+ * rows and cover the stratum before repeating any. The IDF table is still computed from every
+ * training row; the class weights balance what an epoch sees.
+ */
+export interface ReplayPlan {
+  /** Per training row: its stratum, or -1 for a row seen every epoch. */
+  strata: Int32Array;
+  /** Rows drawn from the strata per epoch. */
+  rows: number;
+}
+
+/**
+ * The rows an epoch trains on under a replay plan (the ones always seen, then each stratum's
+ * window), and per row the share of epochs it is seen in (1 for the rows always seen).
+ */
+export function replaySchedule(
+  plan: ReplayPlan,
+  rng: Random,
+): { epoch: (epoch: number) => number[]; share: Float64Array } {
+  const always: number[] = [];
+  const members = new Map<number, number[]>();
+  plan.strata.forEach((s, i) => {
+    if (s < 0) always.push(i);
+    else {
+      const m = members.get(s);
+      if (m) m.push(i);
+      else members.set(s, [i]);
+    }
+  });
+  const pool = plan.strata.length - always.length;
+  const strata = [...members.keys()]
+    .sort((a, b) => a - b)
+    .map((s) => {
+      const rows = shuffle(members.get(s)!, rng);
+      return { rows, take: Math.min(rows.length, Math.max(1, Math.round((plan.rows * rows.length) / pool))) };
+    });
+  const share = new Float64Array(plan.strata.length).fill(1);
+  for (const { rows, take } of strata) for (const i of rows) share[i] = take / rows.length;
+  const epoch = (e: number) => {
+    const out = [...always];
+    for (const { rows, take } of strata) {
+      const start = ((e - 1) * take) % rows.length;
+      for (let k = 0; k < take; k++) out.push(rows[(start + k) % rows.length]!);
+    }
+    return out;
+  };
+  return { epoch, share };
 }
 
 /** The best weights found (by validation accuracy) and the history. */
@@ -158,9 +218,18 @@ export function trainWeights(input: TrainInput): TrainResult {
   const specs = weightSpecs(t);
   const trainable = specs.filter((x) => x.trainable).map((x) => w[x.name] as tf.Variable);
 
+  // Class weights balance what an epoch sees: under a replay plan, a base row counts with the
+  // share of its stratum an epoch draws (a category's labels are otherwise over-weighted several
+  // times, as all of them are seen every epoch beside a sample of the base).
+  const replay =
+    input.replay && input.replay.rows < input.replay.strata.length
+      ? replaySchedule(input.replay, seededRandom(s.seed ^ 0x2e71a7))
+      : undefined;
   const counts = new Float64Array(t.classes);
-  for (const y of train.labels) counts[y]! += 1;
-  const mean = train.labels.length / t.classes;
+  train.labels.forEach((y, i) => {
+    counts[y]! += replay ? replay.share[i]! : 1;
+  });
+  const mean = counts.reduce((a, n) => a + n, 0) / t.classes;
   const classWeights = Float32Array.from(counts, (n) => (n > 0 ? (mean / n) ** s.classWeightPower : 0));
 
   // One Adam per path: the wide path's sparse, normalised inputs want a larger step.
@@ -171,6 +240,7 @@ export function trainWeights(input: TrainInput): TrainResult {
   const history: EpochReport[] = [];
   let best: { epoch: number; acc: number; loss: number; weights: Weights } | undefined;
   const order = train.feats.map((_, i) => i);
+  const epochRows = replay ? replay.epoch : () => order;
   const keep = 1 - s.dropout;
   const dropoutMask = (shape: [number, number]) => {
     if (s.dropout <= 0) return null;
@@ -185,7 +255,8 @@ export function trainWeights(input: TrainInput): TrainResult {
       const alt = input.noisy;
       feats = train.feats.map((f, i) => (rng.next() < alt.fraction ? alt.feats[i]! : f));
     }
-    const batches = lengthBatches(feats, shuffle(order, rng), s.batchSize, rng);
+    const rows = epochRows(epoch);
+    const batches = lengthBatches(feats, shuffle(rows, rng), s.batchSize, rng);
     let lossSum = 0;
     batches.forEach((idx, step) => {
       const batch = makeBatch(
@@ -234,6 +305,7 @@ export function trainWeights(input: TrainInput): TrainResult {
       disposeBatch(batch);
       input.onStep?.({ epoch, maxEpochs: s.maxEpochs, step: step + 1, steps: batches.length, loss: value });
     });
+    const valStarted = performance.now();
     const valLogits = predictLogits(t, w, val.feats, idf);
     const score = scoreLogits(valLogits, val.labels, t.classes);
     const report: EpochReport = {
@@ -242,7 +314,9 @@ export function trainWeights(input: TrainInput): TrainResult {
       loss: lossSum / batches.length,
       valAccuracy: score.accuracy,
       valLoss: score.loss,
+      rows: rows.length,
       seconds: (performance.now() - started) / 1000,
+      valSeconds: (performance.now() - valStarted) / 1000,
     };
     history.push(report);
     input.onEpoch?.(report);

@@ -26,6 +26,11 @@ export interface ClassifierRetrainData {
   /** Everything the training run gets; the rows in `valRows` validate it, the rest train it. */
   train: LabelledData;
   valRows: number[];
+  /**
+   * Per row of `train`, its replay stratum: base rows by file (language) and category, -1 for
+   * operators' labels (seen every epoch of a fine-tune that samples the base) and validation rows.
+   */
+  strata: Int32Array;
   /** Operator-labelled texts neither the new version nor (by the hash rule) any earlier retrain saw. */
   heldOut: LabelledData;
   summary: {
@@ -60,6 +65,8 @@ export interface ClassifierRetrainData {
  */
 export function assembleClassifierData(o: {
   base: LabelledData;
+  /** Rows of each base file in order (one file per language for a bilingual net); one file when absent. */
+  baseFileRows?: readonly number[];
   labels: readonly DerivedLabel[];
   heldOutFraction: number;
   /** Base rows the version in service validated on (never trained on): they validate again. */
@@ -79,10 +86,20 @@ export function assembleClassifierData(o: {
   );
   const train: LabelledData = { texts: [], labels: [] };
   const valRows: number[] = [];
-  const add = (text: string, label: string, validates: boolean) => {
+  let strata: number[] = [];
+  const add = (text: string, label: string, validates: boolean, stratum = -1) => {
     if (validates) valRows.push(train.texts.length);
     train.texts.push(text);
     train.labels.push(label);
+    strata.push(validates ? -1 : stratum);
+  };
+  const fileOf = baseFileIndex(o.base.texts.length, o.baseFileRows);
+  const stratumIds = new Map<string, number>();
+  const stratumOf = (file: number, label: string) => {
+    const key = `${file}\t${label}`;
+    const id = stratumIds.get(key) ?? stratumIds.size;
+    stratumIds.set(key, id);
+    return id;
   };
   let baseRelabelled = 0;
   let baseHeldOut = 0;
@@ -90,7 +107,7 @@ export function assembleClassifierData(o: {
     const key = textKey(text);
     if (heldOutKeys.has(key)) baseHeldOut++;
     else if (labelled.has(key)) baseRelabelled++;
-    else add(text, o.base.labels[i]!, o.baseValidation.has(i));
+    else add(text, o.base.labels[i]!, o.baseValidation.has(i), stratumOf(fileOf[i]!, o.base.labels[i]!));
   });
   const heldOut: LabelledData = { texts: [], labels: [] };
   for (const [key, l] of labelled) {
@@ -110,21 +127,25 @@ export function assembleClassifierData(o: {
     const validating = new Set(valRows);
     const kept: LabelledData = { texts: [], labels: [] };
     const keptVal: number[] = [];
+    const keptStrata: number[] = [];
     train.texts.forEach((t, i) => {
       const v = validating.has(i);
       if (!v && rng.next() >= o.trainFraction!.fraction) return;
       if (v) keptVal.push(kept.texts.length);
       kept.texts.push(t);
       kept.labels.push(train.labels[i]!);
+      keptStrata.push(strata[i]!);
     });
     train.texts = kept.texts;
     train.labels = kept.labels;
+    strata = keptStrata;
     valRows.splice(0, valRows.length, ...keptVal);
   }
   const known = new Set(o.knownCategories);
   return {
     train,
     valRows,
+    strata: Int32Array.from(strata),
     heldOut,
     summary: {
       baseRows: o.base.texts.length,
@@ -141,4 +162,17 @@ export function assembleClassifierData(o: {
       trainFraction: o.trainFraction?.fraction ?? 1,
     },
   };
+}
+
+/** The index of the base file each base row came from. */
+function baseFileIndex(rows: number, fileRows: readonly number[] = [rows]): Uint16Array {
+  const total = fileRows.reduce((a, n) => a + n, 0);
+  if (total !== rows) throw new Error(`base files have ${total} rows between them, the base data ${rows}`);
+  const out = new Uint16Array(rows);
+  let at = 0;
+  fileRows.forEach((n, f) => {
+    out.fill(f, at, at + n);
+    at += n;
+  });
+  return out;
 }

@@ -16,7 +16,7 @@ import { retrainQa } from './retrain-qa.js';
 export const RETRAIN_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, locked: 4 } as const;
 
 const USAGE = `usage: npm run retrain -- classifier --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
-         [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--base-data FILE]
+         [--max-epochs N] [--replay N|all] [--seed N] [--held-out FRACTION] [--regression FILE] [--base-data FILE]
          [--from-scratch] [--shuffle-labels] [--swap-categories A,B] [--train-fraction F] [--backend auto|wasm|cpu] [--data-dir DIR] [--nets-dir DIR] [--bots-dir DIR]
        npm run retrain -- qa --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
          [--max-epochs N] [--seed N] [--held-out FRACTION] [--regression FILE] [--from-scratch] [--shuffle-labels] ...
@@ -29,6 +29,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean', default: false },
   force: { type: 'string' },
   'max-epochs': { type: 'string' },
+  replay: { type: 'string' },
   seed: { type: 'string' },
   'held-out': { type: 'string' },
   regression: { type: 'string' },
@@ -79,7 +80,7 @@ export async function runRetrainCli(
     ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true }));
     if (!values.bot) throw new UsageError('--bot NAME is required');
     if (kind === 'qa') {
-      for (const flag of ['base-data', 'swap-categories', 'train-fraction'] as const)
+      for (const flag of ['base-data', 'swap-categories', 'train-fraction', 'replay'] as const)
         if (values[flag] !== undefined) throw new UsageError(`--${flag} is for the classifier only`);
     }
     if (
@@ -92,6 +93,19 @@ export async function runRetrainCli(
       !(Number(values['train-fraction']) > 0 && Number(values['train-fraction']) <= 1)
     )
       throw new UsageError('--train-fraction: expected a fraction above 0, at most 1');
+    if (values.replay !== undefined) {
+      if (values.replay !== 'all' && !/^\d+$/.test(values.replay))
+        throw new UsageError(
+          `--replay: expected a number of base rows per epoch or "all", got "${values.replay}"`,
+        );
+      if (
+        values['from-scratch'] ||
+        values['shuffle-labels'] ||
+        values['swap-categories'] !== undefined ||
+        values['train-fraction'] !== undefined
+      )
+        throw new UsageError('--replay is for fine-tunes: a run from scratch trains on all the base data');
+    }
     if (values.force !== undefined && values.force.trim() === '')
       throw new UsageError('--force needs a reason');
     config = loadConfig(env);
@@ -126,6 +140,7 @@ export async function runRetrainCli(
       force: values.force,
       seed: integer('seed', values.seed, 0),
       maxEpochs: integer('max-epochs', values['max-epochs'], 1),
+      replayRows: values.replay === 'all' ? 0 : integer('replay', values.replay, 1),
       heldOutFraction: heldOut,
       gate: config.retrain.gate,
       regressionFile: values.regression,

@@ -31,6 +31,11 @@ export interface ClassifierRetrainOptions {
   seed?: number;
   /** Caps the epochs (the in-service recipe's cap otherwise): quicker, rougher runs. */
   maxEpochs?: number;
+  /**
+   * A fine-tune's base rows per epoch (a stratified sample beside every operator label); 0 for
+   * the whole base data. Default `DEFAULT_REPLAY_ROWS` (recipe.ts); runs from scratch always train on all of it.
+   */
+  replayRows?: number;
   heldOutFraction: number;
   gate: GateSettings;
   /** Overrides the fixed regression set (recorded with the new version). */

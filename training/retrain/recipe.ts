@@ -3,6 +3,13 @@ import { DEFAULT_TRAIN_SETTINGS } from '../classifier/train-classifier.js';
 import type { TrainSettings } from '../classifier/trainer.js';
 import { type ClassifierRetrainOptions, fromScratch } from './options.js';
 
+/**
+ * Base rows a fine-tune replays per epoch beside every operator label (a stratified sample: per
+ * base file, i.e. language, and category), instead of the whole base data: 3,000 of the default
+ * bilingual net's ~18,000 (docs/retraining.md, "Replay").
+ */
+export const DEFAULT_REPLAY_ROWS = 3000;
+
 /** The in-service recipe, so a retrained version is the same kind of net with more knowledge. */
 export function recipeOf(old: ClassifierNet, o: ClassifierRetrainOptions) {
   const t = old.topology;
@@ -37,5 +44,7 @@ export function recipeOf(old: ClassifierNet, o: ClassifierRetrainOptions) {
     train,
     valFraction: typeof m.valFraction === 'number' ? m.valFraction : 0.1,
     unsurePrecision: precision ? Number(precision) / 100 : 0.95,
+    /** Base rows replayed per epoch, or null for all of them (every run from scratch; `--replay all`). */
+    replayRows: fromScratch(o) || o.replayRows === 0 ? null : (o.replayRows ?? DEFAULT_REPLAY_ROWS),
   };
 }

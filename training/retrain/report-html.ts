@@ -1,5 +1,6 @@
 import type { SetComparison } from './compare.js';
 import type { GateSettings, GateVerdict } from './gate.js';
+import { phasesText, replayText } from './report-text.js';
 import { type ClassifierRunResult, decisionHeadline } from './run-result.js';
 import { confusionHeatMap, esc, lineChart } from './svg.js';
 
@@ -162,6 +163,8 @@ export function renderRunReport(r: ClassifierRunResult): string {
 <tr><td>rows trained on / validating (early stopping, calibration)</td><td>${d.trainRows} / ${d.valRows}${d.shuffledLabels ? ' <b>(labels shuffled: control run)</b>' : ''}${d.swappedCategories ? ` <b>(${esc(d.swappedCategories.join(' ↔ '))} swapped: control run)</b>` : ''}${d.trainFraction < 1 ? ` <b>(only ${(d.trainFraction * 100).toFixed(0)} % of the rows: control run)</b>` : ''}</td></tr>
 <tr><td>new categories</td><td>${d.newCategories.length ? d.newCategories.map(esc).join(', ') : 'none'}</td></tr>
 <tr><td>training</td><td>${d.fromScratch ? 'from scratch' : `fine-tuned from ${esc(r.oldVersion)}`}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s on ${esc(r.backend)}</td></tr>
+<tr><td>base rows per epoch</td><td>${replayText(d)}</td></tr>
+<tr><td>time per phase</td><td>${esc(phasesText(r.phases))}</td></tr>
 <tr><td>run</td><td>${esc(r.startedAt.toISOString())} → ${esc(r.finishedAt.toISOString())}</td></tr>
 </table>
 <h2>Learning curve</h2><div class="charts">${curve}</div>

@@ -38,7 +38,8 @@ export function formatRunSummary(r: ClassifierRunResult, reportPath: string | nu
       `${d.newCategories.length ? `; new categories: ${d.newCategories.join(', ')}` : ''}${d.shuffledLabels ? '; LABELS SHUFFLED (control run)' : ''}` +
       `${d.swappedCategories ? `; CATEGORIES ${d.swappedCategories.join(' ↔ ')} SWAPPED (control run)` : ''}` +
       `${d.trainFraction < 1 ? `; ONLY ${(d.trainFraction * 100).toFixed(0)} % OF THE ROWS (control run)` : ''}`,
-    `         ${d.fromScratch ? 'from scratch' : `fine-tuned from ${r.oldVersion}`}, ${r.history.length} epochs (best ${r.bestEpoch}), ${r.trainSeconds.toFixed(1)} s on ${r.backend}`,
+    `         ${d.fromScratch ? 'from scratch' : `fine-tuned from ${r.oldVersion}`}, ${r.history.length} epochs (best ${r.bestEpoch}), ${r.trainSeconds.toFixed(1)} s on ${r.backend}; base rows per epoch: ${replayText(d)}`,
+    `         time: ${phasesText(r.phases)}`,
     '',
     `                          ${r.oldVersion.padEnd(18)} ${String(r.newVersion ?? 'new').padEnd(18)} change`,
   ];
@@ -61,4 +62,27 @@ export function formatRunSummary(r: ClassifierRunResult, reportPath: string | nu
   if (r.forcedReason) lines.push(`  forced by operator: ${r.forcedReason}`);
   if (reportPath) lines.push('', `report: ${reportPath}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** How much of the base data each epoch replayed. */
+export function replayText(d: Pick<ClassifierRunResult['data'], 'replayRows' | 'baseTrainRows'>): string {
+  return d.replayRows === null
+    ? `all ${d.baseTrainRows}`
+    : `${d.replayRows} of ${d.baseTrainRows} (a stratified sample by base file and category, a different one each epoch)`;
+}
+
+/** Where the run's time went. */
+export function phasesText(p: ClassifierRunResult['phases']): string {
+  const parts: Array<[string, number]> = [
+    ['read', p.read],
+    ['assemble', p.assemble],
+    ['featurise', p.featurise],
+    ['gradient steps', p.steps],
+    ['validation', p.validate],
+    ['calibration', p.calibrate],
+    ['scoring both versions', p.compare],
+    ['gate', p.gate],
+    ['publish', p.publish],
+  ];
+  return parts.map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
 }

@@ -27,10 +27,17 @@ import { warmStartFrom } from './warm-start.js';
 export type { ClassifierRetrainOptions, RetrainContext, RetrainOutcome } from './options.js';
 
 /** The run as a command a person can re-run, and what it started from. */
-function recipeLine(o: ClassifierRetrainOptions, from: string, runId: number): string {
+function recipeLine(
+  o: ClassifierRetrainOptions,
+  replayRows: number | null,
+  from: string,
+  runId: number,
+): string {
   const flags = [
     o.since ? `--since ${o.since.toISOString()}` : '',
     o.maxEpochs !== undefined ? `--max-epochs ${o.maxEpochs}` : '',
+    // Always written for a fine-tune: the default may change, the recipe must not.
+    fromScratch(o) ? '' : `--replay ${replayRows ?? 'all'}`,
     o.seed !== undefined ? `--seed ${o.seed}` : '',
     o.fromScratch ? '--from-scratch' : '',
     o.shuffleLabels ? '--shuffle-labels' : '',
@@ -62,6 +69,7 @@ export async function retrainClassifier(
       force: o.force ?? null,
       seed: o.seed ?? null,
       maxEpochs: o.maxEpochs ?? null,
+      replayRows: o.replayRows ?? null,
       heldOutFraction: o.heldOutFraction,
       gate: o.gate,
       regressionFile: o.regressionFile ?? null,
@@ -74,6 +82,14 @@ export async function retrainClassifier(
   });
   let old: ClassifierNet | undefined;
   let newNet: ClassifierNet | undefined;
+  // Where the run's time goes (seconds of wall time), in the stored run and the report.
+  let lap = performance.now();
+  const phase = () => {
+    const now = performance.now();
+    const seconds = (now - lap) / 1000;
+    lap = now;
+    return seconds;
+  };
   try {
     old = ClassifierNet.load(root);
     const servedVersion = old.location!.version;
@@ -125,8 +141,10 @@ export async function retrainClassifier(
     const recipe = recipeOf(old, o);
     const valSplitSeed = old.meta.retraining?.valSplitSeed ?? Number(old.meta.training.seed ?? 1);
     const baseValidation = baseValidationRows(base, recipe.valFraction, valSplitSeed);
+    const readSeconds = phase();
     const data = assembleClassifierData({
       base,
+      baseFileRows: baseRows,
       labels,
       baseValidation,
       valFraction: recipe.valFraction,
@@ -142,10 +160,15 @@ export async function retrainClassifier(
     for (const c of o.swapCategories ?? [])
       if (!old.meta.labels.includes(c))
         throw new Error(`--swap-categories: ${servedVersion} has no category "${c}"`);
+    const baseTrainRows = Array.from(data.strata).filter((s) => s >= 0).length;
+    const replayRows =
+      recipe.replayRows !== null && recipe.replayRows < baseTrainRows ? recipe.replayRows : null;
     ctx.io.err.write(
       `retraining ${netName} (bot ${o.bot}) from ${servedVersion}: ${data.summary.trainRows} rows ` +
-        `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ${ctx.backend} backend\n`,
+        `(${labels.length} operator labels, ${data.summary.labelsHeldOut} held out), ` +
+        `${replayRows === null ? 'all' : `${replayRows} of ${baseTrainRows}`} base rows per epoch, ${ctx.backend} backend\n`,
     );
+    const assembleSeconds = phase();
     const bar = new ProgressBar(ctx.io.err);
     const trainStarted = performance.now();
     const trained = trainClassifier({
@@ -167,23 +190,28 @@ export async function retrainClassifier(
       },
       now: ctx.now,
       init: fromScratch(o) ? undefined : warmStartFrom(old),
+      replay: replayRows === null ? undefined : { strata: data.strata, rows: replayRows },
       onStep: (s) => bar.step(s.epoch, recipe.train.maxEpochs, s.step, s.steps, s.loss),
       onEpoch: (e) => bar.epoch(e.epoch, e.maxEpochs, e.loss, e.valAccuracy, e.seconds),
     });
     newNet = trained.net;
     const trainSeconds = (performance.now() - trainStarted) / 1000;
+    phase();
 
     const sets = [
       compareOnSet('held_out', 'held-out labels', data.heldOut, old, newNet),
       compareOnSet('regression', 'regression set', regression, old, newNet),
     ];
+    const compareSeconds = phase();
+    const gateVerdict = applyGate(sets, o.gate);
+    const gateSeconds = phase();
     const regressionSet = {
       file: regressionFile,
       sha256: sha256Files(regressionFile),
       rows: regression.texts.length,
     };
     const outcome = decideCandidate({
-      verdict: applyGate(sets, o.gate),
+      verdict: gateVerdict,
       dryRun: o.dryRun,
       force: o.force,
       root,
@@ -203,7 +231,7 @@ export async function retrainClassifier(
           heldOutRows: byName.get('held_out')!.n,
           heldOutMacroF1: byName.get('held_out')!.new.macroF1,
         };
-        meta.provenance = makeProvenance(recipeLine(o, servedVersion, runId), [
+        meta.provenance = makeProvenance(recipeLine(o, replayRows, servedVersion, runId), [
           ...baseFiles.map((f, i) => provenanceFile('train', f, baseRows[i]!)),
           labelsFile,
           ...regressionFiles.map((f, i) => provenanceFile('regression', f, regression.rows[i]!)),
@@ -214,10 +242,12 @@ export async function retrainClassifier(
           heldOutFraction: o.heldOutFraction,
           valSplitSeed,
           regressionSet,
+          replay: { rows: replayRows, of: baseTrainRows },
           decision,
         };
       },
     });
+    const publishSeconds = phase();
     const { decision, verdict, reasons, forcedReason, location } = outcome;
     const result: ClassifierRunResult = {
       runId,
@@ -233,8 +263,18 @@ export async function retrainClassifier(
       startedAt,
       finishedAt: ctx.now(),
       trainSeconds,
+      phases: {
+        read: readSeconds,
+        assemble: assembleSeconds,
+        ...trained.phases,
+        compare: compareSeconds,
+        gate: gateSeconds,
+        publish: publishSeconds,
+      },
       data: {
         ...data.summary,
+        replayRows,
+        baseTrainRows,
         baseFile,
         regressionFile,
         regressionRows: regression.texts.length,
@@ -266,6 +306,8 @@ export async function retrainClassifier(
         epochs: trained.history.length,
         bestEpoch: result.bestEpoch,
         trainSeconds,
+        replayRows,
+        phases: result.phases,
       },
       render: (path) => ({ html: renderRunReport(result), summary: formatRunSummary(result, path) }),
     });

@@ -1,3 +1,4 @@
+import type { TrainPhases } from '../classifier/train-classifier.js';
 import type { EpochReport } from '../classifier/trainer.js';
 import type { LabelStats } from '../labels/derive.js';
 import type { ClassifierRetrainData } from './classifier-data.js';
@@ -24,7 +25,13 @@ export interface ClassifierRunResult {
   startedAt: Date;
   finishedAt: Date;
   trainSeconds: number;
+  /** Seconds of wall time per phase: reading the data, assembling it, the training's phases, scoring both versions, the gate, publishing. */
+  phases: TrainPhases & { read: number; assemble: number; compare: number; gate: number; publish: number };
   data: ClassifierRetrainData['summary'] & {
+    /** Base rows replayed per epoch (a fine-tune's stratified sample), null for all of them. */
+    replayRows: number | null;
+    /** Base rows the run could train on (the base data less validation, held-out and relabelled rows). */
+    baseTrainRows: number;
     baseFile: string;
     regressionFile: string;
     regressionRows: number;

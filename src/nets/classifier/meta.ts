@@ -49,6 +49,8 @@ export const classifierMetaSchema = z.object({
       /** Seed of the base data's validation split, kept through every retraining of a net. */
       valSplitSeed: z.number().int(),
       regressionSet: z.object({ file: z.string(), sha256: z.string(), rows: z.number().int() }),
+      /** Base rows a fine-tune replayed per epoch (null: all) of the base rows it could train on. */
+      replay: z.object({ rows: z.number().int().nullable(), of: z.number().int() }).optional(),
     })
     .optional(),
   weights: z.array(

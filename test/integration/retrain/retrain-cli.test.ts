@@ -56,8 +56,11 @@ describe('npm run retrain -- classifier', () => {
       storeAction(db, { text, category: NEW_CATEGORY, at: 1_000 + i });
     });
     closeDatabase(db);
-    const r = await retrain('--max-epochs', '6');
+    // A fine-tune replays a stratified sample of the base rows each epoch beside every label.
+    const r = await retrain('--max-epochs', '6', '--replay', '120');
     expect(r.err).toMatch(/epoch 1\/6/);
+    expect(r.err).toMatch(/120 of \d+ base rows per epoch/);
+    expect(r.out).toMatch(/base rows per epoch: 120 of \d+/);
     expect(r.code).toBe(RETRAIN_EXIT.ok);
     expect(r.out).toMatch(/PROMOTED: \S+ replaces v1 in service/);
     expect(r.out).toContain('fine-tuned from v1');
@@ -84,8 +87,11 @@ describe('npm run retrain -- classifier', () => {
     );
     expect(meta.provenance.files[2]).toMatchObject({ file: fx.regressionFile, rows: 200 });
     expect(meta.provenance.recipe).toMatch(
-      /^npm run retrain -- classifier --bot desk --max-epochs 6 \(run \d+: fine-tuned from v1/,
+      /^npm run retrain -- classifier --bot desk --max-epochs 6 --replay 120 \(run \d+: fine-tuned from v1/,
     );
+    expect(meta.retraining.replay).toEqual({ rows: 120, of: expect.any(Number) });
+    expect(meta.retraining.replay.of).toBeGreaterThan(200);
+    expect(meta.training.replay).toEqual(meta.retraining.replay);
     expect(meta.provenance.commit).toMatch(/^([0-9a-f]{40}(-dirty)?|unknown)$/);
     expect(meta.canary.length).toBeGreaterThan(0);
     // Validated on the rows v1 validated on (never trained on) plus a hashed share of the labels.
@@ -100,6 +106,14 @@ describe('npm run retrain -- classifier', () => {
     expect(html).toContain('data-decision="promoted"');
     expect(html).toContain('<svg');
     expect(runs().at(-1)).toMatchObject({ status: 'promoted', old_version: 'v1', new_version: version });
+    // The stored run says how much of the base each epoch replayed and where the time went.
+    const metrics = JSON.parse(runs().at(-1)!.metrics as string);
+    expect(metrics.replayRows).toBe(120);
+    expect(Object.keys(metrics.phases)).toEqual(
+      expect.arrayContaining(['read', 'featurise', 'steps', 'validate', 'compare', 'gate', 'publish']),
+    );
+    expect(metrics.phases.steps).toBeGreaterThan(0);
+    expect(html).toContain('base rows per epoch');
   });
 
   it('skips the run when nothing was labelled since the version in service was trained', async () => {
@@ -293,6 +307,12 @@ describe('npm run retrain -- classifier', () => {
     const unknown = captureIo();
     expect(await runRetrainCli(['shop'], unknown.io, {})).toBe(2);
     expect(unknown.err()).toContain('unknown kind "shop"');
+    const badReplay = await retrain('--replay', 'half');
+    expect(badReplay.code).toBe(RETRAIN_EXIT.usage);
+    expect(badReplay.err).toContain('--replay: expected a number of base rows per epoch or "all"');
+    const scratchReplay = await retrain('--from-scratch', '--replay', '100');
+    expect(scratchReplay.code).toBe(RETRAIN_EXIT.usage);
+    expect(scratchReplay.err).toContain('--replay is for fine-tunes');
     const badSince = await retrain('--since', 'last tuesday');
     expect(badSince.code).toBe(RETRAIN_EXIT.usage);
     expect(badSince.err).toContain('--since: expected a date');
