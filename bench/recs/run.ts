@@ -95,6 +95,7 @@ if (args.tune) {
       'cooccurrenceBlend',
       'gramUserDamping',
       'diagonalPenalty',
+      'popularityDebias',
       'neighbours',
       'beta',
     ]),

@@ -19,6 +19,11 @@ export interface ModelParams {
     diagonalPenalty: number;
     /** EASE: a user with n items weighs n^-gramUserDamping in the Gram matrix. */
     gramUserDamping: number;
+    /**
+     * EASE: popularity de-biasing γ, each item's incoming weights (B's column) are divided by
+     * its user count^γ, so bestsellers are suggested less for being bestsellers (0: none).
+     */
+    popularityDebias: number;
     /** EASE: weight of the co-occurrence lists added to the EASE rows (0: EASE alone). */
     cooccurrenceBlend: number;
     /** The bound of the dense EASE part: past it the least popular items keep co-occurrence lists. */
@@ -84,6 +89,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     lambda: 1000,
     diagonalPenalty: 0.2,
     gramUserDamping: 0.3,
+    popularityDebias: 0,
     cooccurrenceBlend: 1,
     denseMaxItems: 3000,
     neighbours: 500,
