@@ -86,7 +86,7 @@ export const DEFAULT_PARAMS: ModelParams = {
   kindWeights: [1, 2, 4],
   similarity: {
     model: 'ease',
-    lambda: 1000,
+    lambda: 400,
     diagonalPenalty: 0.2,
     gramUserDamping: 0.3,
     popularityDebias: 0,
@@ -95,7 +95,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     neighbours: 500,
     shrink: 10,
     alpha: 0.5,
-    beta: 0.3,
+    beta: 0,
     userDamping: 0.3,
     halfLifeDays: 60,
     maxUserItems: 300,
@@ -114,7 +114,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     trendingMinRecent: 3,
     listLength: 200,
   },
-  personal: { historyLength: 20, historyHalfLifeDays: 0, repeatWeight: 2, rowNormalisation: 'sum' },
+  personal: { historyLength: 50, historyHalfLifeDays: 0, repeatWeight: 2, rowNormalisation: 'sum' },
 };
 
 /** Deep-merges partial overrides into `base` (used by tuning and tests). */
