@@ -119,9 +119,15 @@ export function composeGateway(p: GatewayParts): BotGateway {
     worker,
     limiter,
   };
-  const enqueue = (channel: string, bot: string, sends: readonly { kind: string; payload: unknown }[]) => {
+  const enqueue = async (
+    channel: string,
+    bot: string,
+    sends: readonly { kind: string; payload: unknown }[],
+  ) => {
     if (sends.length === 0) return;
-    const ids = sends.map((s) => store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
+    const ids: number[] = [];
+    for (const s of sends)
+      ids.push(await store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
     events.publish({ type: 'reply.queued', conversationId: null, outboxIds: ids });
   };
   const features: Omit<Feature, 'name'>[] = [];
@@ -147,9 +153,9 @@ export function composeGateway(p: GatewayParts): BotGateway {
         mountConversations(api, { store: store.conversations, service: conversations, bodyLimitBytes }),
     ],
     upgrades: Object.assign({}, ...features.map((f) => f.upgrades ?? {})),
-    start() {
-      const jobs = store.jobs.requeueRunning();
-      const sends = store.outbox.requeueSending();
+    async start() {
+      const jobs = await store.jobs.requeueRunning();
+      const sends = await store.outbox.requeueSending();
       if (jobs + sends > 0) logger.info({ jobs, sends }, 'resuming work left in progress');
       worker.start();
       dispatcher.start();

@@ -41,7 +41,7 @@ export interface ChannelDeps {
   worker: JobWorker;
   limiter: RateLimiter;
   /** Queues this channel's platform calls outside any conversation (e.g. registering the bot). */
-  enqueue(bot: string, sends: readonly PlannedSend[]): void;
+  enqueue(bot: string, sends: readonly PlannedSend[]): Promise<void>;
 }
 
 /** A webhook delivery as `verify` and `parse` see it. */
@@ -72,7 +72,7 @@ export interface Webhook<S> {
   /** `json` (the default) or `form`: form-encoded bodies too (Bitrix24). */
   body?: 'json' | 'form';
   /** False answers 401, the same for every reason. */
-  verify(req: WebhookRequest, settings: S, bot: Bot): boolean;
+  verify(req: WebhookRequest, settings: S, bot: Bot): boolean | Promise<boolean>;
   parse(req: WebhookRequest, settings: S, bot: Bot): WebhookResult | Promise<WebhookResult>;
 }
 

@@ -28,7 +28,7 @@ export interface WebhookRouteDeps {
   /** The webhooks by channel name. */
   webhooks: ReadonlyMap<string, Webhook<unknown>>;
   /** Queues a channel's calls that belong to no conversation. */
-  enqueue(channel: string, bot: string, sends: readonly PlannedSend[]): void;
+  enqueue(channel: string, bot: string, sends: readonly PlannedSend[]): Promise<void>;
 }
 
 const header = (req: Request) => (name: string) => {
@@ -76,7 +76,7 @@ export function mountWebhooks(app: Express, d: WebhookRouteDeps): void {
           object: bodyObject(req),
           log: req.log,
         };
-        if (!webhook.verify(request, settings, bot)) throw unauthorized();
+        if (!(await webhook.verify(request, settings, bot))) throw unauthorized();
         const result = await webhook.parse(request, settings, bot);
         let duplicate: boolean | undefined;
         for (const { message, recordOnly } of result.inbound ?? []) {
@@ -84,7 +84,7 @@ export function mountWebhooks(app: Express, d: WebhookRouteDeps): void {
           const r = await (recordOnly ? d.intake.record(message) : d.intake.accept(message));
           duplicate = r.duplicate;
         }
-        if (result.calls?.length) d.enqueue(channel, bot.name, result.calls);
+        if (result.calls?.length) await d.enqueue(channel, bot.name, result.calls);
         if (result.inbound?.length || result.log) {
           req.log.info({ channel, bot: bot.name, ...result.log, duplicate }, 'webhook accepted');
         }

@@ -2,15 +2,15 @@ import type { Express, Request } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/ports.js';
 import { AppError } from '../errors.js';
-import type { Operator, SqliteOperators } from '../store/repositories/operators.js';
 import { jsonBody } from '../transport/http/body.js';
 import { methodNotAllowed } from '../transport/http/error-handler.js';
+import type { Operator, OperatorStore } from './operator-store-port.js';
 import { verifyPassword } from './passwords.js';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie.js';
 
 /** Settings of the console's sign-in. */
 export interface ConsoleAuthOptions {
-  operators: SqliteOperators;
+  operators: OperatorStore;
   clock: Clock;
   sessionTtlMs: number;
   secureCookie: boolean;
@@ -25,7 +25,7 @@ const loginSchema = z.object({
 });
 
 /** The operator signed in on this request, if its session cookie is live. */
-export function operatorOf(req: Request, operators: SqliteOperators): Operator | undefined {
+export async function operatorOf(req: Request, operators: OperatorStore): Promise<Operator | undefined> {
   const token = readCookie(req, SESSION_COOKIE);
   return token ? operators.sessionOperator(token) : undefined;
 }
@@ -52,8 +52,8 @@ export function mountConsoleAuth(app: Express, o: ConsoleAuthOptions): void {
 
   app
     .route('/console/api/session')
-    .get((req, res) => {
-      const operator = operatorOf(req, o.operators);
+    .get(async (req, res) => {
+      const operator = await operatorOf(req, o.operators);
       if (!operator) throw new AppError('unauthorized', 'not signed in');
       res.json({ operator });
     })
@@ -66,7 +66,7 @@ export function mountConsoleAuth(app: Express, o: ConsoleAuthOptions): void {
       }
       const parsed = loginSchema.safeParse(req.body);
       if (!parsed.success) throw new AppError('validation_failed', 'login and password are required');
-      const found = o.operators.findForSignIn(parsed.data.login);
+      const found = await o.operators.findForSignIn(parsed.data.login);
       // Verify against a real hash even for unknown logins, so timing does not reveal them.
       const ok = await verifyPassword(parsed.data.password, found?.passwordHash ?? DUMMY_HASH);
       if (!found || !ok) {
@@ -74,14 +74,14 @@ export function mountConsoleAuth(app: Express, o: ConsoleAuthOptions): void {
         throw new AppError('unauthorized', 'wrong login or password');
       }
       failures.delete(ip);
-      const token = o.operators.createSession(found.id, o.sessionTtlMs);
+      const token = await o.operators.createSession(found.id, o.sessionTtlMs);
       res.setHeader('Set-Cookie', sessionCookie(token, Math.floor(o.sessionTtlMs / 1000), o.secureCookie));
       const { passwordHash: _, ...operator } = found;
       res.json({ operator });
     })
-    .delete((req, res) => {
+    .delete(async (req, res) => {
       const token = readCookie(req, SESSION_COOKIE);
-      if (token) o.operators.deleteSession(token);
+      if (token) await o.operators.deleteSession(token);
       res.setHeader('Set-Cookie', clearedSessionCookie(o.secureCookie));
       res.status(204).end();
     })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SqliteOperators } from '../store/repositories/operators.js';
+import type { OperatorStore } from './operator-store-port.js';
 import { hashPassword, isPasswordHash } from './passwords.js';
 
 /** An operator from configuration: `login:scrypt$...` (a hash from `npm run operators -- hash`). */
@@ -29,14 +29,14 @@ export function parseConfiguredOperators(entries: readonly string[]): Configured
  * and returns it to be shown once.
  */
 export async function bootstrapOperators(
-  operators: SqliteOperators,
+  operators: OperatorStore,
   configured: readonly ConfiguredOperator[],
   allowGenerated: boolean,
 ): Promise<{ login: string; password: string } | undefined> {
   for (const o of configured)
-    operators.upsert({ login: o.login, name: o.login, passwordHash: o.passwordHash });
-  if (configured.length > 0 || operators.count() > 0 || !allowGenerated) return undefined;
+    await operators.upsert({ login: o.login, name: o.login, passwordHash: o.passwordHash });
+  if (configured.length > 0 || (await operators.count()) > 0 || !allowGenerated) return undefined;
   const password = randomBytes(12).toString('base64url');
-  operators.upsert({ login: 'admin', name: 'Admin', passwordHash: await hashPassword(password) });
+  await operators.upsert({ login: 'admin', name: 'Admin', passwordHash: await hashPassword(password) });
   return { login: 'admin', password };
 }

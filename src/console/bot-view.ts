@@ -22,9 +22,21 @@ export function withPriority(item: StoredQueueItem, bot: Bot | undefined): Queue
   const queue =
     item.queue ?? (item.category ? q?.byCategory[item.category] : undefined) ?? q?.default ?? null;
   const minutes = queue ? (q?.slaMinutes?.[queue] ?? q?.slaMinutes?.[q.default]) : undefined;
+  // Field by field: the store's record is not the wire type, nothing else of it goes out.
   return {
-    ...item,
+    conversationId: item.conversationId,
+    bot: item.bot,
+    channel: item.channel,
+    customer: { id: item.customer.id, name: item.customer.name },
+    firstLine: item.firstLine,
+    lastLine: item.lastLine,
+    category: item.category,
+    confidence: item.confidence,
+    status: item.status,
     queue,
+    assignedTo: item.assignedTo,
+    waitingSince: item.waitingSince,
+    language: item.language,
     sensitive: Boolean(item.category && policy?.neverAutoAnswer.includes(item.category)),
     slaDueAt: minutes ? item.waitingSince + minutes * 60_000 : null,
   };

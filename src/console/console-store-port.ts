@@ -1,16 +1,12 @@
+import type {
+  ConversationStatus,
+  OperatorActionKind,
+  OperatorActionRecord,
+} from '../core/conversation-port.js';
 import type { Suggestion } from '../core/ports.js';
-import type { ConsoleMessage, QueueItem } from './protocol.js';
+import type { ConsoleMessage } from './protocol.js';
 
-/** The kinds of operator action; each is a label for the next training run. */
-export type OperatorActionKind =
-  | 'take'
-  | 'accept_suggestion'
-  | 'edit_suggestion'
-  | 'reply'
-  | 'correct_category'
-  | 'resolve'
-  | 'hand_back'
-  | 'assign';
+export type { OperatorActionKind, OperatorActionRecord };
 
 /** An operator as colleagues see them in the console. */
 export interface ConsoleOperator {
@@ -18,22 +14,6 @@ export interface ConsoleOperator {
   name: string;
   role: 'operator' | 'supervisor';
   language: 'en' | 'ru';
-}
-
-/** One operator action as stored. */
-export interface OperatorActionRecord {
-  conversationId: number;
-  /** The customer message the action judged (the latest one at the time). */
-  messageId: number | null;
-  operator: string;
-  action: OperatorActionKind;
-  /** The category the operator set or left standing. */
-  category: string | null;
-  answerId: number | null;
-  text: string | null;
-  predictionIds: number[];
-  /** `{classifier: "name@version", qa: "name@version"}` of the nets that made the predictions. */
-  netVersions: Record<string, string>;
 }
 
 /** The predictions made on one message. */
@@ -57,8 +37,48 @@ export interface ConsoleStats {
   rollbacks?: Array<{ net: string; from: string; to: string; at: string; by: string; reason: string | null }>;
 }
 
-/** A queue line as stored; the console adds the bot file's priority facts (sensitive, SLA). */
-export type StoredQueueItem = Omit<QueueItem, 'sensitive' | 'slaDueAt'>;
+/**
+ * A conversation's line as stored. The store knows no wire type: the console maps it to the
+ * protocol's `QueueItem`, adding the bot file's priority facts (sensitive, SLA).
+ */
+export interface StoredQueueItem {
+  conversationId: number;
+  bot: string;
+  channel: string;
+  customer: { id: string | null; name: string | null };
+  firstLine: string;
+  lastLine: string;
+  category: string | null;
+  confidence: number | null;
+  status: ConversationStatus;
+  queue: string | null;
+  assignedTo: string | null;
+  /** When the customer started waiting for a person (ms since the epoch). */
+  waitingSince: number;
+  language: string | null;
+}
+
+/** A message as the console reads it from the store; the console maps it to the protocol's `ConsoleMessage`. */
+export interface StoredMessage {
+  id: number;
+  direction: 'in' | 'out';
+  author: 'customer' | 'bot' | 'operator' | 'system';
+  operator: string | null;
+  text: string;
+  createdAt: number;
+}
+
+/** The wire form of a stored message (only the protocol's fields go out). */
+export function toConsoleMessage(m: StoredMessage): ConsoleMessage {
+  return {
+    id: m.id,
+    direction: m.direction,
+    author: m.author,
+    operator: m.operator,
+    text: m.text,
+    createdAt: m.createdAt,
+  };
+}
 
 /** An internal note on a conversation: operators see it, customers never do. */
 export interface ConsoleNote {
@@ -84,35 +104,37 @@ export interface KbHit {
   language: string;
 }
 
-/** What the console reads and writes in the store. */
+/**
+ * What the console reads and writes in the store. An action that goes with a reply or a
+ * conversation change is passed to the conversation store with it (one transaction);
+ * `recordAction` stores an action on its own.
+ */
 export interface ConsoleStore {
-  queue(): StoredQueueItem[];
-  queueItem(conversationId: number): StoredQueueItem | undefined;
+  queue(): Promise<StoredQueueItem[]>;
+  queueItem(conversationId: number): Promise<StoredQueueItem | undefined>;
   /** A conversation's line whatever its status (resolved ones open read-only). */
-  conversationItem(conversationId: number): StoredQueueItem | undefined;
-  operators(): ConsoleOperator[];
-  setOperatorLanguage(login: string, language: 'en' | 'ru'): void;
+  conversationItem(conversationId: number): Promise<StoredQueueItem | undefined>;
+  operators(): Promise<ConsoleOperator[]>;
+  setOperatorLanguage(login: string, language: 'en' | 'ru'): Promise<void>;
   /** Categories operators created for a bot that its classifier does not know yet. */
-  createdCategories(bot: string): string[];
+  createdCategories(bot: string): Promise<string[]>;
   /** Records a created category; false when it already existed. */
-  createCategory(bot: string, name: string, operator: string): boolean;
+  createCategory(bot: string, name: string, operator: string): Promise<boolean>;
   /** Conversations of any status matching an id, a customer, a category or a message's text; newest first. */
-  search(query: string, limit: number): StoredQueueItem[];
+  search(query: string, limit: number): Promise<StoredQueueItem[]>;
   /** The customer's other conversations (same customer id), newest first. */
-  earlierConversations(conversationId: number, limit: number): StoredQueueItem[];
-  addNote(conversationId: number, operator: string, text: string): ConsoleNote;
-  notes(conversationId: number): ConsoleNote[];
-  savedReplies(operator: string): SavedReply[];
-  saveReply(operator: string, title: string, text: string): SavedReply;
+  earlierConversations(conversationId: number, limit: number): Promise<StoredQueueItem[]>;
+  addNote(conversationId: number, operator: string, text: string): Promise<ConsoleNote>;
+  notes(conversationId: number): Promise<ConsoleNote[]>;
+  savedReplies(operator: string): Promise<SavedReply[]>;
+  saveReply(operator: string, title: string, text: string): Promise<SavedReply>;
   /** Active answers of a knowledge base whose text contains every word of `query`. */
-  kbSearch(kb: string, query: string, limit: number): KbHit[];
-  history(conversationId: number, limit?: number): ConsoleMessage[];
-  messagesById(ids: readonly number[]): Array<ConsoleMessage & { conversationId: number }>;
-  lastInbound(conversationId: number): { id: number; text: string } | undefined;
-  latestSuggestions(conversationId: number): Suggestion[];
-  predictionsFor(messageId: number): MessagePredictions;
-  recordAction(action: OperatorActionRecord): number;
-  stats(now: number, days: number, latestReport: string | null): ConsoleStats;
-  /** Runs `fn` in one transaction: an action and the reply it describes are stored together or not at all. */
-  atomically<T>(fn: () => T): T;
+  kbSearch(kb: string, query: string, limit: number): Promise<KbHit[]>;
+  history(conversationId: number, limit?: number): Promise<StoredMessage[]>;
+  messagesById(ids: readonly number[]): Promise<Array<StoredMessage & { conversationId: number }>>;
+  lastInbound(conversationId: number): Promise<{ id: number; text: string } | undefined>;
+  latestSuggestions(conversationId: number): Promise<Suggestion[]>;
+  predictionsFor(messageId: number): Promise<MessagePredictions>;
+  recordAction(action: OperatorActionRecord): Promise<number>;
+  stats(now: number, days: number, latestReport: string | null): Promise<ConsoleStats>;
 }

@@ -1,5 +1,5 @@
 import type { GatewayEvent } from '../core/events.js';
-import type { ConsoleStore, StoredQueueItem } from './console-store-port.js';
+import { type ConsoleStore, type StoredQueueItem, toConsoleMessage } from './console-store-port.js';
 import type { ConsoleEvent, QueueItem } from './protocol.js';
 
 /**
@@ -17,10 +17,10 @@ export class ConsoleEventMapper {
   ) {}
 
   /** The console events a gateway event makes (none when its conversation is not with the operators). */
-  translate(event: GatewayEvent): ConsoleEvent[] {
+  async translate(event: GatewayEvent): Promise<ConsoleEvent[]> {
     switch (event.type) {
       case 'message.received': {
-        const out = this.messagesIfQueued(event.conversationId, [event.messageId], true);
+        const out = await this.messagesIfQueued(event.conversationId, [event.messageId], true);
         // Not with the operators yet (resolved, or with the bot): if the decision queues the
         // conversation, the message goes out with it.
         if (out.length === 0) this.unannounced.add(event.messageId);
@@ -29,23 +29,26 @@ export class ConsoleEventMapper {
       case 'messages.added':
         return this.messagesIfQueued(event.conversationId, event.messageIds, false);
       case 'conversation.changed': {
-        const item = this.reads.queueItem(event.conversationId);
+        const item = await this.reads.queueItem(event.conversationId);
         if (item) return [{ kind: 'queue.upsert', item: this.prioritised(item) }];
         return [{ kind: 'queue.remove', conversationId: event.conversationId }];
       }
       case 'message.decided': {
         const unannounced = this.unannounced.delete(event.messageId);
-        const item = this.reads.queueItem(event.conversationId);
+        const item = await this.reads.queueItem(event.conversationId);
         if (!item) return [];
         // The open conversation follows the latest customer message: its category, confidence
         // and suggestions; a conversation that was not queued when the message came (a reopened
         // one) gets the message itself now.
-        const { classification } = this.reads.predictionsFor(event.messageId);
-        const [message] = unannounced ? this.reads.messagesById([event.messageId]) : [];
+        const { classification } = await this.reads.predictionsFor(event.messageId);
+        const [message] = unannounced ? await this.reads.messagesById([event.messageId]) : [];
         const out: ConsoleEvent[] = [];
         if (message) {
-          const { conversationId: cid, ...m } = message;
-          out.push({ kind: 'message.added', conversationId: cid, message: m });
+          out.push({
+            kind: 'message.added',
+            conversationId: message.conversationId,
+            message: toConsoleMessage(message),
+          });
         }
         out.push(
           { kind: 'queue.upsert', item: this.prioritised(item) },
@@ -54,26 +57,30 @@ export class ConsoleEventMapper {
             conversationId: event.conversationId,
             messageId: event.messageId,
             classification,
-            suggestions: this.reads.latestSuggestions(event.conversationId).slice(0, 3),
+            suggestions: (await this.reads.latestSuggestions(event.conversationId)).slice(0, 3),
           },
         );
         return out;
       }
       case 'typing':
-        if (event.who !== 'customer' || !this.reads.queueItem(event.conversationId)) return [];
+        if (event.who !== 'customer' || !(await this.reads.queueItem(event.conversationId))) return [];
         return [{ kind: 'typing', conversationId: event.conversationId }];
       default:
         return [];
     }
   }
 
-  private messagesIfQueued(conversationId: number, ids: number[], upsert: boolean): ConsoleEvent[] {
-    const item = this.reads.queueItem(conversationId);
+  private async messagesIfQueued(
+    conversationId: number,
+    ids: number[],
+    upsert: boolean,
+  ): Promise<ConsoleEvent[]> {
+    const item = await this.reads.queueItem(conversationId);
     if (!item) return [];
-    const out: ConsoleEvent[] = this.reads.messagesById(ids).map(({ conversationId: cid, ...message }) => ({
+    const out: ConsoleEvent[] = (await this.reads.messagesById(ids)).map((m) => ({
       kind: 'message.added',
-      conversationId: cid,
-      message,
+      conversationId: m.conversationId,
+      message: toConsoleMessage(m),
     }));
     if (upsert) out.push({ kind: 'queue.upsert', item: this.prioritised(item) });
     return out;

@@ -28,7 +28,7 @@ export async function createConsoleFeature(p: {
   /** The nets in service: an operator picks among the served classifier's labels. */
   nets: ServedNets;
   /** Where an operator's reply written from scratch can be added as an answer. */
-  knowledgeBase?: { create(body: unknown): { id: number } };
+  knowledgeBase?: { create(body: unknown): Promise<{ id: number }> };
   onGeneratedAdmin?: (login: string, password: string) => void;
 }): Promise<Feature & { console: ConsoleFeature }> {
   const { config, store } = p;
@@ -44,6 +44,7 @@ export async function createConsoleFeature(p: {
     knowledgeBase: p.knowledgeBase,
     latestReport: () => latestReportLink(store.trainingRuns),
     rollbacks: () => latestRollbacks(config.netsDir, 3),
+    onError: (err) => p.logger.error({ err }, 'console event failed'),
   });
   const console = await createConsole({
     operatorStore: store.operators,

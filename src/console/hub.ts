@@ -5,9 +5,9 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Operator } from '../store/repositories/operators.js';
 import { parseJsonText } from '../transport/http/body.js';
 import { answerHandshakeErrors, refuseUpgrade } from '../transport/ws/upgrade-router.js';
+import type { Operator } from './operator-store-port.js';
 import {
   type ClientRequest,
   type ConsoleEvent,
@@ -19,18 +19,18 @@ import {
 
 /** What the hub needs from the console's core: the queue, request handling, and events. */
 export interface ConsoleService {
-  queue(): QueueItem[];
-  handle(operator: Operator, request: ClientRequest): unknown | Promise<unknown>;
+  queue(): Promise<QueueItem[]>;
+  handle(operator: Operator, request: ClientRequest): Promise<unknown>;
   subscribe(listener: (event: ConsoleEvent) => void): () => void;
   /** Colleagues and bots for the welcome frame, if the service knows them. */
-  team?(): NonNullable<Extract<ServerMessage, { type: 'welcome' }>['team']>;
+  team?(): Promise<NonNullable<Extract<ServerMessage, { type: 'welcome' }>['team']>>;
 }
 
 /** Settings of {@link ConsoleHub}; the defaults follow the console issue. */
 export interface ConsoleHubOptions {
   service: ConsoleService;
   /** Resolves the operator of an upgrade request from its session cookie. */
-  authenticate(req: IncomingMessage): Operator | undefined;
+  authenticate(req: IncomingMessage): Promise<Operator | undefined>;
   logger: Logger;
   maxPayloadBytes?: number;
   /** A client whose unsent data passes this is dropped (it stopped reading). */
@@ -47,6 +47,8 @@ interface Client {
   operator: Operator;
   alive: boolean;
   ready: boolean;
+  /** The client's requests are carried out one after another, in the order they came. */
+  turn: Promise<void>;
 }
 
 /** True when a browser's `Origin` is the request's own host or an allowed one (RFC 6455 §10.2). */
@@ -106,16 +108,24 @@ export class ConsoleHub {
 
   /** Takes over an upgrade request for `/ws/console`: 401 without a session, 403 from a foreign origin. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const operator = this.o.authenticate(req);
-    if (!operator) {
-      refuseUpgrade(socket, 'unauthorized', 'sign in to the console first');
-      return;
-    }
     if (!originAllowed(req, this.o.allowedOrigins)) {
       refuseUpgrade(socket, 'forbidden', 'origin not allowed');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, operator));
+    this.o.authenticate(req).then(
+      (operator) => {
+        if (socket.destroyed) return;
+        if (!operator) {
+          refuseUpgrade(socket, 'unauthorized', 'sign in to the console first');
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, operator));
+      },
+      (err: unknown) => {
+        this.o.logger.error({ err }, 'console sign-in check failed');
+        if (!socket.destroyed) refuseUpgrade(socket, 'not_ready', 'the console cannot check sessions now');
+      },
+    );
   }
 
   /** Numbers an event, keeps it for replay and sends it to every ready client. */
@@ -140,13 +150,13 @@ export class ConsoleHub {
   }
 
   private attach(ws: WebSocket, operator: Operator): void {
-    const client: Client = { ws, operator, alive: true, ready: false };
+    const client: Client = { ws, operator, alive: true, ready: false, turn: Promise.resolve() };
     this.clients.add(client);
     ws.on('pong', () => {
       client.alive = true;
     });
     ws.on('message', (data, isBinary) => {
-      void this.onMessage(client, data, isBinary);
+      client.turn = client.turn.then(() => this.onMessage(client, data, isBinary));
     });
     ws.on('error', (err) =>
       this.o.logger.debug({ err: err.message, operator: operator.login }, 'console socket error'),
@@ -171,7 +181,7 @@ export class ConsoleHub {
         throw new ProtocolError('validation_failed', message, details);
       }
       const msg = parsed.data;
-      if (msg.type === 'hello') return this.welcome(client, msg.id, msg.resume);
+      if (msg.type === 'hello') return await this.welcome(client, msg.id, msg.resume);
       if (!client.ready) throw new ProtocolError('bad_request', 'send hello first');
       const result = await this.o.service.handle(client.operator, msg);
       this.send(client, { v: 1, type: 'ack', id: msg.id, ...(result === undefined ? {} : { result }) });
@@ -192,9 +202,19 @@ export class ConsoleHub {
     }
   }
 
-  private welcome(client: Client, id: string, resume?: { epoch: string; seq: number }): void {
+  /**
+   * Greets a client: the events it missed (a resume within this epoch), or a snapshot of the
+   * queue. The snapshot is read before it is sent; events published meanwhile follow it, so
+   * the client misses none (queue updates are idempotent).
+   */
+  private async welcome(client: Client, id: string, resume?: { epoch: string; seq: number }): Promise<void> {
     const { login, name, language, role } = client.operator;
-    const team = this.o.service.team?.();
+    const team = await this.o.service.team?.();
+    const oldest = this.history[0]?.seq ?? this.seq + 1;
+    const canReplay =
+      resume && resume.epoch === this.epoch && resume.seq >= oldest - 1 && resume.seq <= this.seq;
+    let from = canReplay ? resume.seq : this.seq;
+    const snapshot = canReplay ? undefined : await this.o.service.queue();
     this.send(client, {
       v: 1,
       type: 'welcome',
@@ -203,16 +223,11 @@ export class ConsoleHub {
       operator: { login, name, language, role: role ?? 'operator' },
       ...(team ? { team } : {}),
     });
-    const oldest = this.history[0]?.seq ?? this.seq + 1;
-    const canReplay =
-      resume && resume.epoch === this.epoch && resume.seq >= oldest - 1 && resume.seq <= this.seq;
-    if (canReplay) {
-      for (const entry of this.history) {
-        if (entry.seq > resume.seq)
-          this.send(client, { v: 1, type: 'event', seq: entry.seq, event: entry.event });
-      }
-    } else {
-      this.send(client, { v: 1, type: 'snapshot', seq: this.seq, queue: this.o.service.queue() });
+    if (snapshot) this.send(client, { v: 1, type: 'snapshot', seq: from, queue: snapshot });
+    // Events published while the snapshot was read follow it (history trimmed meanwhile: from its start).
+    from = Math.max(from, (this.history[0]?.seq ?? this.seq + 1) - 1);
+    for (const entry of this.history) {
+      if (entry.seq > from) this.send(client, { v: 1, type: 'event', seq: entry.seq, event: entry.event });
     }
     client.ready = true;
     this.send(client, { v: 1, type: 'ack', id, result: { resumed: Boolean(canReplay) } });

@@ -4,16 +4,16 @@ import express from 'express';
 import type { RouteMount } from '../app.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
-import type { SqliteOperators } from '../store/repositories/operators.js';
 import type { UpgradeHandler } from '../transport/ws/upgrade-router.js';
 import { mountConsoleAuth } from './auth-routes.js';
 import { bootstrapOperators, parseConfiguredOperators } from './bootstrap.js';
 import { ConsoleHub, type ConsoleService } from './hub.js';
+import type { OperatorStore } from './operator-store-port.js';
 import { readCookie, SESSION_COOKIE } from './session-cookie.js';
 
 /** Settings of the operators' console, from config. */
 export interface ConsoleOptions {
-  operatorStore: SqliteOperators;
+  operatorStore: OperatorStore;
   clock: Clock;
   logger: Logger;
   service: ConsoleService;
@@ -32,7 +32,7 @@ export interface ConsoleFeature {
   mount: RouteMount;
   upgrade: UpgradeHandler;
   hub: ConsoleHub;
-  operators: SqliteOperators;
+  operators: OperatorStore;
   close(): void;
 }
 
@@ -53,7 +53,7 @@ export async function createConsole(o: ConsoleOptions): Promise<ConsoleFeature> 
   );
   if (generated) o.onGeneratedAdmin?.(generated.login, generated.password);
 
-  const authenticate = (req: IncomingMessage) => {
+  const authenticate = async (req: IncomingMessage) => {
     const token = readCookie(req, SESSION_COOKIE);
     return token ? operators.sessionOperator(token) : undefined;
   };

@@ -1,6 +1,6 @@
 import type { ConversationRecord } from '../core/conversation-port.js';
 import { AppError } from '../errors.js';
-import type { Operator } from '../store/repositories/operators.js';
+import type { Operator } from './operator-store-port.js';
 
 /**
  * Who may act on a conversation. A taken conversation belongs to its owner: a colleague's

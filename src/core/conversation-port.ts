@@ -1,7 +1,7 @@
 /**
  * What the pipeline and the operators' actions need from the store: conversations, their
- * messages and the decisions made on them. The store implements it with SQLite, each
- * method in one transaction.
+ * messages and the decisions made on them. The store implements it (SQLite or PostgreSQL),
+ * each method in one transaction.
  */
 import type { ChannelName, PredictionRecord, Suggestion } from './ports.js';
 import type { PlannedSend, ReplyAction } from './replies.js';
@@ -50,6 +50,12 @@ export interface ConversationChange {
   queue?: string | null;
   /** An operator's correction of the predicted category. */
   category?: string;
+  /**
+   * A take: apply the change only while the conversation is unassigned or assigned to this
+   * operator. Otherwise nothing changes and the conversation is returned as it stands (its
+   * `assignedOperator` tells who holds it).
+   */
+  ifFreeFor?: string;
 }
 
 /** What the bot did with one inbound message. */
@@ -109,12 +115,45 @@ export interface TicketView {
   replies: MessageRecord[];
 }
 
-/** The store's side of conversations, for the core. */
+/** The kinds of operator action; each is a label for the next training run. */
+export type OperatorActionKind =
+  | 'take'
+  | 'accept_suggestion'
+  | 'edit_suggestion'
+  | 'reply'
+  | 'correct_category'
+  | 'resolve'
+  | 'hand_back'
+  | 'assign';
+
+/** One operator action as stored (a label for the next training run). */
+export interface OperatorActionRecord {
+  conversationId: number;
+  /** The customer message the action judged (the latest one at the time). */
+  messageId: number | null;
+  operator: string;
+  action: OperatorActionKind;
+  /** The category the operator set or left standing. */
+  category: string | null;
+  answerId: number | null;
+  text: string | null;
+  predictionIds: number[];
+  /** `{classifier: "name@version", qa: "name@version"}` of the nets that made the predictions. */
+  netVersions: Record<string, string>;
+}
+
+/**
+ * The store's side of conversations, for the core. Every method is one transaction; an
+ * operator's action passed with a change or a reply is stored in that same transaction
+ * (the label and what it describes are stored together or not at all).
+ */
 export interface ConversationStore {
   /** A message with its conversation, or undefined. */
-  loadMessage(messageId: number): { message: MessageRecord; conversation: ConversationRecord } | undefined;
+  loadMessage(
+    messageId: number,
+  ): Promise<{ message: MessageRecord; conversation: ConversationRecord } | undefined>;
   /** A conversation by id. */
-  getConversation(id: number): ConversationRecord | undefined;
+  getConversation(id: number): Promise<ConversationRecord | undefined>;
   /** Finds or creates the conversation of a chat (e.g. when a bot is added to one before anyone writes). */
   ensureConversation(c: {
     bot: string;
@@ -124,25 +163,42 @@ export interface ConversationStore {
     customerName?: string;
     language?: string;
     replyContext?: unknown;
-  }): ConversationRecord;
+  }): Promise<ConversationRecord>;
   /** A conversation by its channel's chat id. */
-  findConversation(bot: string, channel: ChannelName, chatId: string): ConversationRecord | undefined;
+  findConversation(
+    bot: string,
+    channel: ChannelName,
+    chatId: string,
+  ): Promise<ConversationRecord | undefined>;
   /** Messages of a conversation after `afterId`, oldest first. */
-  listMessages(conversationId: number, afterId?: number, limit?: number): MessageRecord[];
+  listMessages(conversationId: number, afterId?: number, limit?: number): Promise<MessageRecord[]>;
   /** Commits a decision: predictions, decision, conversation state, replies and their outbox items, job done. */
-  recordOutcome(outcome: ProcessingOutcome): RecordedIds;
-  /** Commits replies outside the pipeline (operators, greetings), optionally changing the conversation. */
+  recordOutcome(outcome: ProcessingOutcome): Promise<RecordedIds>;
+  /**
+   * Commits replies outside the pipeline (operators, greetings), optionally changing the
+   * conversation and recording the operator's action, all in one transaction.
+   */
   recordReplies(
     conversationId: number,
     replies: RecordedReply[],
     change?: { status?: ConversationStatus; assignedOperator?: string | null; queue?: string | null },
-  ): RecordedIds;
-  /** Changes a conversation's state without a reply. */
-  updateConversation(conversationId: number, change: ConversationChange): ConversationRecord | undefined;
+    action?: OperatorActionRecord,
+  ): Promise<RecordedIds>;
+  /** Changes a conversation's state without a reply, with the operator's action in the same transaction. */
+  updateConversation(
+    conversationId: number,
+    change: ConversationChange,
+    action?: OperatorActionRecord,
+  ): Promise<ConversationRecord | undefined>;
   /** Stores a message an operator wrote on the platform itself (seen in a webhook), marking the conversation taken. */
-  recordOperatorMessage(conversationId: number, text: string, operator: string, externalId?: string): number;
+  recordOperatorMessage(
+    conversationId: number,
+    text: string,
+    operator: string,
+    externalId?: string,
+  ): Promise<number>;
   /** A suggestion offered in one of the conversation's recent decisions (the customer may pick it). */
-  findSuggestion(conversationId: number, answerId: number): Suggestion | undefined;
+  findSuggestion(conversationId: number, answerId: number): Promise<Suggestion | undefined>;
   /** The ticket view of an inbound message. */
-  ticket(messageId: number): TicketView | undefined;
+  ticket(messageId: number): Promise<TicketView | undefined>;
 }

@@ -17,14 +17,15 @@ interface Pending extends InboxEntry {
  * conversation, message, processing job), then the announcement that wakes the worker.
  * The caller acknowledges the platform only after the returned promise resolves.
  *
- * Group commit: deliveries handed in while the previous commit was syncing to disk are
- * committed together on the next turn of the event loop, so the disk syncs once for all of
- * them. Under load the batches grow by themselves, and a delivery waits about one sync
+ * Group commit: deliveries handed in while the previous commit was syncing to disk (or, on
+ * a database server, in flight) are committed together on the next turn of the event loop,
+ * so the disk syncs once for all of them. Under load the batches grow by themselves, and a delivery waits about one sync
  * instead of queueing behind one sync per earlier delivery.
  */
 export class Intake {
   private queue: Pending[] = [];
   private scheduled = false;
+  private committing = false;
 
   constructor(
     private readonly inbox: Inbox,
@@ -44,26 +45,33 @@ export class Intake {
   private enqueue(entry: InboxEntry): Promise<AcceptResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...entry, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
+  /** One commit at a time: deliveries arriving meanwhile wait for the next, and share it. */
+  private schedule(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
     this.scheduled = false;
+    this.committing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    let results: Array<AcceptResult | Error>;
+    let results: Array<AcceptResult | Error> | undefined;
+    let failure: unknown;
     try {
-      results = this.inbox.acceptMany(batch);
+      results = await this.inbox.acceptMany(batch);
     } catch (err) {
+      failure = err;
+    }
+    this.committing = false;
+    if (this.queue.length > 0) this.schedule();
+    if (!results) {
       // Nothing of the batch was stored (e.g. the database is locked): each caller answers so.
-      for (const p of batch) p.reject(err);
+      for (const p of batch) p.reject(failure);
       return;
     }
     batch.forEach((p, i) => {

@@ -72,7 +72,7 @@ export class MessagePipeline {
 
   /** Processes one stored message; throws (for a retry) when the nets fail and this is not the final attempt. */
   async process(messageId: number, o: ProcessOptions = {}): Promise<ProcessResult | undefined> {
-    const loaded = this.d.conversations.loadMessage(messageId);
+    const loaded = await this.d.conversations.loadMessage(messageId);
     if (!loaded) return undefined;
     const { message, conversation } = loaded;
     const bot = this.d.bots.get(conversation.bot);
@@ -96,7 +96,7 @@ export class MessagePipeline {
     const picked = typeof meta.action === 'string' ? answerIdOf(meta.action) : undefined;
     if (picked !== undefined) {
       // A button press choosing one of the answers offered earlier: no nets needed.
-      const choice = this.d.conversations.findSuggestion(conversation.id, picked);
+      const choice = await this.d.conversations.findSuggestion(conversation.id, picked);
       const decision = decideChoice(bot, input, choice);
       return this.commit(
         message,
@@ -238,7 +238,7 @@ export class MessagePipeline {
     return { kind: 'products', heading, text: productLines(heading, picks.items), items: picks.items };
   }
 
-  private commit(
+  private async commit(
     message: MessageRecord,
     conversation: ConversationRecord,
     bot: Bot | undefined,
@@ -246,7 +246,7 @@ export class MessagePipeline {
     actions: ReplyAction[],
     predictions: PredictionRecord[],
     o: ProcessOptions,
-  ): ProcessResult {
+  ): Promise<ProcessResult> {
     const outbound = this.d.outbounds.get(conversation.channel);
     const replies: RecordedReply[] = actions.map((action) => {
       const context: PlanContext = { deliveredInline: o.inline === true, author: 'bot' };
@@ -259,7 +259,7 @@ export class MessagePipeline {
     });
     const status =
       decision.action === 'handoff' && conversation.status !== 'assigned' ? 'queued' : conversation.status;
-    const ids = this.d.conversations.recordOutcome({
+    const ids = await this.d.conversations.recordOutcome({
       messageId: message.id,
       conversationId: conversation.id,
       bot: conversation.bot,

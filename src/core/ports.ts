@@ -1,6 +1,6 @@
 /**
- * What the core needs from the world, as interfaces. The store implements them with
- * SQLite; tests may implement them in memory. Nothing here imports express, ws or SQLite.
+ * What the core needs from the world, as interfaces. The store implements them (SQLite or
+ * PostgreSQL, every method returns a promise); tests may implement them in memory. Nothing here imports express, ws or SQLite.
  */
 
 /** A source of the current time in milliseconds since the epoch. */
@@ -51,9 +51,9 @@ export interface InboxEntry {
 
 /** The durable inbox: dedupe + message + processing job, committed together. */
 export interface Inbox {
-  accept(message: InboundMessage, jobKind?: string): AcceptResult;
+  accept(message: InboundMessage, jobKind?: string): Promise<AcceptResult>;
   /** Stores several deliveries in one commit; each gets its result or its own error. */
-  acceptMany(entries: readonly InboxEntry[]): Array<AcceptResult | Error>;
+  acceptMany(entries: readonly InboxEntry[]): Promise<Array<AcceptResult | Error>>;
 }
 
 /** A unit of background work. */
@@ -66,12 +66,12 @@ export interface Job {
 
 /** The processing queue that survives restarts. */
 export interface JobQueue {
-  claimDue(limit: number): Job[];
+  claimDue(limit: number): Promise<Job[]>;
   /** Claims one pending job by id (for inline processing); undefined if it is not pending. */
-  claim(id: number): Job | undefined;
-  complete(id: number): void;
-  fail(id: number, error: string, retryAt: number | null): void;
-  requeueRunning(): number;
+  claim(id: number): Promise<Job | undefined>;
+  complete(id: number): Promise<void>;
+  fail(id: number, error: string, retryAt: number | null): Promise<void>;
+  requeueRunning(): Promise<number>;
 }
 
 /** A reply waiting to be delivered to a platform. */
@@ -98,12 +98,12 @@ export interface NewOutboxItem {
 
 /** The durable outbox: replies retried with backoff until sent or dead-lettered. */
 export interface Outbox {
-  enqueue(item: NewOutboxItem): number;
-  claimDue(limit: number): OutboxItem[];
-  markSent(id: number): void;
-  markFailed(id: number, error: string, nextAttemptAt: number | null): void;
-  requeueSending(): number;
-  counts(): Record<'pending' | 'sending' | 'sent' | 'dead', number>;
+  enqueue(item: NewOutboxItem): Promise<number>;
+  claimDue(limit: number): Promise<OutboxItem[]>;
+  markSent(id: number): Promise<void>;
+  markFailed(id: number, error: string, nextAttemptAt: number | null): Promise<void>;
+  requeueSending(): Promise<number>;
+  counts(): Promise<Record<'pending' | 'sending' | 'sent' | 'dead', number>>;
 }
 
 /** One prediction made by a net, stored with the net's name and version. */
@@ -120,7 +120,7 @@ export interface PredictionRecord {
 
 /** Where predictions are recorded. */
 export interface PredictionLog {
-  record(prediction: PredictionRecord): number;
+  record(prediction: PredictionRecord): Promise<number>;
 }
 
 /** Which net made a prediction: its name and the version folder it was loaded from. */

@@ -28,7 +28,7 @@ export abstract class QueueWorker<T> {
 
   protected constructor(w: {
     name: string;
-    claim: (limit: number) => T[];
+    claim: (limit: number) => Promise<T[]>;
     wakeOn: GatewayEventType;
     options: QueueWorkerOptions;
   }) {

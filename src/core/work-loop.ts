@@ -1,7 +1,7 @@
 /** Options for {@link WorkLoop}. */
 export interface WorkLoopOptions<T> {
   /** Claims up to `limit` due items (marks them taken in the store). */
-  claim(limit: number): T[];
+  claim(limit: number): Promise<T[]>;
   /** Works on one item; its errors go to `onError`, the loop goes on. */
   handle(item: T): Promise<void>;
   /** How many items may be in progress at once. */
@@ -23,6 +23,9 @@ export class WorkLoop<T> {
   private running = false;
   /** Pauses of `settle` in progress, cut short by `stop`. */
   private readonly pauses = new Set<() => void>();
+  /** The claim in progress: one at a time, so the loop never claims past its concurrency. */
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
 
   constructor(private readonly o: WorkLoopOptions<T>) {}
 
@@ -47,6 +50,8 @@ export class WorkLoop<T> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     for (const wake of this.pauses) wake();
+    // Items claimed by a claim still in progress are handled too, then waited for.
+    await this.pumping;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -56,10 +61,10 @@ export class WorkLoop<T> {
    * so it is neither lost nor handled twice. Gives up only when the loop stops; the next
    * start then requeues the item. Returns whether the outcome was recorded.
    */
-  async settle(write: () => void): Promise<boolean> {
+  async settle(write: () => Promise<unknown>): Promise<boolean> {
     for (let pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 5000)) {
       try {
-        write();
+        await write();
         return true;
       } catch (err) {
         this.o.onError(err);
@@ -85,11 +90,25 @@ export class WorkLoop<T> {
 
   private pump(): void {
     if (!this.running) return;
+    if (this.pumping !== undefined) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.claimAndHandle().finally(() => {
+      this.pumping = undefined;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async claimAndHandle(): Promise<void> {
     const room = this.o.concurrency - this.inFlight.size;
     let claimed: T[] = [];
     if (room > 0) {
       try {
-        claimed = this.o.claim(room);
+        claimed = await this.o.claim(room);
       } catch (err) {
         this.o.onError(err);
       }

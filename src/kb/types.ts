@@ -56,13 +56,13 @@ export interface KbSnapshotRow {
 
 /** Where answers are stored. */
 export interface KnowledgeBaseStore {
-  insertMany(rows: readonly NewKbAnswer[]): KbAnswer[];
-  get(id: number): KbAnswer | undefined;
-  getMany(ids: readonly number[]): KbAnswer[];
-  update(id: number, patch: KbAnswerPatch): KbAnswer | undefined;
-  delete(id: number): 'deleted' | 'missing' | 'referenced';
-  list(q: KbListQuery): { answers: KbAnswer[]; total: number };
-  count(kb: string): number;
-  snapshot(kb: string): KbSnapshotRow[];
-  knowledgeBases(): string[];
+  insertMany(rows: readonly NewKbAnswer[]): Promise<KbAnswer[]>;
+  get(id: number): Promise<KbAnswer | undefined>;
+  getMany(ids: readonly number[]): Promise<KbAnswer[]>;
+  update(id: number, patch: KbAnswerPatch): Promise<KbAnswer | undefined>;
+  delete(id: number): Promise<'deleted' | 'missing' | 'referenced'>;
+  list(q: KbListQuery): Promise<{ answers: KbAnswer[]; total: number }>;
+  count(kb: string): Promise<number>;
+  snapshot(kb: string): Promise<KbSnapshotRow[]>;
+  knowledgeBases(): Promise<string[]>;
 }

@@ -6,17 +6,17 @@ import type { Config } from '../config.js';
 import type { BotRegistry } from '../core/bots/bot.js';
 import type { Feature } from '../feature.js';
 import type { Logger } from '../logger.js';
-import type { SqliteTrainingRuns } from '../store/repositories/training-runs.js';
 import { parseCron } from './cron.js';
 import { RetrainScheduler, retrainJobs } from './scheduler.js';
 import { spawnRetrain } from './spawn-retrain.js';
+import type { TrainingRunStore } from './training-runs-port.js';
 import { trainingRunsRoutes } from './training-runs-routes.js';
 
 /** Builds the retraining feature; the schedule starts with the gateway. */
 export function createRetrainingFeature(p: {
   config: Config;
   bots: BotRegistry;
-  runs: SqliteTrainingRuns;
+  runs: TrainingRunStore;
   logger: Logger;
 }): Feature {
   let scheduler: RetrainScheduler | null = null;

@@ -8,8 +8,8 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { RouteMount } from '../app.js';
 import { AppError } from '../errors.js';
-import type { SqliteTrainingRuns, TrainingRun } from '../store/repositories/training-runs.js';
 import { methodNotAllowed } from '../transport/http/error-handler.js';
+import type { TrainingRun, TrainingRunStore } from './training-runs-port.js';
 
 // The report is self-contained: inline styles and SVG, no scripts, nothing fetched.
 const REPORT_CSP =
@@ -45,9 +45,9 @@ export function trainingRunJson(r: TrainingRun) {
 }
 
 /** Looks a run up by the `:id` of a path; 404 for anything else. */
-export function runById(runs: SqliteTrainingRuns, raw: unknown): TrainingRun {
+export async function runById(runs: TrainingRunStore, raw: unknown): Promise<TrainingRun> {
   const id = Number(raw);
-  const run = Number.isSafeInteger(id) && id > 0 ? runs.get(id) : undefined;
+  const run = Number.isSafeInteger(id) && id > 0 ? await runs.get(id) : undefined;
   if (!run) throw new AppError('not_found', 'no such training run');
   return run;
 }
@@ -68,29 +68,29 @@ export async function sendReport(res: Response, run: TrainingRun): Promise<void>
 }
 
 /** Mounts `/api/v1/admin/training-runs`. */
-export function trainingRunsRoutes(runs: SqliteTrainingRuns): RouteMount {
+export function trainingRunsRoutes(runs: TrainingRunStore): RouteMount {
   return ({ api }) => {
     api
       .route('/admin/training-runs')
-      .get((req, res) => {
+      .get(async (req, res) => {
         const parsed = listQuery.safeParse(req.query);
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
           throw new AppError('validation_failed', `${issue.path.join('.') || 'query'}: ${issue.message}`);
         }
-        res.json({ runs: runs.list(parsed.data).map(trainingRunJson) });
+        res.json({ runs: (await runs.list(parsed.data)).map(trainingRunJson) });
       })
       .all(methodNotAllowed(['GET']));
     api
       .route('/admin/training-runs/:id')
-      .get((req, res) => {
-        res.json(trainingRunJson(runById(runs, req.params.id)));
+      .get(async (req, res) => {
+        res.json(trainingRunJson(await runById(runs, req.params.id)));
       })
       .all(methodNotAllowed(['GET']));
     api
       .route('/admin/training-runs/:id/report')
       .get(async (req, res) => {
-        await sendReport(res, runById(runs, req.params.id));
+        await sendReport(res, await runById(runs, req.params.id));
       })
       .all(methodNotAllowed(['GET']));
   };

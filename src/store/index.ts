@@ -1,63 +1,74 @@
-import type Database from 'better-sqlite3';
-import type { Clock } from '../core/ports.js';
-import { SqliteBitrix24Installs } from './repositories/bitrix24-installs.js';
-import { SqliteConsoleStore } from './repositories/console-store.js';
-import { SqliteConversations } from './repositories/conversations.js';
-import { SqliteInbox } from './repositories/inbox.js';
-import { SqliteJobQueue } from './repositories/jobs.js';
-import { SqliteKnowledgeBase } from './repositories/kb-answers.js';
-import { SqliteOperatorLabels } from './repositories/operator-labels.js';
-import { SqliteOperators } from './repositories/operators.js';
-import { SqliteOutbox } from './repositories/outbox.js';
-import { SqlitePredictionLog } from './repositories/predictions.js';
-import { SqliteShopCatalogue } from './repositories/shop-catalogue.js';
-import { SqliteShopEvents } from './repositories/shop-events.js';
-import { SqliteShopState } from './repositories/shop-state.js';
-import { SqliteTrainingRuns } from './repositories/training-runs.js';
+/**
+ * The store: every feature's storage port over one database. Callers type against the
+ * ports (declared by the features) and `Store`; only this folder knows the engine.
+ */
+import type { Bitrix24InstallStore } from '../channels/bitrix24/installs-port.js';
+import type { ConsoleStore } from '../console/console-store-port.js';
+import type { OperatorStore } from '../console/operator-store-port.js';
+import type { ConversationStore } from '../core/conversation-port.js';
+import type { Clock, Inbox, JobQueue, Outbox, PredictionLog } from '../core/ports.js';
+import type { KnowledgeBaseStore } from '../kb/types.js';
+import type { OperatorLabelStore } from '../retraining/operator-labels-port.js';
+import type { TrainingRunStore } from '../retraining/training-runs-port.js';
+import type {
+  ShopCatalogueStore,
+  ShopEventStore,
+  ShopImportStore,
+  ShopStateStore,
+} from '../shop/store-port.js';
+import { startCheckpointer } from './checkpointer.js';
+import { closeDatabase, openDatabase } from './database.js';
+import { createStore } from './sqlite.js';
 
-export { type Checkpointer, startCheckpointer } from './checkpointer.js';
-export { closeDatabase, isBusyError, openDatabase } from './database.js';
-export type { Bitrix24Install } from './repositories/bitrix24-installs.js';
+export type { Bitrix24Install } from '../channels/bitrix24/installs-port.js';
+export { isBusyError } from './database.js';
 
-/** The repositories over one database handle. */
+/** The repositories over one database, typed by the features' ports. */
 export interface Store {
-  db: Database.Database;
-  inbox: SqliteInbox;
-  jobs: SqliteJobQueue;
-  outbox: SqliteOutbox;
-  predictions: SqlitePredictionLog;
-  conversations: SqliteConversations;
-  bitrix24: SqliteBitrix24Installs;
-  operators: SqliteOperators;
-  console: SqliteConsoleStore;
-  shopCatalogue: SqliteShopCatalogue;
-  shopEvents: SqliteShopEvents;
-  shopState: SqliteShopState;
-  labels: SqliteOperatorLabels;
-  trainingRuns: SqliteTrainingRuns;
-  knowledgeBase: SqliteKnowledgeBase;
+  inbox: Inbox;
+  jobs: JobQueue;
+  outbox: Outbox;
+  predictions: PredictionLog;
+  conversations: ConversationStore;
+  bitrix24: Bitrix24InstallStore;
+  operators: OperatorStore;
+  console: ConsoleStore;
+  shopCatalogue: ShopCatalogueStore;
+  shopEvents: ShopEventStore;
+  shopState: ShopStateStore;
+  shopImport: ShopImportStore;
+  labels: OperatorLabelStore;
+  trainingRuns: TrainingRunStore;
+  knowledgeBase: KnowledgeBaseStore;
+  /** Resolves when the database answers (readiness); rejects with the engine's error otherwise. */
+  ping(): Promise<void>;
+  /** Stops the store's background work and closes the database (idempotent). */
+  close(): Promise<void>;
 }
 
-/** Builds every repository over an open database. */
-export function createStore(db: Database.Database, clock: Clock): Store {
-  const jobs = new SqliteJobQueue(db, clock);
-  const outbox = new SqliteOutbox(db, clock);
-  const predictions = new SqlitePredictionLog(db, clock);
-  return {
-    db,
-    inbox: new SqliteInbox(db, clock),
-    jobs,
-    outbox,
-    predictions,
-    conversations: new SqliteConversations(db, clock, outbox, predictions, jobs),
-    bitrix24: new SqliteBitrix24Installs(db, clock),
-    operators: new SqliteOperators(db, clock),
-    console: new SqliteConsoleStore(db, clock),
-    shopCatalogue: new SqliteShopCatalogue(db, clock),
-    shopEvents: new SqliteShopEvents(db, clock),
-    shopState: new SqliteShopState(db, clock),
-    labels: new SqliteOperatorLabels(db),
-    trainingRuns: new SqliteTrainingRuns(db, clock),
-    knowledgeBase: new SqliteKnowledgeBase(db, clock),
-  };
+/** How to open the SQLite store. */
+export interface SqliteStoreOptions {
+  clock: Clock;
+  busyTimeoutMs?: number;
+  /** Opens the file read-only (no migrations, no writes). */
+  readonly?: boolean;
+  /** Runs WAL checkpoints on a thread of their own (the gateway); off for commands and tests. */
+  checkpointer?: { onError?: (message: string) => void };
+}
+
+/**
+ * Opens (creating and migrating if needed) the SQLite store at `path`: WAL and
+ * `synchronous=FULL`, one transaction per delivery, the inbox's group commit.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions): Store {
+  const db = openDatabase(path, { busyTimeoutMs: options.busyTimeoutMs, readonly: options.readonly });
+  const checkpointer = options.checkpointer && startCheckpointer(db, options.checkpointer);
+  let closed: Promise<void> | undefined;
+  return createStore(db, options.clock, () => {
+    closed ??= (async () => {
+      await checkpointer?.stop();
+      closeDatabase(db);
+    })();
+    return closed;
+  });
 }

@@ -23,12 +23,11 @@ import { detectLanguage } from '../../core/language.js';
 import type { InboundMessage } from '../../core/ports.js';
 import type { PlannedSend } from '../../core/replies.js';
 import { AppError } from '../../errors.js';
-import type { Bitrix24Install } from '../../store/index.js';
-import type { SqliteBitrix24Installs } from '../../store/repositories/bitrix24-installs.js';
 import { safeEqual } from '../../transport/http/api-key.js';
 import { validate } from '../../transport/http/validate.js';
 import type { Webhook, WebhookResult } from '../contract.js';
 import { unauthorized } from '../webhook-route.js';
+import type { Bitrix24Install, Bitrix24InstallStore } from './installs-port.js';
 import type { Bitrix24Settings } from './settings.js';
 
 const str = z.union([z.string(), z.number()]).transform(String);
@@ -128,7 +127,7 @@ export interface Bitrix24ReplyContext {
 
 /** What the Bitrix24 webhook needs. */
 export interface Bitrix24Deps {
-  installs: SqliteBitrix24Installs;
+  installs: Bitrix24InstallStore;
   conversations: ConversationService;
   /** The calls that register the bot on a freshly installed portal (none when it cannot be). */
   onInstall(bot: Bot, install: Bitrix24Install): PlannedSend[];
@@ -144,28 +143,28 @@ export function bitrix24Webhook(deps: Bitrix24Deps): Webhook<Bitrix24Settings> {
     validate(bitrix24Event, req.object(), 'Bitrix24 event');
   return {
     body: 'form',
-    verify(req, settings, bot) {
+    async verify(req, settings, bot) {
       const e = envelope(req);
       if (e.event === 'ONAPPINSTALL' || e.event === 'ONAPPUPDATE') {
         const domain = (e.auth.domain ?? '').toLowerCase();
         return settings.portals.length === 0 || settings.portals.includes(domain);
       }
-      const stored = deps.installs.get(bot.name, e.auth.member_id);
+      const stored = await deps.installs.get(bot.name, e.auth.member_id);
       return stored !== undefined && safeEqual(e.auth.application_token, stored.applicationToken);
     },
-    parse(req, settings, bot): WebhookResult {
+    async parse(req, settings, bot): Promise<WebhookResult> {
       const e = envelope(req);
       const memberId = e.auth.member_id;
       const log = { event: e.event, memberId };
       switch (e.event) {
         case 'ONAPPINSTALL':
         case 'ONAPPUPDATE': {
-          const calls = install(deps, bot, e.auth);
+          const calls = await install(deps, bot, e.auth);
           req.log.info({ channel: 'bitrix24', bot: bot.name, ...log }, 'bitrix24 installation stored');
           return { calls };
         }
         case 'ONIMBOTMESSAGEADD': {
-          const m = onMessage(
+          const m = await onMessage(
             deps,
             bot,
             settings,
@@ -180,8 +179,8 @@ export function bitrix24Webhook(deps: Bitrix24Deps): Webhook<Bitrix24Settings> {
         }
         case 'ONIMBOTJOINCHAT': {
           const data = validate(joinData, e.data, 'ONIMBOTJOINCHAT data');
-          const entry = botOf(deps, bot, settings, memberId, Object.values(data.BOT));
-          greet(deps, bot, memberId, entry.BOT_ID, data.PARAMS, data.USER?.NAME);
+          const entry = await botOf(deps, bot, settings, memberId, Object.values(data.BOT));
+          await greet(deps, bot, memberId, entry.BOT_ID, data.PARAMS, data.USER?.NAME);
           return { log };
         }
         case 'ONIMBOTV2JOINCHAT': {
@@ -193,7 +192,7 @@ export function bitrix24Webhook(deps: Bitrix24Deps): Webhook<Bitrix24Settings> {
             CHAT_ENTITY_TYPE: c.entityType,
             LANGUAGE: data.language,
           };
-          greet(deps, bot, memberId, data.bot.id, params, data.user?.name);
+          await greet(deps, bot, memberId, data.bot.id, params, data.user?.name);
           return { log };
         }
         default:
@@ -206,7 +205,7 @@ export function bitrix24Webhook(deps: Bitrix24Deps): Webhook<Bitrix24Settings> {
 type Auth = z.infer<typeof authSchema>;
 type BotEntry = z.infer<typeof botEntry>;
 
-function install(deps: Bitrix24Deps, bot: Bot, auth: Auth): PlannedSend[] {
+async function install(deps: Bitrix24Deps, bot: Bot, auth: Auth): Promise<PlannedSend[]> {
   const domain = (auth.domain ?? '').toLowerCase();
   if (!auth.client_endpoint || !domain) {
     throw new AppError('validation_failed', 'an installation needs auth[domain] and auth[client_endpoint]');
@@ -221,19 +220,19 @@ function install(deps: Bitrix24Deps, bot: Bot, auth: Auth): PlannedSend[] {
     refreshToken: auth.refresh_token ?? null,
     expiresAt: auth.expires ? Number(auth.expires) * 1000 : null,
   };
-  deps.installs.install(record);
+  await deps.installs.install(record);
   return deps.onInstall(bot, record);
 }
 
 /** The bot entry the event is for; checks it belongs to our application and keeps its fresh tokens. */
-function botOf(
+async function botOf(
   deps: Bitrix24Deps,
   bot: Bot,
   settings: Bitrix24Settings,
   memberId: string,
   entries: BotEntry[],
   to?: string,
-): BotEntry {
+): Promise<BotEntry> {
   // An event for another application's bot, or a forged one, does not carry our client id.
   if (entries.some((x) => x.client_id !== undefined && x.client_id !== settings.clientId)) {
     throw unauthorized();
@@ -241,7 +240,7 @@ function botOf(
   const entry = entries.find((x) => x.BOT_ID === to) ?? entries[0];
   if (!entry) throw new AppError('validation_failed', 'the event names no bot (data[BOT])');
   if (entry.access_token && entry.expires) {
-    deps.installs.saveTokens(bot.name, memberId, {
+    await deps.installs.saveTokens(bot.name, memberId, {
       accessToken: entry.access_token,
       refreshToken: entry.refresh_token,
       expiresAt: Number(entry.expires) * 1000,
@@ -250,15 +249,15 @@ function botOf(
   return entry;
 }
 
-function onMessage(
+async function onMessage(
   deps: Bitrix24Deps,
   bot: Bot,
   settings: Bitrix24Settings,
   memberId: string,
   data: z.infer<typeof messageData>,
-): InboundMessage | undefined {
+): Promise<InboundMessage | undefined> {
   const p = data.PARAMS;
-  const entry = botOf(deps, bot, settings, memberId, Object.values(data.BOT), p.TO_USER_ID);
+  const entry = await botOf(deps, bot, settings, memberId, Object.values(data.BOT), p.TO_USER_ID);
   if (p.SYSTEM === 'Y' || data.USER?.IS_BOT === 'Y') return undefined;
   return inbound(bot, memberId, {
     botId: entry.BOT_ID,
@@ -331,14 +330,14 @@ function inbound(
   };
 }
 
-function greet(
+async function greet(
   deps: Bitrix24Deps,
   bot: Bot,
   memberId: string,
   botId: string,
   p: { DIALOG_ID: string; CHAT_ID?: string; CHAT_ENTITY_TYPE?: string; LANGUAGE?: string },
   name: string | undefined,
-): void {
+): Promise<void> {
   const replyContext: Bitrix24ReplyContext = {
     memberId,
     botId,
@@ -348,7 +347,7 @@ function greet(
   };
   const language = uiLanguage(p.LANGUAGE);
   const { t } = templatesFor(bot, language);
-  deps.conversations.greet(
+  await deps.conversations.greet(
     { bot: bot.name, channel: 'bitrix24', chatId: `${memberId}:${p.DIALOG_ID}`, replyContext, language },
     renderTemplate(t.greeting, { name }),
   );

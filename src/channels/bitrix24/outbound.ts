@@ -9,9 +9,9 @@
 import { type BotRegistry, channelSettings } from '../../core/bots/bot.js';
 import type { Clock, OutboxItem, ProductCard } from '../../core/ports.js';
 import type { ChannelOutbound, PlannedSend, ReplyAction, SendOutcome } from '../../core/replies.js';
-import type { SqliteBitrix24Installs } from '../../store/repositories/bitrix24-installs.js';
 import { attempt, callPlatform, outcomeOfStatus, type PlatformResponse } from '../http-client.js';
 import type { Bitrix24ReplyContext } from './inbound.js';
+import type { Bitrix24InstallStore } from './installs-port.js';
 import type { Bitrix24Settings } from './settings.js';
 
 /** The body of a planned Bitrix24 call: the portal and the method's parameters. */
@@ -23,7 +23,7 @@ export interface Bitrix24Call {
 /** Options of the Bitrix24 outbound side. */
 export interface Bitrix24OutboundOptions {
   bots: BotRegistry;
-  installs: SqliteBitrix24Installs;
+  installs: Bitrix24InstallStore;
   clock: Clock;
   oauthUrl: string;
   timeoutMs: number;
@@ -49,7 +49,7 @@ export function productBlocks(items: readonly ProductCard[]): Record<string, unk
 export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
   const refresh = async (bot: string, memberId: string): Promise<string | undefined> => {
     const b24 = channelSettings<Bitrix24Settings>(o.bots.get(bot), 'bitrix24');
-    const install = o.installs.get(bot, memberId);
+    const install = await o.installs.get(bot, memberId);
     if (!b24 || !install?.refreshToken) return undefined;
     const q = new URLSearchParams({
       grant_type: 'refresh_token',
@@ -64,7 +64,7 @@ export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
     const t = r.json as { access_token?: string; refresh_token?: string; expires_in?: number } | undefined;
     if (r.status !== 200 || !t?.access_token) return undefined;
     const expiresAt = o.clock.now() + (t.expires_in ?? 3600) * 1000;
-    o.installs.saveTokens(bot, memberId, {
+    await o.installs.saveTokens(bot, memberId, {
       accessToken: t.access_token,
       refreshToken: t.refresh_token,
       expiresAt,
@@ -104,7 +104,7 @@ export function bitrix24Outbound(o: Bitrix24OutboundOptions): ChannelOutbound {
     },
     async send(item: OutboxItem): Promise<SendOutcome> {
       const call = item.payload as Bitrix24Call;
-      const install = o.installs.get(item.bot, call.memberId);
+      const install = await o.installs.get(item.bot, call.memberId);
       if (!install) return { status: 'failed', error: `bitrix24: no installation for this portal` };
       const name = `bitrix24 ${item.kind}`;
       return attempt(name, async () => {

@@ -22,6 +22,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 interface PushPayload {
   author: string;
+  /** The replying operator's login; the name customers see is looked up when it is pushed. */
+  operator?: string;
   /** The operator's display name, for an operator's reply. */
   name?: string;
   text: string;
@@ -35,19 +37,24 @@ export class ChatHub implements ChannelOutbound {
   private readonly sockets = new Map<number, Set<WebSocket>>();
 
   /** `operatorName` maps an operator's login to the name customers see (the login when unknown). */
-  constructor(private readonly operatorName: (login: string) => string | undefined = () => undefined) {}
+  constructor(
+    private readonly operatorName: (login: string) => Promise<string | undefined> = async () => undefined,
+  ) {}
 
-  /** The name customers see for an operator. */
-  nameOf(login: string | null | undefined): string | undefined {
-    return login ? (this.operatorName(login) ?? login) : undefined;
+  /** The name customers see for an operator (the login when it cannot be looked up). */
+  async nameOf(login: string | null | undefined): Promise<string | undefined> {
+    if (!login) return undefined;
+    try {
+      return (await this.operatorName(login)) ?? login;
+    } catch {
+      return login;
+    }
   }
 
   /** Pushes "an operator is typing" to the conversation's open sockets. */
-  typing(conversationId: number, operator: string | undefined): void {
-    this.broadcast(
-      conversationId,
-      JSON.stringify({ type: 'typing', author: 'operator', name: this.nameOf(operator) }),
-    );
+  async typing(conversationId: number, operator: string | undefined): Promise<void> {
+    const name = await this.nameOf(operator);
+    this.broadcast(conversationId, JSON.stringify({ type: 'typing', author: 'operator', name }));
   }
 
   /** Registers a socket for a conversation. */
@@ -89,8 +96,7 @@ export class ChatHub implements ChannelOutbound {
     }
     if (action.kind !== 'message' && action.kind !== 'handoff') return [];
     const payload: PushPayload = { author: context.author, text: action.text };
-    const name = context.author === 'operator' ? this.nameOf(context.operator) : undefined;
-    if (name) payload.name = name;
+    if (context.author === 'operator' && context.operator) payload.operator = context.operator;
     if (action.kind === 'message' && action.buttons?.length) payload.buttons = action.buttons;
     if (action.kind === 'handoff' && action.options?.length) {
       payload.buttons = action.options.map((o) => ({ text: o.text, action: answerAction(o.answerId) }));
@@ -101,11 +107,12 @@ export class ChatHub implements ChannelOutbound {
   /** Pushes a reply to the conversation's open sockets. */
   async send(item: OutboxItem): Promise<SendOutcome> {
     const p = item.payload as PushPayload;
+    const name = p.name ?? (p.operator ? await this.nameOf(p.operator) : undefined);
     const frame = JSON.stringify({
       type: 'message',
       id: item.messageId,
       author: p.author,
-      ...(p.name ? { name: p.name } : {}),
+      ...(name ? { name } : {}),
       text: p.text,
       buttons: p.buttons,
       ...(p.products ? { products: p.products } : {}),

@@ -19,7 +19,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { Bot, BotRegistry } from '../../core/bots/bot.js';
 import { channelSettings, renderTemplate, templatesFor } from '../../core/bots/bot.js';
-import type { ConversationStore, MessageRecord } from '../../core/conversation-port.js';
+import type { ConversationRecord, ConversationStore, MessageRecord } from '../../core/conversation-port.js';
 import type { EventBus } from '../../core/events.js';
 import type { Intake } from '../../core/intake.js';
 import { detectLanguage, languageFromTag } from '../../core/language.js';
@@ -159,7 +159,22 @@ export class ChatServer {
         'Retry-After': String(limit.retryAfterS),
       });
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req, url, bot));
+    // The conversation to resume is read before the upgrade, so no frame can come before the socket is set up.
+    const asked = url.searchParams.get('conversation') ?? '';
+    const lookup = TOKEN.test(asked) ? this.d.store.findConversation(bot.name, 'chat', asked) : undefined;
+    Promise.resolve(lookup).then(
+      (existing) => {
+        if (socket.destroyed) return;
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req, url, bot, asked, existing));
+      },
+      (err: unknown) => {
+        this.d.logger.warn({ err }, 'chat: could not read the conversation to resume');
+        if (!socket.destroyed)
+          refuseUpgrade(socket, isBusyError(err) ? 'store_busy' : 'not_ready', 'busy; connect again', {
+            'Retry-After': '1',
+          });
+      },
+    );
   };
 
   /**
@@ -179,9 +194,31 @@ export class ChatServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private open(ws: WebSocket, req: IncomingMessage, url: URL, bot: Bot): void {
-    const asked = url.searchParams.get('conversation') ?? '';
-    const existing = TOKEN.test(asked) ? this.d.store.findConversation(bot.name, 'chat', asked) : undefined;
+  /** Sends a resumed conversation's messages after `after`; a store failure closes the socket (the widget reconnects). */
+  private async sendHistory(ws: WebSocket, conversationId: number, after: number): Promise<void> {
+    try {
+      const messages = await this.d.store.listMessages(conversationId, after);
+      const names = new Map<string, string | undefined>();
+      for (const m of messages)
+        if (m.author === 'operator' && m.operator && !names.has(m.operator))
+          names.set(m.operator, await this.d.hub.nameOf(m.operator));
+      const nameOf = (login: string | null) => (login ? (names.get(login) ?? login) : undefined);
+      if (ws.readyState === ws.OPEN)
+        ws.send(JSON.stringify({ type: 'history', messages: messages.map((m) => messageJson(m, nameOf)) }));
+    } catch (err) {
+      this.d.logger.warn({ err }, 'chat: could not read the history');
+      ws.close(1011, 'history unavailable; reconnect');
+    }
+  }
+
+  private open(
+    ws: WebSocket,
+    req: IncomingMessage,
+    url: URL,
+    bot: Bot,
+    asked: string,
+    existing: ConversationRecord | undefined,
+  ): void {
     const session: Session = {
       bot,
       token: existing ? asked : randomBytes(18).toString('base64url') + randomBytes(6).toString('base64url'),
@@ -204,9 +241,7 @@ export class ChatServer {
     if (existing) {
       this.d.hub.add(existing.id, ws);
       const after = Number(url.searchParams.get('after') ?? 0);
-      const messages = this.d.store.listMessages(existing.id, Number.isSafeInteger(after) ? after : 0);
-      const nameOf = (login: string | null) => this.d.hub.nameOf(login);
-      ws.send(JSON.stringify({ type: 'history', messages: messages.map((m) => messageJson(m, nameOf)) }));
+      void this.sendHistory(ws, existing.id, Number.isSafeInteger(after) ? after : 0);
     } else {
       const language =
         languageFromTag(url.searchParams.get('lang') ?? undefined) ??

@@ -14,7 +14,7 @@ export const chat = defineChannel<ChatSettings>({
     const hub = new ChatHub((login) => d.store.operators.displayName(login));
     // An operator typing in the console is shown in the customer's widget.
     d.events.subscribe((e) => {
-      if (e.type === 'typing' && e.who === 'operator') hub.typing(e.conversationId, e.operator);
+      if (e.type === 'typing' && e.who === 'operator') void hub.typing(e.conversationId, e.operator);
     });
     const server = new ChatServer({
       bots: d.bots,

@@ -57,7 +57,7 @@ export function chatwootWebhook(
       if (!settings.hmacSecret) return true;
       return verifyChatwoot(signedRequest(req, settings.hmacSecret, HEADERS, d));
     },
-    parse(req, _settings, bot) {
+    async parse(req, _settings, bot) {
       const body = req.object();
       // conversation_opened, webwidget_triggered, ...: nothing to do
       if (body.event !== 'message_created') return {};
@@ -87,7 +87,7 @@ export function chatwootWebhook(
         return { inbound: [{ message }], log };
       }
       if ((type === 'outgoing' || type === '1') && m.private !== true && m.sender?.type === 'user') {
-        d.conversations.operatorWrote(
+        await d.conversations.operatorWrote(
           { bot: bot.name, channel: 'chatwoot', chatId, replyContext },
           m.sender.name ?? `chatwoot:${m.sender.id ?? 'agent'}`,
           m.content ?? '',

@@ -106,18 +106,18 @@ export function mountTickets(api: Router, d: TicketsDeps): void {
     if (!accepted.duplicate && accepted.jobId !== undefined) {
       // Claimed as soon as the commit returns, before the woken worker's next turn, so the
       // background worker cannot take it too.
-      const job = d.jobs.claim(accepted.jobId);
+      const job = await d.jobs.claim(accepted.jobId);
       if (job) await d.worker.runInline(job);
     }
-    const view = d.conversations.ticket(accepted.messageId)!;
+    const view = (await d.conversations.ticket(accepted.messageId))!;
     const status = accepted.duplicate ? 200 : view.decision ? 201 : 202;
     if (status !== 200) res.setHeader('Location', `/api/v1/tickets/${view.message.id}`);
     res.status(status).json(ticketJson(view));
   });
 
-  api.get('/tickets/:id', (req, res) => {
+  api.get('/tickets/:id', async (req, res) => {
     const id = Number(req.params.id);
-    const view = Number.isSafeInteger(id) && id > 0 ? d.conversations.ticket(id) : undefined;
+    const view = Number.isSafeInteger(id) && id > 0 ? await d.conversations.ticket(id) : undefined;
     if (!view) throw new AppError('not_found', 'no such ticket');
     res.json(ticketJson(view));
   });

@@ -1,17 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { Bitrix24Install, Bitrix24InstallStore } from '../../channels/bitrix24/installs-port.js';
 import type { Clock } from '../../core/ports.js';
 
-/** One portal's installation of a bot's application. Holds secrets: never log it. */
-export interface Bitrix24Install {
-  bot: string;
-  memberId: string;
-  domain: string;
-  clientEndpoint: string;
-  applicationToken: string;
-  accessToken: string | null;
-  refreshToken: string | null;
-  expiresAt: number | null;
-}
+export type { Bitrix24Install };
 
 interface Row {
   bot: string;
@@ -40,7 +31,7 @@ const toInstall = (r: Row): Bitrix24Install => ({
  * must carry it, https://apidocs.bitrix24.com/api-reference/events/safe-event-handlers.html)
  * and the freshest OAuth tokens seen, which replies are sent with.
  */
-export class SqliteBitrix24Installs {
+export class SqliteBitrix24Installs implements Bitrix24InstallStore {
   private readonly getStmt;
   private readonly installStmt;
   private readonly tokensStmt;
@@ -69,22 +60,22 @@ export class SqliteBitrix24Installs {
   }
 
   /** The installation of `bot` on the portal `memberId`. */
-  get(bot: string, memberId: string): Bitrix24Install | undefined {
+  async get(bot: string, memberId: string): Promise<Bitrix24Install | undefined> {
     const r = this.getStmt.get(bot, memberId);
     return r && toInstall(r);
   }
 
   /** Records (or renews, on a reinstall or update) an installation. */
-  install(i: Bitrix24Install): void {
+  async install(i: Bitrix24Install): Promise<void> {
     this.installStmt.run({ ...i, now: this.clock.now() });
   }
 
   /** Keeps the freshest OAuth tokens (an older event never overwrites newer ones). */
-  saveTokens(
+  async saveTokens(
     bot: string,
     memberId: string,
     t: { accessToken: string; refreshToken?: string; expiresAt: number },
-  ): void {
+  ): Promise<void> {
     this.tokensStmt.run({
       bot,
       memberId,

@@ -8,11 +8,12 @@ import type {
   MessagePredictions,
   OperatorActionRecord,
   SavedReply,
+  StoredMessage,
   StoredQueueItem,
 } from '../../console/console-store-port.js';
-import type { ConsoleMessage, QueueItem } from '../../console/protocol.js';
 import type { Clock, Suggestion } from '../../core/ports.js';
 import { SqliteConsoleStats } from './console-stats.js';
+import { operatorActionInserter } from './operator-actions.js';
 
 interface QueueRow {
   id: number;
@@ -20,7 +21,7 @@ interface QueueRow {
   channel: string;
   customer_id: string | null;
   customer_name: string | null;
-  status: QueueItem['status'];
+  status: StoredQueueItem['status'];
   queue: string | null;
   assigned_operator: string | null;
   category: string | null;
@@ -35,7 +36,7 @@ interface QueueRow {
 interface MessageRow {
   id: number;
   direction: 'in' | 'out';
-  author: ConsoleMessage['author'];
+  author: StoredMessage['author'];
   operator: string | null;
   text: string;
   created_at: number;
@@ -87,19 +88,15 @@ function toItem(r: QueueRow): StoredQueueItem {
 export class SqliteConsoleStore implements ConsoleStore {
   private readonly s;
   private readonly statsQueries: SqliteConsoleStats;
+  private readonly insertAction: (a: OperatorActionRecord) => number;
 
   constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.statsQueries = new SqliteConsoleStats(db);
+    this.insertAction = operatorActionInserter(db, clock);
     this.s = {
-      insertAction: db.prepare(
-        `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, answer_id, text,
-           prediction_ids, net_versions, created_at)
-         VALUES (@conversationId, @messageId, @operator, @action, @category, @answerId, @text, @predictionIds,
-           @netVersions, @now)`,
-      ),
       operators: db.prepare<[], ConsoleOperator>(
         'SELECT login, name, role, language FROM operators WHERE active = 1 ORDER BY login',
       ),
@@ -167,44 +164,44 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   /** Conversations waiting for or being handled by an operator. */
-  queue(): StoredQueueItem[] {
+  async queue(): Promise<StoredQueueItem[]> {
     return this.s.queue.all({ id: null, any: 0 }).map(toItem);
   }
 
   /** One conversation's queue line, or undefined if it is not with the operators. */
-  queueItem(conversationId: number): StoredQueueItem | undefined {
+  async queueItem(conversationId: number): Promise<StoredQueueItem | undefined> {
     const row = this.s.queue.get({ id: conversationId, any: 0 });
     return row && toItem(row);
   }
 
   /** One conversation's line whatever its status (a resolved one opens read-only). */
-  conversationItem(conversationId: number): StoredQueueItem | undefined {
+  async conversationItem(conversationId: number): Promise<StoredQueueItem | undefined> {
     const row = this.s.queue.get({ id: conversationId, any: 1 });
     return row && toItem(row);
   }
 
   /** The active operators, for assigning and transferring. */
-  operators(): ConsoleOperator[] {
+  async operators(): Promise<ConsoleOperator[]> {
     return this.s.operators.all();
   }
 
   /** Stores the language an operator chose for the console. */
-  setOperatorLanguage(login: string, language: 'en' | 'ru'): void {
+  async setOperatorLanguage(login: string, language: 'en' | 'ru'): Promise<void> {
     this.s.setLanguage.run(language, login);
   }
 
   /** Categories operators created for a bot (not yet known to its classifier). */
-  createdCategories(bot: string): string[] {
+  async createdCategories(bot: string): Promise<string[]> {
     return this.s.createdCategories.all(bot).map((r) => r.name);
   }
 
   /** Records a category an operator created; false when it already existed. */
-  createCategory(bot: string, name: string, operator: string): boolean {
+  async createCategory(bot: string, name: string, operator: string): Promise<boolean> {
     return this.s.createCategory.run(bot, name, operator, this.clock.now()).changes > 0;
   }
 
   /** Conversations of any status matching an id, a customer, a category or a message's text; newest first. */
-  search(query: string, limit: number): StoredQueueItem[] {
+  async search(query: string, limit: number): Promise<StoredQueueItem[]> {
     const q = query.trim();
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const id = /^#?\d+$/.test(q) ? Number(q.replace('#', '')) : -1;
@@ -212,19 +209,19 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   /** The customer's other conversations, newest first. */
-  earlierConversations(conversationId: number, limit: number): StoredQueueItem[] {
+  async earlierConversations(conversationId: number, limit: number): Promise<StoredQueueItem[]> {
     return this.items(this.s.earlier.all(conversationId, limit).map((r) => r.id));
   }
 
   /** Stores an internal note. */
-  addNote(conversationId: number, operator: string, text: string): ConsoleNote {
+  async addNote(conversationId: number, operator: string, text: string): Promise<ConsoleNote> {
     const createdAt = this.clock.now();
     const { id } = this.s.addNote.get(conversationId, operator, text, createdAt)!;
     return { id, conversationId, operator, text, createdAt };
   }
 
   /** A conversation's internal notes, oldest first. */
-  notes(conversationId: number): ConsoleNote[] {
+  async notes(conversationId: number): Promise<ConsoleNote[]> {
     return this.s.notes.all(conversationId).map((r) => ({
       id: r.id,
       conversationId,
@@ -235,18 +232,18 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   /** An operator's saved replies, by title. */
-  savedReplies(operator: string): SavedReply[] {
+  async savedReplies(operator: string): Promise<SavedReply[]> {
     return this.s.savedReplies.all(operator);
   }
 
   /** Saves a reply for an operator's reuse. */
-  saveReply(operator: string, title: string, text: string): SavedReply {
+  async saveReply(operator: string, title: string, text: string): Promise<SavedReply> {
     const { id } = this.s.saveReply.get(operator, title, text, this.clock.now())!;
     return { id, title, text };
   }
 
   /** Active answers of a knowledge base containing every word of `query`, most used first. */
-  kbSearch(kb: string, query: string, limit: number): KbHit[] {
+  async kbSearch(kb: string, query: string, limit: number): Promise<KbHit[]> {
     const words = query.trim().split(/\s+/).filter(Boolean).slice(0, 8);
     const where = words.map((_, i) => `text LIKE @w${i} ESCAPE '\\'`).join(' AND ') || '1 = 1';
     const params: Record<string, unknown> = { kb, limit };
@@ -267,36 +264,36 @@ export class SqliteConsoleStore implements ConsoleStore {
 
   private items(ids: number[]): StoredQueueItem[] {
     return ids.flatMap((id) => {
-      const item = this.conversationItem(id);
-      return item ? [item] : [];
+      const row = this.s.queue.get({ id, any: 1 });
+      return row ? [toItem(row)] : [];
     });
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
-  history(conversationId: number, limit = 200): ConsoleMessage[] {
+  async history(conversationId: number, limit = 200): Promise<StoredMessage[]> {
     return this.s.messages.all(conversationId, limit).reverse().map(toMessage);
   }
 
   /** Messages by id, with their conversation. */
-  messagesById(ids: readonly number[]): Array<ConsoleMessage & { conversationId: number }> {
+  async messagesById(ids: readonly number[]): Promise<Array<StoredMessage & { conversationId: number }>> {
     return this.s.messagesById
       .all(JSON.stringify(ids))
       .map((r) => ({ ...toMessage(r), conversationId: r.conversation_id }));
   }
 
   /** The latest customer message of a conversation. */
-  lastInbound(conversationId: number): { id: number; text: string } | undefined {
+  async lastInbound(conversationId: number): Promise<{ id: number; text: string } | undefined> {
     return this.s.lastInbound.get(conversationId);
   }
 
   /** The suggestions of the latest decision in a conversation. */
-  latestSuggestions(conversationId: number): Suggestion[] {
+  async latestSuggestions(conversationId: number): Promise<Suggestion[]> {
     const row = this.s.lastDecision.get(conversationId);
     return row ? (JSON.parse(row.suggestions) as Suggestion[]) : [];
   }
 
   /** The predictions made on a message: their ids, the nets' versions, and the classification. */
-  predictionsFor(messageId: number): MessagePredictions {
+  async predictionsFor(messageId: number): Promise<MessagePredictions> {
     const rows = this.s.predictions.all(messageId);
     const netVersions: Record<string, string> = {};
     let classification: MessagePredictions['classification'] = null;
@@ -314,29 +311,17 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   /** Stores an operator's action with the nets' versions; returns its id. */
-  recordAction(a: OperatorActionRecord): number {
-    return Number(
-      this.s.insertAction.run({
-        ...a,
-        predictionIds: JSON.stringify(a.predictionIds),
-        netVersions: JSON.stringify(a.netVersions),
-        now: this.clock.now(),
-      }).lastInsertRowid,
-    );
-  }
-
-  /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
-  atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  async recordAction(a: OperatorActionRecord): Promise<number> {
+    return this.insertAction(a);
   }
 
   /** The stats page's figures over the last `days` days. */
-  stats(now: number, days: number, latestReport: string | null): ConsoleStats {
+  async stats(now: number, days: number, latestReport: string | null): Promise<ConsoleStats> {
     return this.statsQueries.compute(now, days, latestReport);
   }
 }
 
-function toMessage(r: MessageRow): ConsoleMessage {
+function toMessage(r: MessageRow): StoredMessage {
   return {
     id: r.id,
     direction: r.direction,

@@ -3,6 +3,7 @@ import type {
   ConversationChange,
   ConversationRecord,
   ConversationStore,
+  OperatorActionRecord,
   ProcessingOutcome,
   RecordedIds,
   RecordedReply,
@@ -19,6 +20,7 @@ import {
   toMessage,
 } from './conversation-rows.js';
 import type { SqliteJobQueue } from './jobs.js';
+import { operatorActionInserter } from './operator-actions.js';
 import type { SqliteOutbox } from './outbox.js';
 import type { SqlitePredictionLog } from './predictions.js';
 
@@ -30,6 +32,7 @@ type Change = ConversationChange;
  */
 export class SqliteConversations implements ConversationStore {
   private readonly s;
+  private readonly insertAction: (a: OperatorActionRecord) => number;
 
   constructor(
     private readonly db: Database.Database,
@@ -38,6 +41,7 @@ export class SqliteConversations implements ConversationStore {
     private readonly predictions: SqlitePredictionLog,
     private readonly jobs: SqliteJobQueue,
   ) {
+    this.insertAction = operatorActionInserter(db, clock);
     this.s = {
       conversation: db.prepare<[number], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
       byChat: db.prepare<[string, string, string], ConversationRow>(
@@ -84,13 +88,15 @@ export class SqliteConversations implements ConversationStore {
            queue = CASE WHEN @setQueue THEN @queue ELSE queue END,
            category = COALESCE(@category, category),
            updated_at = @now
-         WHERE id = @id RETURNING *`,
+         WHERE id = @id
+           AND (@ifFreeFor IS NULL OR assigned_operator IS NULL OR assigned_operator = @ifFreeFor)
+         RETURNING *`,
       ),
     };
   }
 
   /** A message with its conversation. */
-  loadMessage(messageId: number) {
+  async loadMessage(messageId: number) {
     const m = this.s.message.get(messageId);
     if (!m) return undefined;
     const c = this.s.conversation.get(m.conversation_id)!;
@@ -98,19 +104,25 @@ export class SqliteConversations implements ConversationStore {
   }
 
   /** A conversation by id. */
-  getConversation(id: number): ConversationRecord | undefined {
+  async getConversation(id: number): Promise<ConversationRecord | undefined> {
     const r = this.s.conversation.get(id);
     return r && toConversation(r);
   }
 
   /** A conversation by its chat id on a channel. */
-  findConversation(bot: string, channel: ChannelName, chatId: string): ConversationRecord | undefined {
+  async findConversation(
+    bot: string,
+    channel: ChannelName,
+    chatId: string,
+  ): Promise<ConversationRecord | undefined> {
     const r = this.s.byChat.get(bot, channel, chatId);
     return r && toConversation(r);
   }
 
   /** Finds or creates a chat's conversation. */
-  ensureConversation(c: Parameters<ConversationStore['ensureConversation']>[0]): ConversationRecord {
+  async ensureConversation(
+    c: Parameters<ConversationStore['ensureConversation']>[0],
+  ): Promise<ConversationRecord> {
     return toConversation(
       this.s.upsert.get({
         bot: c.bot,
@@ -126,7 +138,7 @@ export class SqliteConversations implements ConversationStore {
   }
 
   /** Messages after `afterId`, oldest first. */
-  listMessages(conversationId: number, afterId = 0, limit = 200) {
+  async listMessages(conversationId: number, afterId = 0, limit = 200) {
     return this.s.messagesAfter.all(conversationId, afterId, limit).map(toMessage);
   }
 
@@ -134,12 +146,12 @@ export class SqliteConversations implements ConversationStore {
    * Commits one processed message's outcome in one transaction; synced to disk only when a
    * client is answered with it (`durable`), otherwise it rides on the next synced commit.
    */
-  recordOutcome(o: ProcessingOutcome): RecordedIds {
+  async recordOutcome(o: ProcessingOutcome): Promise<RecordedIds> {
     const commit = () =>
       this.db
         .transaction((): RecordedIds => {
           const now = this.clock.now();
-          for (const p of o.predictions) this.predictions.record(p);
+          for (const p of o.predictions) this.predictions.recordNow(p);
           const d = o.decision;
           this.s.insertDecision.run({
             messageId: o.messageId,
@@ -164,19 +176,25 @@ export class SqliteConversations implements ConversationStore {
             now,
           });
           const ids = this.insertReplies(o.conversationId, o.channel, o.bot, o.replies, now);
-          if (o.jobId !== undefined) this.jobs.complete(o.jobId);
+          if (o.jobId !== undefined) this.jobs.completeNow(o.jobId);
           return ids;
         })
         .immediate();
     return o.durable ? commit() : withoutDiskSync(this.db, commit);
   }
 
-  /** Commits replies (and an optional state change) outside the pipeline. */
-  recordReplies(conversationId: number, replies: RecordedReply[], change?: Change): RecordedIds {
+  /** Commits replies (and an optional state change and operator's action) outside the pipeline, in one transaction. */
+  async recordReplies(
+    conversationId: number,
+    replies: RecordedReply[],
+    change?: Change,
+    action?: OperatorActionRecord,
+  ): Promise<RecordedIds> {
     return this.db
       .transaction((): RecordedIds => {
         const c = this.s.conversation.get(conversationId);
         if (!c) throw new Error(`conversation ${conversationId} does not exist`);
+        if (action) this.insertAction(action);
         const ids = this.insertReplies(conversationId, c.channel, c.bot, replies, this.clock.now());
         if (change) this.applyChange(conversationId, change);
         return ids;
@@ -184,14 +202,33 @@ export class SqliteConversations implements ConversationStore {
       .immediate();
   }
 
-  /** Changes a conversation's state. */
-  updateConversation(conversationId: number, change: Change): ConversationRecord | undefined {
-    const r = this.applyChange(conversationId, change);
+  /** Changes a conversation's state, with the operator's action that changed it in the same transaction. */
+  async updateConversation(
+    conversationId: number,
+    change: Change,
+    action?: OperatorActionRecord,
+  ): Promise<ConversationRecord | undefined> {
+    const r = action
+      ? this.db
+          .transaction(() => {
+            const updated = this.applyChange(conversationId, change);
+            // A refused take stores no action.
+            if (updated && (change.ifFreeFor === undefined || updated.assigned_operator === change.ifFreeFor))
+              this.insertAction(action);
+            return updated;
+          })
+          .immediate()
+      : this.applyChange(conversationId, change);
     return r && toConversation(r);
   }
 
   /** Stores a platform-side operator message and marks the conversation taken. */
-  recordOperatorMessage(conversationId: number, text: string, operator: string, externalId?: string): number {
+  async recordOperatorMessage(
+    conversationId: number,
+    text: string,
+    operator: string,
+    externalId?: string,
+  ): Promise<number> {
     return this.db
       .transaction((): number => {
         const c = this.s.conversation.get(conversationId);
@@ -215,7 +252,7 @@ export class SqliteConversations implements ConversationStore {
   }
 
   /** A suggestion from the conversation's last few decisions. */
-  findSuggestion(conversationId: number, answerId: number): Suggestion | undefined {
+  async findSuggestion(conversationId: number, answerId: number): Promise<Suggestion | undefined> {
     for (const r of this.s.recentDecisions.all(conversationId)) {
       const found = toDecision(r).suggestions.find((s) => s.answerId === answerId);
       if (found) return found;
@@ -224,7 +261,7 @@ export class SqliteConversations implements ConversationStore {
   }
 
   /** An inbound message with its conversation, decision and the replies after it. */
-  ticket(messageId: number): TicketView | undefined {
+  async ticket(messageId: number): Promise<TicketView | undefined> {
     const m = this.s.message.get(messageId);
     if (m?.direction !== 'in') return undefined;
     const d = this.s.decision.get(messageId);
@@ -270,7 +307,7 @@ export class SqliteConversations implements ConversationStore {
       }
       for (const send of r.sends) {
         ids.outboxIds.push(
-          this.outbox.enqueue({
+          this.outbox.enqueueNow({
             conversationId,
             messageId,
             channel,
@@ -284,8 +321,9 @@ export class SqliteConversations implements ConversationStore {
     return ids;
   }
 
+  /** Applies a change; a take refused by `ifFreeFor` changes nothing and returns the row as it stands. */
   private applyChange(conversationId: number, change: Change): ConversationRow | undefined {
-    return this.s.change.get({
+    const changed = this.s.change.get({
       id: conversationId,
       status: change.status ?? null,
       setOperator: change.assignedOperator !== undefined ? 1 : 0,
@@ -293,7 +331,9 @@ export class SqliteConversations implements ConversationStore {
       setQueue: change.queue !== undefined ? 1 : 0,
       queue: change.queue ?? null,
       category: change.category ?? null,
+      ifFreeFor: change.ifFreeFor ?? null,
       now: this.clock.now(),
     });
+    return changed ?? (change.ifFreeFor === undefined ? undefined : this.s.conversation.get(conversationId));
   }
 }

@@ -100,7 +100,7 @@ export class SqliteInbox implements Inbox {
   }
 
   /** Stores a delivery once; a replay returns the first one's ids with `duplicate: true`. */
-  accept(message: InboundMessage, jobKind?: string): AcceptResult {
+  async accept(message: InboundMessage, jobKind?: string): Promise<AcceptResult> {
     // IMMEDIATE takes the write lock up front, so two replays racing cannot both insert.
     return this.tx.immediate(message, jobKind);
   }
@@ -109,7 +109,7 @@ export class SqliteInbox implements Inbox {
    * Stores several deliveries with one commit (one disk sync for all of them); each gets its
    * result or its own error. Throws, storing nothing, when the database cannot be locked.
    */
-  acceptMany(entries: readonly InboxEntry[]): Array<AcceptResult | Error> {
+  async acceptMany(entries: readonly InboxEntry[]): Promise<Array<AcceptResult | Error>> {
     return this.batchTx.immediate(entries);
   }
 }

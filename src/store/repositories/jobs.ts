@@ -52,32 +52,37 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   /** Marks up to `limit` due jobs as running and returns them, oldest first. */
-  claimDue(limit: number): Job[] {
+  async claimDue(limit: number): Promise<Job[]> {
     return withoutDiskSync(this.db, () => this.claimStmt.all({ now: this.clock.now(), limit }))
       .sort((a, b) => a.id - b.id)
       .map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts }));
   }
 
   /** Claims one pending job by id, whatever its due time; undefined when it is not pending. */
-  claim(id: number): Job | undefined {
+  async claim(id: number): Promise<Job | undefined> {
     const r = withoutDiskSync(this.db, () => this.claimOneStmt.get({ now: this.clock.now(), id }));
     return r && { id: r.id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts };
   }
 
   /** Marks a job done. */
-  complete(id: number): void {
+  async complete(id: number): Promise<void> {
+    this.completeNow(id);
+  }
+
+  /** Marks a job done inside the caller's transaction (or on its own, without a disk sync). */
+  completeNow(id: number): void {
     withoutDiskSync(this.db, () => this.completeStmt.run(this.clock.now(), id));
   }
 
   /** Records a failure; with `retryAt` the job runs again then, without it the job is dead. */
-  fail(id: number, error: string, retryAt: number | null): void {
+  async fail(id: number, error: string, retryAt: number | null): Promise<void> {
     withoutDiskSync(this.db, () =>
       this.failStmt.run({ id, error: error.slice(0, 2000), retryAt, now: this.clock.now() }),
     );
   }
 
   /** At start: jobs left running by a crash go back to pending. Returns how many. */
-  requeueRunning(): number {
+  async requeueRunning(): Promise<number> {
     return this.requeueStmt.run(this.clock.now()).changes;
   }
 }

@@ -69,7 +69,7 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
   }
 
   /** Stores answers in one transaction; returns them with their ids. */
-  insertMany(rows: readonly NewKbAnswer[]): KbAnswer[] {
+  async insertMany(rows: readonly NewKbAnswer[]): Promise<KbAnswer[]> {
     const now = this.clock.now();
     return this.db.transaction(() =>
       rows.map((r) => {
@@ -89,13 +89,13 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
   }
 
   /** One answer by id. */
-  get(id: number): KbAnswer | undefined {
+  async get(id: number): Promise<KbAnswer | undefined> {
     const r = this.s.get.get(id);
     return r ? toAnswer(r) : undefined;
   }
 
   /** Changes an answer; the revision moves only when its text changes. */
-  update(id: number, patch: KbAnswerPatch): KbAnswer | undefined {
+  async update(id: number, patch: KbAnswerPatch): Promise<KbAnswer | undefined> {
     return this.db.transaction(() => {
       const current = this.s.get.get(id);
       if (!current) return undefined;
@@ -114,7 +114,7 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
   }
 
   /** Deletes an answer; `referenced` when operators' actions name it (it stays). */
-  delete(id: number): 'deleted' | 'missing' | 'referenced' {
+  async delete(id: number): Promise<'deleted' | 'missing' | 'referenced'> {
     return this.db.transaction(() => {
       if (!this.s.get.get(id)) return 'missing' as const;
       if (this.s.references.get(id)!.n > 0) return 'referenced' as const;
@@ -124,7 +124,7 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
   }
 
   /** A page of a knowledge base's answers, oldest first, with the total matching. */
-  list(q: KbListQuery): { answers: KbAnswer[]; total: number } {
+  async list(q: KbListQuery): Promise<{ answers: KbAnswer[]; total: number }> {
     const where = ['kb = @kb'];
     if (q.active !== undefined) where.push('active = @active');
     if (q.category !== undefined) where.push('category IS @category');
@@ -150,22 +150,22 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
   }
 
   /** How many answers a knowledge base holds (active or not). */
-  count(kb: string): number {
+  async count(kb: string): Promise<number> {
     return this.s.count.get(kb)!.n;
   }
 
   /** What the answer index compares with: each active answer's id, text revision and category. */
-  snapshot(kb: string): KbSnapshotRow[] {
+  async snapshot(kb: string): Promise<KbSnapshotRow[]> {
     return this.s.snapshot.all(kb);
   }
 
   /** Answers by id (missing ids are left out). */
-  getMany(ids: readonly number[]): KbAnswer[] {
+  async getMany(ids: readonly number[]): Promise<KbAnswer[]> {
     return this.s.many.all(JSON.stringify(ids)).map(toAnswer);
   }
 
   /** The knowledge bases that hold answers. */
-  knowledgeBases(): string[] {
+  async knowledgeBases(): Promise<string[]> {
     return this.s.kbs.all().map((r) => r.kb);
   }
 }

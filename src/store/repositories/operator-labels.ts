@@ -1,46 +1,15 @@
 import type Database from 'better-sqlite3';
+import {
+  ANSWER_ACTIONS,
+  type AnswerActionRow,
+  type CategoryActionRow,
+  LABEL_ACTIONS,
+  type LabelQuery,
+  type OperatorLabelStore,
+} from '../../retraining/operator-labels-port.js';
 
-/** The operator actions that label a customer message with a category. */
-export const LABEL_ACTIONS = ['correct_category', 'accept_suggestion', 'edit_suggestion', 'reply'] as const;
-
-/** The operator actions whose text answers the judged customer message. */
-export const ANSWER_ACTIONS = ['accept_suggestion', 'edit_suggestion', 'reply'] as const;
-
-/** An operator action that set or left standing a category on a customer message. */
-export interface CategoryActionRow {
-  actionId: number;
-  action: (typeof LABEL_ACTIONS)[number];
-  bot: string;
-  messageId: number;
-  /** The customer message's text. */
-  text: string;
-  category: string;
-  operator: string;
-  createdAt: number;
-  /** `{classifier: "name@version", ...}` of the nets whose predictions the action judged. */
-  netVersions: Record<string, string>;
-}
-
-/** An operator's answer to a customer message. */
-export interface AnswerActionRow {
-  actionId: number;
-  action: (typeof ANSWER_ACTIONS)[number];
-  bot: string;
-  messageId: number;
-  question: string;
-  answer: string;
-  answerId: number | null;
-  category: string | null;
-  operator: string;
-  createdAt: number;
-}
-
-/** Which actions to read: one bot (or all), from a time on. */
-export interface LabelQuery {
-  bot?: string;
-  /** Epoch ms; actions before it are left out. */
-  since?: number;
-}
+export type { AnswerActionRow, CategoryActionRow, LabelQuery };
+export { ANSWER_ACTIONS, LABEL_ACTIONS };
 
 interface CategoryRow {
   id: number;
@@ -70,7 +39,7 @@ interface AnswerRow {
 const inList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
 
 /** Reads operators' actions as raw training material, oldest first (the order labels are resolved in). */
-export class SqliteOperatorLabels {
+export class SqliteOperatorLabels implements OperatorLabelStore {
   private readonly s;
 
   constructor(db: Database.Database) {
@@ -98,7 +67,7 @@ export class SqliteOperatorLabels {
   }
 
   /** Actions that set or confirmed a category on a customer message. */
-  categoryActions(q: LabelQuery = {}): CategoryActionRow[] {
+  async categoryActions(q: LabelQuery = {}): Promise<CategoryActionRow[]> {
     return this.s.categories.all({ bot: q.bot ?? null, since: q.since ?? 0 }).map((r) => ({
       actionId: r.id,
       action: r.action,
@@ -113,7 +82,7 @@ export class SqliteOperatorLabels {
   }
 
   /** Actions that answered a customer message (accepted, edited or written replies). */
-  answerActions(q: LabelQuery = {}): AnswerActionRow[] {
+  async answerActions(q: LabelQuery = {}): Promise<AnswerActionRow[]> {
     return this.s.answers.all({ bot: q.bot ?? null, since: q.since ?? 0 }).map((r) => ({
       actionId: r.id,
       action: r.action,

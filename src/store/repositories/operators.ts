@@ -1,19 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { Operator, OperatorRole, OperatorStore } from '../../console/operator-store-port.js';
 import type { Clock } from '../../core/ports.js';
 
-/** An operator of the web console. */
-export interface Operator {
-  id: number;
-  login: string;
-  name: string;
-  language: 'en' | 'ru';
-  /** A supervisor may reassign any conversation and act on colleagues' ones; an operator only on their own. */
-  role: OperatorRole;
-}
-
-/** What an operator may do: `operator` works their own conversations, `supervisor` anyone's. */
-export type OperatorRole = 'operator' | 'supervisor';
+export type { Operator, OperatorRole };
 
 interface OperatorRow extends Operator {
   password_hash: string;
@@ -25,7 +15,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
  * Operators and their sessions. A session token is random (256 bits) and only its SHA-256
  * is stored, so a copy of the database does not let anyone sign in.
  */
-export class SqliteOperators {
+export class SqliteOperators implements OperatorStore {
   private readonly byLoginStmt;
   private readonly upsertStmt;
   private readonly countStmt;
@@ -70,12 +60,17 @@ export class SqliteOperators {
   }
 
   /** Creates or updates an operator; `passwordHash` comes from `hashPassword`. */
-  upsert(o: { login: string; name: string; passwordHash: string; language?: 'en' | 'ru' }): number {
+  async upsert(o: {
+    login: string;
+    name: string;
+    passwordHash: string;
+    language?: 'en' | 'ru';
+  }): Promise<number> {
     return this.upsertStmt.get({ language: 'en', ...o, now: this.clock.now() })!.id;
   }
 
   /** The active operator with this login and their password hash, if any. */
-  findForSignIn(login: string): (Operator & { passwordHash: string }) | undefined {
+  async findForSignIn(login: string): Promise<(Operator & { passwordHash: string }) | undefined> {
     const row = this.byLoginStmt.get(login);
     if (!row) return undefined;
     const { password_hash, ...operator } = row;
@@ -83,17 +78,17 @@ export class SqliteOperators {
   }
 
   /** The name an active operator shows customers (the chat widget), if the login exists. */
-  displayName(login: string): string | undefined {
+  async displayName(login: string): Promise<string | undefined> {
     return this.byLoginStmt.get(login)?.name;
   }
 
   /** How many active operators there are. */
-  count(): number {
+  async count(): Promise<number> {
     return this.countStmt.get()!.n;
   }
 
   /** Starts a session; returns the token for the cookie. */
-  createSession(operatorId: number, ttlMs: number): string {
+  async createSession(operatorId: number, ttlMs: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     this.purgeStmt.run(now);
@@ -102,27 +97,27 @@ export class SqliteOperators {
   }
 
   /** The operator a live session token belongs to. */
-  sessionOperator(token: string): Operator | undefined {
+  async sessionOperator(token: string): Promise<Operator | undefined> {
     return this.sessionStmt.get(hashToken(token), this.clock.now());
   }
 
   /** Sets an operator's role; false when no such operator exists. */
-  setRole(login: string, role: OperatorRole): boolean {
+  async setRole(login: string, role: OperatorRole): Promise<boolean> {
     return this.setRoleStmt.run(role, login).changes > 0;
   }
 
   /** Stores the language an operator chose for the console. */
-  setLanguage(login: string, language: 'en' | 'ru'): void {
+  async setLanguage(login: string, language: 'en' | 'ru'): Promise<void> {
     this.setLanguageStmt.run(language, login);
   }
 
   /** Every active operator, by login. */
-  list(): Operator[] {
+  async list(): Promise<Operator[]> {
     return this.listStmt.all();
   }
 
   /** Ends a session. */
-  deleteSession(token: string): void {
+  async deleteSession(token: string): Promise<void> {
     this.deleteSessionStmt.run(hashToken(token));
   }
 }

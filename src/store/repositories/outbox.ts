@@ -59,8 +59,13 @@ export class SqliteOutbox implements Outbox {
     );
   }
 
-  /** Adds a reply to send; returns its id. Call inside the transaction that made the reply. */
-  enqueue(item: NewOutboxItem): number {
+  /** Adds a reply to send; returns its id. */
+  async enqueue(item: NewOutboxItem): Promise<number> {
+    return this.enqueueNow(item);
+  }
+
+  /** Adds a reply to send inside the caller's transaction (the one that made the reply); returns its id. */
+  enqueueNow(item: NewOutboxItem): number {
     return Number(
       this.insertStmt.run({
         conversationId: item.conversationId ?? null,
@@ -75,7 +80,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   /** Claims up to `limit` due replies for sending, oldest first. */
-  claimDue(limit: number): OutboxItem[] {
+  async claimDue(limit: number): Promise<OutboxItem[]> {
     return withoutDiskSync(this.db, () => this.claimStmt.all({ now: this.clock.now(), limit }))
       .sort((a, b) => a.id - b.id)
       .map((r) => ({
@@ -91,24 +96,24 @@ export class SqliteOutbox implements Outbox {
   }
 
   /** The platform accepted the reply. */
-  markSent(id: number): void {
+  async markSent(id: number): Promise<void> {
     withoutDiskSync(this.db, () => this.sentStmt.run(this.clock.now(), id));
   }
 
   /** The attempt failed: retry at `nextAttemptAt`, or dead-letter it when that is null. */
-  markFailed(id: number, error: string, nextAttemptAt: number | null): void {
+  async markFailed(id: number, error: string, nextAttemptAt: number | null): Promise<void> {
     withoutDiskSync(this.db, () =>
       this.failStmt.run({ id, error: error.slice(0, 2000), next: nextAttemptAt }),
     );
   }
 
   /** At start: items left `sending` by a crash are retried. Returns how many. */
-  requeueSending(): number {
+  async requeueSending(): Promise<number> {
     return this.requeueStmt.run().changes;
   }
 
   /** How many items are in each state. */
-  counts(): Record<'pending' | 'sending' | 'sent' | 'dead', number> {
+  async counts(): Promise<Record<'pending' | 'sending' | 'sent' | 'dead', number>> {
     const out = { pending: 0, sending: 0, sent: 0, dead: 0 };
     for (const row of this.countStmt.all()) out[row.status as keyof typeof out] = row.n;
     return out;

@@ -16,7 +16,12 @@ export class SqlitePredictionLog implements PredictionLog {
   }
 
   /** Records one prediction; returns its id. */
-  record(p: PredictionRecord): number {
+  async record(p: PredictionRecord): Promise<number> {
+    return this.recordNow(p);
+  }
+
+  /** Records one prediction inside the caller's transaction; returns its id. */
+  recordNow(p: PredictionRecord): number {
     return Number(
       this.insertStmt.run({
         messageId: p.messageId,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/ports.js';
+import type { ShopCatalogueStore } from '../../shop/store-port.js';
 import type { Product } from '../../shop/types.js';
 
 interface ProductRow {
@@ -26,7 +27,7 @@ export function productFromRow(r: ProductRow): Product {
 }
 
 /** The shop's product catalogue. Products are upserted by id and never deleted (events refer to them). */
-export class SqliteShopCatalogue {
+export class SqliteShopCatalogue implements ShopCatalogueStore {
   private readonly upsertStmt;
   private readonly allStmt;
   private readonly countStmt;
@@ -54,7 +55,7 @@ export class SqliteShopCatalogue {
   }
 
   /** Inserts or replaces products, all or none. */
-  upsert(products: readonly Product[]): void {
+  async upsert(products: readonly Product[]): Promise<void> {
     this.tx.immediate(products);
   }
 
@@ -73,12 +74,12 @@ export class SqliteShopCatalogue {
   }
 
   /** Every product, in the order they were first stored. */
-  all(): Product[] {
+  async all(): Promise<Product[]> {
     return this.allStmt.all().map(productFromRow);
   }
 
   /** How many products there are. */
-  count(): number {
+  async count(): Promise<number> {
     return this.countStmt.get()!.n;
   }
 }

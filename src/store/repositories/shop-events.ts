@@ -1,25 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/ports.js';
+import type { AppendResult, ShopEventStore, StoredEvent } from '../../shop/store-port.js';
 import type { EventKind, ShopEvent } from '../../shop/types.js';
 
-/** An event as the models read it, with its row id (events arrive in row-id order). */
-export interface StoredEvent {
-  rowId: number;
-  userId: string;
-  itemId: string;
-  type: EventKind;
-  timestamp: number;
-  orderId: string | null;
-}
+export type { AppendResult, StoredEvent };
 
-/** What appending a batch did; `stored` lists the new rows (duplicates by `eventId` are skipped). */
-export interface AppendResult {
-  stored: StoredEvent[];
-  duplicates: number;
-}
+/** Events read per page by {@link SqliteShopEvents.scan}: tens of milliseconds of the event loop each. */
+const SCAN_PAGE = 10_000;
 
 /** Customer events (views, cart additions, purchases): append-only. */
-export class SqliteShopEvents {
+export class SqliteShopEvents implements ShopEventStore {
   private readonly insertStmt;
   private readonly lastStmt;
   private readonly countStmt;
@@ -38,9 +28,9 @@ export class SqliteShopEvents {
     this.lastStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM shop_events');
     this.countStmt = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM shop_events');
     this.scanStmt = db
-      .prepare<[number, number]>(
+      .prepare<[number, number, number]>(
         `SELECT id, user_id, item_id, type, occurred_at, order_id FROM shop_events
-         WHERE id > ? AND id <= ? ORDER BY id`,
+         WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`,
       )
       .raw(true);
     this.tx = db.transaction((events: readonly ShopEvent[]): AppendResult => {
@@ -56,7 +46,7 @@ export class SqliteShopEvents {
   }
 
   /** Appends a batch, all or none. */
-  append(events: readonly ShopEvent[]): AppendResult {
+  async append(events: readonly ShopEvent[]): Promise<AppendResult> {
     return this.tx.immediate(events);
   }
 
@@ -67,17 +57,21 @@ export class SqliteShopEvents {
   }
 
   /** The newest row id (0 when there are no events). */
-  lastRowId(): number {
+  async lastRowId(): Promise<number> {
     return this.lastStmt.get()!.id ?? 0;
   }
 
   /** How many events there are. */
-  count(): number {
+  async count(): Promise<number> {
     return this.countStmt.get()!.n;
   }
 
-  /** Calls `visit` for every event with `after < rowId <= upTo`, oldest first, without building objects. */
-  scan(
+  /**
+   * Calls `visit` for every event with `after < rowId <= upTo`, oldest first, without
+   * building objects. Reads a page at a time and yields to the event loop between pages, so
+   * a long scan does not hold up requests.
+   */
+  async scan(
     after: number,
     upTo: number,
     visit: (
@@ -87,11 +81,19 @@ export class SqliteShopEvents {
       timestamp: number,
       orderId: string | null,
     ) => void,
-  ): void {
-    for (const row of this.scanStmt.iterate(after, upTo) as Iterable<
-      [number, string, string, EventKind, number, string | null]
-    >) {
-      visit(row[1], row[2], row[3], row[4], row[5]);
+  ): Promise<void> {
+    let from = after;
+    for (;;) {
+      let n = 0;
+      for (const row of this.scanStmt.iterate(from, upTo, SCAN_PAGE) as Iterable<
+        [number, string, string, EventKind, number, string | null]
+      >) {
+        visit(row[1], row[2], row[3], row[4], row[5]);
+        from = row[0];
+        n++;
+      }
+      if (n < SCAN_PAGE) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }

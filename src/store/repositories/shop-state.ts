@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/ports.js';
+import type { ShopStateStore } from '../../shop/store-port.js';
 
 /** Small named facts about the shop that must survive restarts (e.g. "demo loaded"). */
-export class SqliteShopState {
+export class SqliteShopState implements ShopStateStore {
   private readonly getStmt;
   private readonly setStmt;
 
@@ -18,12 +19,17 @@ export class SqliteShopState {
   }
 
   /** The value stored under `key`, if any. */
-  get(key: string): string | undefined {
+  async get(key: string): Promise<string | undefined> {
     return this.getStmt.get(key)?.value;
   }
 
   /** Stores `value` under `key`. */
-  set(key: string, value: string): void {
+  async set(key: string, value: string): Promise<void> {
+    this.setNow(key, value);
+  }
+
+  /** Stores `value` under `key` inside the caller's transaction. */
+  setNow(key: string, value: string): void {
     this.setStmt.run(key, value, this.clock.now());
   }
 }

@@ -1,55 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/ports.js';
+import type {
+  TrainingRun,
+  TrainingRunKind,
+  TrainingRunOutcome,
+  TrainingRunStatus,
+  TrainingRunStore,
+} from '../../retraining/training-runs-port.js';
 
-/** How a retraining run ended (or `running`). */
-export type TrainingRunStatus =
-  | 'running'
-  | 'promoted'
-  | 'forced'
-  | 'refused'
-  | 'dry_run'
-  | 'skipped'
-  | 'failed';
-
-/** The kinds of net a run retrains. */
-export type TrainingRunKind = 'classifier' | 'qa';
-
-/** One retraining run as stored. */
-export interface TrainingRun {
-  id: number;
-  kind: TrainingRunKind;
-  bot: string;
-  netName: string;
-  status: TrainingRunStatus;
-  /** The version in service when the run started. */
-  oldVersion: string | null;
-  /** The version the run wrote (promoted or not); null for dry runs, skips and failures. */
-  newVersion: string | null;
-  /** Why the gate decided as it did, one sentence each. */
-  reasons: string[];
-  forcedReason: string | null;
-  options: Record<string, unknown>;
-  /** What the run trained and evaluated on (counts, files, hashes). */
-  data: unknown;
-  /** Old and new figures per evaluation set. */
-  metrics: unknown;
-  reportPath: string | null;
-  error: string | null;
-  startedAt: number;
-  finishedAt: number | null;
-}
-
-/** How a run ended, stored by {@link SqliteTrainingRuns.finish}. */
-export interface TrainingRunOutcome {
-  status: Exclude<TrainingRunStatus, 'running'>;
-  newVersion?: string | null;
-  reasons?: string[];
-  forcedReason?: string | null;
-  data?: unknown;
-  metrics?: unknown;
-  reportPath?: string | null;
-  error?: string | null;
-}
+export type { TrainingRun, TrainingRunKind, TrainingRunOutcome, TrainingRunStatus };
 
 interface Row {
   id: number;
@@ -94,7 +53,7 @@ function toRun(r: Row): TrainingRun {
 }
 
 /** The retraining runs: started by the retrain command, read by the admin API and the console. */
-export class SqliteTrainingRuns {
+export class SqliteTrainingRuns implements TrainingRunStore {
   private readonly s;
 
   constructor(
@@ -131,13 +90,13 @@ export class SqliteTrainingRuns {
   }
 
   /** Records a run that starts now; returns its id. */
-  start(run: {
+  async start(run: {
     kind: TrainingRunKind;
     bot: string;
     netName: string;
     oldVersion: string | null;
     options: Record<string, unknown>;
-  }): number {
+  }): Promise<number> {
     return Number(
       this.s.insert.run({ ...run, options: JSON.stringify(run.options), now: this.clock.now() })
         .lastInsertRowid,
@@ -145,7 +104,7 @@ export class SqliteTrainingRuns {
   }
 
   /** Stores how a run ended; a run ends once. */
-  finish(id: number, o: TrainingRunOutcome): void {
+  async finish(id: number, o: TrainingRunOutcome): Promise<void> {
     const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
     this.s.finish.run({
       id,
@@ -165,7 +124,7 @@ export class SqliteTrainingRuns {
    * Marks runs still `running` as failed: called by a run that holds the lock, so any other
    * `running` row belongs to a process that died before it could finish.
    */
-  abandonInterrupted(): number {
+  async abandonInterrupted(): Promise<number> {
     return this.s.abandon.run({
       error: 'interrupted: the process ended before the run finished',
       now: this.clock.now(),
@@ -173,20 +132,25 @@ export class SqliteTrainingRuns {
   }
 
   /** One run, if it exists. */
-  get(id: number): TrainingRun | undefined {
+  async get(id: number): Promise<TrainingRun | undefined> {
     const row = this.s.get.get(id);
     return row && toRun(row);
   }
 
   /** Runs, newest first, optionally of one bot or kind, before an id (paging). */
-  list(q: { limit: number; bot?: string; kind?: TrainingRunKind; before?: number }): TrainingRun[] {
+  async list(q: {
+    limit: number;
+    bot?: string;
+    kind?: TrainingRunKind;
+    before?: number;
+  }): Promise<TrainingRun[]> {
     return this.s.list
       .all({ limit: q.limit, bot: q.bot ?? null, kind: q.kind ?? null, before: q.before ?? null })
       .map(toRun);
   }
 
   /** The newest run that wrote a report. */
-  latestWithReport(): TrainingRun | undefined {
+  async latestWithReport(): Promise<TrainingRun | undefined> {
     const row = this.s.latestReport.get();
     return row && toRun(row);
   }

@@ -49,9 +49,9 @@ export function mountConversations(
     return v;
   };
 
-  api.get('/conversations/:id', (req, res) => {
-    const c = found(d.store.getConversation(idOf(req.params.id)));
-    const messages = d.store.listMessages(c.id).map((m) => ({
+  api.get('/conversations/:id', async (req, res) => {
+    const c = found(await d.store.getConversation(idOf(req.params.id)));
+    const messages = (await d.store.listMessages(c.id)).map((m) => ({
       id: m.id,
       direction: m.direction,
       author: m.author,
@@ -62,17 +62,17 @@ export function mountConversations(
     res.json({ ...conversationJson(c), messages });
   });
 
-  api.post('/conversations/:id/messages', jsonBody(d.bodyLimitBytes), (req, res) => {
+  api.post('/conversations/:id/messages', jsonBody(d.bodyLimitBytes), async (req, res) => {
     const input = validate(replyInput, req.body, 'operator reply');
-    const r = found(d.service.reply(idOf(req.params.id), input.operator, input.text));
+    const r = found(await d.service.reply(idOf(req.params.id), input.operator, input.text));
     res.status(201).json({ message_id: r.messageId, conversation: conversationJson(r.conversation) });
   });
 
-  api.post('/conversations/:id/handback', (req, res) => {
-    res.json(conversationJson(found(d.service.handBack(idOf(req.params.id)))));
+  api.post('/conversations/:id/handback', async (req, res) => {
+    res.json(conversationJson(found(await d.service.handBack(idOf(req.params.id)))));
   });
 
-  api.post('/conversations/:id/resolve', (req, res) => {
-    res.json(conversationJson(found(d.service.resolve(idOf(req.params.id)))));
+  api.post('/conversations/:id/resolve', async (req, res) => {
+    res.json(conversationJson(found(await d.service.resolve(idOf(req.params.id)))));
   });
 }

@@ -1,0 +1,81 @@
+/** What the shop needs from the store: the catalogue, customer events and small named facts. */
+import type { EventKind, Product, ShopEvent } from './types.js';
+
+/** An event as the models read it, with its row id (events arrive in row-id order). */
+export interface StoredEvent {
+  rowId: number;
+  userId: string;
+  itemId: string;
+  type: EventKind;
+  timestamp: number;
+  orderId: string | null;
+}
+
+/** What appending a batch did; `stored` lists the new rows (duplicates by `eventId` are skipped). */
+export interface AppendResult {
+  stored: StoredEvent[];
+  duplicates: number;
+}
+
+/** The shop's product catalogue. Products are upserted by id and never deleted (events refer to them). */
+export interface ShopCatalogueStore {
+  /** Inserts or replaces products, all or none. */
+  upsert(products: readonly Product[]): Promise<void>;
+  /** Every product, in the order they were first stored. */
+  all(): Promise<Product[]>;
+  /** How many products there are. */
+  count(): Promise<number>;
+}
+
+/** Customer events (views, cart additions, purchases): append-only. */
+export interface ShopEventStore {
+  /** Appends a batch, all or none. */
+  append(events: readonly ShopEvent[]): Promise<AppendResult>;
+  /** The newest row id (0 when there are no events). */
+  lastRowId(): Promise<number>;
+  /** How many events there are. */
+  count(): Promise<number>;
+  /**
+   * Calls `visit` for every event with `after < rowId <= upTo`, oldest first, without
+   * building objects; resolves when every event was visited.
+   */
+  scan(
+    after: number,
+    upTo: number,
+    visit: (
+      userId: string,
+      itemId: string,
+      type: EventKind,
+      timestamp: number,
+      orderId: string | null,
+    ) => void,
+  ): Promise<void>;
+}
+
+/** Small named facts about the shop that must survive restarts (e.g. "demo loaded"). */
+export interface ShopStateStore {
+  /** The value stored under `key`, if any. */
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` under `key`. */
+  set(key: string, value: string): Promise<void>;
+}
+
+/** What {@link ShopImportStore.storeImport} stored. */
+export interface ImportCounts {
+  products: number;
+  /** New events (duplicates by `eventId` are not counted). */
+  events: number;
+  duplicates: number;
+}
+
+/** A bulk import of the catalogue and events (CLI, demo shop), in one transaction. */
+export interface ShopImportStore {
+  /**
+   * Upserts the products and appends the events (skipping duplicates by `eventId`) and, when
+   * given, sets `mark.key` to `mark.value` in the shop state: all in one transaction.
+   */
+  storeImport(
+    data: { products: readonly Product[]; events: readonly ShopEvent[] },
+    mark?: { key: string; value: string },
+  ): Promise<ImportCounts>;
+}
