@@ -2,9 +2,8 @@ import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { systemClock } from '../src/core/ports.js';
 import { initBackend } from '../src/nets/backend.js';
-import { closeDatabase, createStore, openDatabase } from '../src/store/index.js';
+import { openSqliteStore } from '../src/store/index.js';
 import { answerFor, readKb } from '../training/qa/pairs.js';
 import { botNets } from '../training/retrain/bot-nets.js';
 import type { gateSummary } from '../training/retrain/gate.js';
@@ -40,24 +39,27 @@ const { dirs, test, operatorRows, regressionFile, resetCurrent } = prepareRetrai
 );
 const kb = readKb(values.kb);
 
-const db = openDatabase(join(dirs.data, 'neurodesk.db'));
-const store = createStore(db, systemClock);
-store.knowledgeBase.insertMany(
+let at = Date.parse('2026-11-01T00:00:00Z');
+// Simulated actions are stored at their own times; everything else at the real time.
+let simulating = false;
+const store = openSqliteStore(join(dirs.data, 'neurodesk.db'), {
+  clock: { now: () => (simulating ? at : Date.now()) },
+});
+await store.knowledgeBase.insertMany(
   kb.map((a) => ({ kb: 'default', text: a.text, category: a.category, language: a.language, active: true })),
 );
-db.transaction(() => {
-  let at = Date.parse('2026-11-01T00:00:00Z');
-  for (const i of operatorRows) {
-    at += 60_000;
-    const text = test.texts[i]!;
-    const answer = kb[answerFor(kb, test.labels[i]!, text)]!.text;
-    storeOperatorAction(db, at, text, {
-      action: 'accept_suggestion',
-      category: test.labels[i]!,
-      text: answer,
-    });
-  }
-})();
+simulating = true;
+for (const i of operatorRows) {
+  at += 60_000;
+  const text = test.texts[i]!;
+  const answer = kb[answerFor(kb, test.labels[i]!, text)]!.text;
+  await storeOperatorAction(store, at, text, {
+    action: 'accept_suggestion',
+    category: test.labels[i]!,
+    text: answer,
+  });
+}
+simulating = false;
 
 const backend = await initBackend(values.backend as 'wasm');
 const config = loadConfig({});
@@ -71,10 +73,13 @@ const ctx = {
     const nets = botNets(dirs.bots, b);
     return { net: nets.qa, kb: nets.kb };
   },
-  kbAnswers: (name: string) =>
-    store.knowledgeBase
-      .list({ kb: name, active: true, limit: 1_000_000, offset: 0 })
-      .answers.map((a) => ({ id: a.id, text: a.text, category: a.category, createdAt: a.createdAt })),
+  kbAnswers: async (name: string) =>
+    (await store.knowledgeBase.list({ kb: name, active: true, limit: 1_000_000, offset: 0 })).answers.map((a) => ({
+      id: a.id,
+      text: a.text,
+      category: a.category,
+      createdAt: a.createdAt,
+    })),
   now: () => new Date(),
   io: { out: process.stdout, err: process.stderr },
   backend: backend.name,
@@ -91,7 +96,7 @@ const base: QaRetrainOptions = {
 const figures: Record<string, unknown> = { backend: backend.name, gate: JSON.stringify(config.retrain.gate) };
 const started = performance.now();
 const run = await retrainQa(ctx, base);
-const runRow = store.trainingRuns.get(run.runId)!;
+const runRow = (await store.trainingRuns.get(run.runId))!;
 type Metrics = {
   sets: Array<{ name: string; n: number; old: Record<string, number>; new: Record<string, number> }>;
   epochs: number;
@@ -146,7 +151,7 @@ if (!values['no-control']) {
   resetCurrent();
   const t0 = performance.now();
   const control = await retrainQa(ctx, { ...base, shuffleLabels: true });
-  const m = store.trainingRuns.get(control.runId)!.metrics as Metrics;
+  const m = (await store.trainingRuns.get(control.runId))!.metrics as Metrics;
   const reg = m.sets.find((s) => s.name === 'regression')!;
   Object.assign(figures, {
     shuffledSeconds: (performance.now() - t0) / 1000,
@@ -162,7 +167,7 @@ if (!values['no-noise-floor']) {
   resetCurrent();
   const t0 = performance.now();
   const noise = await retrainQa(ctx, { ...base, dryRun: true, force: 'noise floor', seed: 2 });
-  const m = store.trainingRuns.get(noise.runId)!.metrics as Metrics;
+  const m = (await store.trainingRuns.get(noise.runId))!.metrics as Metrics;
   const reg = m.sets.find((s) => s.name === 'regression')!;
   Object.assign(figures, {
     noiseSeconds: (performance.now() - t0) / 1000,
@@ -170,6 +175,6 @@ if (!values['no-noise-floor']) {
     noiseRegressionTop1: reg.new.top1,
   });
 }
-closeDatabase(db);
+await store.close();
 console.log(JSON.stringify(figures, null, 2));
 console.log(`written to ${writeBenchResults('retrain-qa', 'npm run bench:retrain-qa', figures)}`);

@@ -1,8 +1,9 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import type { OperatorActionKind } from '../src/core/conversation-port.js';
 import { locateNet, type NetLocation } from '../src/nets/net-folder.js';
 import { seededRandom, shuffle } from '../src/nets/random.js';
+import type { Store } from '../src/store/index.js';
 import { readLabelled } from '../training/data.js';
 
 /** A scratch workplace for a retraining bench, and the BANKING77 test split it simulates. */
@@ -56,27 +57,32 @@ export function prepareRetrainBench(name: string, netPath: string, role: 'classi
 }
 
 /**
- * Stores one operator action on a customer's message, as the console would: the conversation,
- * the message, then the action (with its category and the text the operator sent, if any).
+ * Stores one operator action on a customer's message, as the gateway and the console would,
+ * through the store's ports: the customer's message (its conversation with it), then the
+ * action (with its category and the text the operator sent, if any). `clock` must read `at`.
  */
-export function storeOperatorAction(
-  db: Database.Database,
+export async function storeOperatorAction(
+  store: Pick<Store, 'inbox' | 'console'>,
   at: number,
   text: string,
-  action: { action: string; category: string; text: string | null },
-): void {
-  const conv = db
-    .prepare(
-      `INSERT INTO conversations (bot, channel, external_chat_id, created_at, updated_at) VALUES ('bank-support', 'rest', ?, ?, ?)`,
-    )
-    .run(`bench-${at}`, at, at).lastInsertRowid;
-  const msg = db
-    .prepare(
-      `INSERT INTO messages (conversation_id, direction, author, channel, text, created_at) VALUES (?, 'in', 'customer', 'rest', ?, ?)`,
-    )
-    .run(conv, text, at).lastInsertRowid;
-  db.prepare(
-    `INSERT INTO operator_actions (conversation_id, message_id, operator, action, category, text, created_at)
-     VALUES (?, ?, 'bench', ?, ?, ?, ?)`,
-  ).run(conv, msg, action.action, action.category, action.text, at);
+  action: { action: OperatorActionKind; category: string; text: string | null },
+): Promise<void> {
+  const { conversationId, messageId } = await store.inbox.accept({
+    bot: 'bank-support',
+    channel: 'rest',
+    deliveryId: `bench-${at}`,
+    chatId: `bench-${at}`,
+    text,
+  });
+  await store.console.recordAction({
+    conversationId,
+    messageId,
+    operator: 'bench',
+    action: action.action,
+    category: action.category,
+    answerId: null,
+    text: action.text,
+    predictionIds: [],
+    netVersions: {},
+  });
 }

@@ -3,11 +3,10 @@ import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { systemClock } from '../src/core/ports.js';
 import { initBackend } from '../src/nets/backend.js';
 import { ClassifierNet } from '../src/nets/classifier/classifier-net.js';
 import { seededRandom, shuffle } from '../src/nets/random.js';
-import { closeDatabase, createStore, openDatabase } from '../src/store/index.js';
+import { openSqliteStore } from '../src/store/index.js';
 import { DEFAULT_WIKIQA_DIR } from '../training/qa/wikiqa.js';
 import { botNets } from '../training/retrain/bot-nets.js';
 import { isHeldOut } from '../training/retrain/classifier-data.js';
@@ -50,23 +49,25 @@ const { dirs, served, test, operatorRows, regressionFile, resetCurrent } = prepa
 );
 const OFF_TOPIC = 'off_topic';
 const dbPath = join(dirs.data, 'neurodesk.db');
-const db = openDatabase(dbPath);
 const rng = seededRandom(8);
 let at = Date.parse('2026-11-01T00:00:00Z');
-const storeAction = (text: string, category: string, correction = rng.next() < 0.3) => {
+// Simulated actions are stored at their own times; everything else at the real time.
+let simulating = false;
+const store = openSqliteStore(dbPath, { clock: { now: () => (simulating ? at : Date.now()) } });
+const storeAction = async (text: string, category: string, correction = rng.next() < 0.3) => {
   at += 60_000;
-  storeOperatorAction(db, at, text, {
+  simulating = true;
+  await storeOperatorAction(store, at, text, {
     action: correction ? 'correct_category' : 'reply',
     category,
     text: correction ? null : 'answer',
   });
+  simulating = false;
 };
-db.transaction(() => {
-  for (const i of operatorRows) {
-    storeAction(test.texts[i]!, test.labels[i]!);
-    if (rng.next() < 0.03) storeAction(`  ${test.texts[i]!.toUpperCase()} `, test.labels[i]!);
-  }
-})();
+for (const i of operatorRows) {
+  await storeAction(test.texts[i]!, test.labels[i]!);
+  if (rng.next() < 0.03) await storeAction(`  ${test.texts[i]!.toUpperCase()} `, test.labels[i]!);
+}
 
 /** Distinct WikiQA training questions: a kind of message the bank desk never had a category for. */
 function offTopicQuestions(n: number): string[] {
@@ -82,7 +83,6 @@ function offTopicQuestions(n: number): string[] {
 }
 
 const backend = await initBackend(values.backend as 'wasm');
-const store = createStore(db, systemClock);
 const config = loadConfig({});
 const ctx = {
   labels: store.labels,
@@ -132,9 +132,7 @@ for (const name of names) {
     const questions = offTopicQuestions(Number(values['off-topic']));
     const labelled = questions.slice(0, Math.round(questions.length * 0.8));
     probes = questions.slice(labelled.length);
-    db.transaction(() => {
-      for (const q of labelled) storeAction(q, OFF_TOPIC, true);
-    })();
+    for (const q of labelled) await storeAction(q, OFF_TOPIC, true);
     Object.assign(figures, {
       newCategoryLabelled: labelled.length,
       newCategoryLabelledHeldOut: labelled.filter((q) => isHeldOut(q, base.heldOutFraction)).length,
@@ -194,7 +192,7 @@ for (const name of names) {
   process.stderr.write(`case ${name}: ${run.status} (expected ${c.expect}) in ${seconds.toFixed(1)} s\n`);
 }
 figures.casesMet = `${met}/${names.length}`;
-closeDatabase(db);
+await store.close();
 const command = `npm run bench:retrain${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const path = writeBenchResults('retrain', command, figures as Record<string, unknown>);
 process.stdout.write(`${readFileSync(path, 'utf8')}written to ${path}\n`);

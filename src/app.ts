@@ -11,7 +11,7 @@ import './transport/http/request-types.js';
 /** One readiness condition: `ok` false makes `/readyz` answer 503 with `detail`. */
 export interface ReadinessCheck {
   name: string;
-  check(): { ok: boolean; detail?: unknown };
+  check(): { ok: boolean; detail?: unknown } | Promise<{ ok: boolean; detail?: unknown }>;
 }
 
 /** Mounts a feature's routes. `api` is `/api/v1`, behind the API key; `app` is the root. */
@@ -55,13 +55,13 @@ export function createApp(deps: AppDeps): Express {
 
   app
     .route('/readyz')
-    .get((_req, res) => {
+    .get(async (_req, res) => {
       const checks: Record<string, unknown> = {};
       let ready = true;
       for (const c of deps.readiness) {
         let result: { ok: boolean; detail?: unknown };
         try {
-          result = c.check();
+          result = await c.check();
         } catch (err) {
           result = { ok: false, detail: (err as Error).message };
         }

@@ -33,7 +33,7 @@ import type { NetRegistry } from './nets/runtime/net-registry.js';
 import { createRetrainingFeature } from './retraining/feature.js';
 import { shopRecommender } from './shop/conversation.js';
 import { type ShopDeps, type ShopModule, shopFeature, startShop } from './shop/index.js';
-import { closeDatabase, createStore, openDatabase, type Store, startCheckpointer } from './store/index.js';
+import { openSqliteStore, type Store } from './store/index.js';
 import { rateLimit } from './transport/http/rate-limit.js';
 import { answerClientErrors } from './transport/http/raw-error.js';
 import { attachUpgrades } from './transport/ws/upgrade-router.js';
@@ -108,12 +108,12 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   if (generated) options.onGeneratedKey?.(generated);
 
   const dbPath = join(config.dataDir, 'neurodesk.db');
-  const db = openDatabase(dbPath, { busyTimeoutMs: config.dbBusyTimeoutMs });
-  const store = createStore(db, clock);
-  const checkpointer = startCheckpointer(db, {
-    onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+  const store = openSqliteStore(dbPath, {
+    clock,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    checkpointer: { onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying') },
   });
-  const shop = startShop({
+  const shop = await startShop({
     store,
     dbPath,
     clock,
@@ -197,8 +197,8 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
     readiness: [
       {
         name: 'database',
-        check: () => {
-          db.prepare('SELECT 1').get();
+        check: async () => {
+          await store.ping();
           return { ok: true };
         },
       },
@@ -222,8 +222,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
 
   // What closes after the features, last to first.
   const infrastructure = [
-    { name: 'checkpointer', close: () => checkpointer.stop() },
-    { name: 'database', close: () => closeDatabase(db) },
+    { name: 'database', close: () => store.close() },
   ];
   const parts = {
     store,

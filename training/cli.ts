@@ -34,7 +34,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then((code) => {
+  void runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then((code) => {
     process.exitCode = code;
   });
 }

@@ -174,7 +174,7 @@ say(
     ` vs top sellers ${r4(retail.personalTopSellersHitRate)} (without "buy again" ${r4(retail.personalNoRepeatHitRate)})`,
 );
 
-const whole = storeWholeRetail(retailLines, join('bench', 'tmp', 'recs-whole-retail'));
+const whole = await storeWholeRetail(retailLines, join('bench', 'tmp', 'recs-whole-retail'));
 say(
   `  whole set (${whole.events} events, ${whole.products} products): stored in ${whole.importSeconds.toFixed(1)} s,` +
     ` read + built in ${whole.buildSeconds.toFixed(2)} s`,

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/core/ports.js';
 import { storeImport } from '../../src/shop/import/importer.js';
 import { DEFAULT_PARAMS } from '../../src/shop/model/params.js';
-import { buildFromDatabase } from '../../src/shop/model-builder.js';
+import { buildFromStore } from '../../src/shop/model-builder.js';
 import type { Product, ShopEvent } from '../../src/shop/types.js';
-import { closeDatabase, createStore, openDatabase } from '../../src/store/index.js';
+import { openSqliteStore } from '../../src/store/index.js';
 import { categoryOf, titleCase } from '../../training/shop/categories.js';
 import { type RetailLine, repeatableProducts } from '../../training/shop/online-retail.js';
 
@@ -23,9 +23,9 @@ export interface WholeRetail {
 /**
  * Stores every purchase line of Online Retail in a fresh database under `dir` (guests, lines
  * without a customer, become one user per invoice), then times the production build path:
- * read the database, build every model.
+ * read the store, build every model.
  */
-export function storeWholeRetail(lines: readonly RetailLine[], dir: string): WholeRetail {
+export async function storeWholeRetail(lines: readonly RetailLine[], dir: string): Promise<WholeRetail> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const dbPath = join(dir, 'neurodesk.db');
@@ -52,14 +52,14 @@ export function storeWholeRetail(lines: readonly RetailLine[], dir: string): Who
     orderId: l.invoice,
     eventId: null,
   }));
-  const db = openDatabase(dbPath);
+  const store = openSqliteStore(dbPath, { clock: systemClock });
   const started = performance.now();
-  storeImport(createStore(db, systemClock), { products: [...products.values()], events });
+  await storeImport(store, { products: [...products.values()], events });
   const importSeconds = (performance.now() - started) / 1000;
-  closeDatabase(db);
   const buildStarted = performance.now();
-  buildFromDatabase(dbPath, DEFAULT_PARAMS, Date.now());
+  await buildFromStore(store, dbPath, DEFAULT_PARAMS, Date.now());
   const buildSeconds = (performance.now() - buildStarted) / 1000;
+  await store.close();
   const customers = [...new Set(lines.map((l) => l.customerId).filter((c): c is string => c !== null))];
   return {
     dataDir: dir,

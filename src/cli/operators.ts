@@ -1,13 +1,12 @@
 // Manages the console's operators: `npm run operators -- add LOGIN [--name NAME] [--language ru]
 // [--role supervisor]` stores one (password read from stdin), `role LOGIN operator|supervisor` sets
-// a role, `list` shows them, `hash` prints a password hash for NEURODESK_CONSOLE_OPERATORS.
+// a role, `list` shows the active ones, `hash` prints a password hash for NEURODESK_CONSOLE_OPERATORS.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { hashPassword } from '../console/passwords.js';
 import { systemClock } from '../core/ports.js';
-import { openDatabase } from '../store/index.js';
-import { SqliteOperators } from '../store/repositories/operators.js';
+import { openSqliteStore } from '../store/index.js';
 
 const USAGE = `usage:
   npm run operators -- add LOGIN [--name NAME] [--language en|ru] [--role operator|supervisor]   (password on stdin)
@@ -47,28 +46,27 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig({ ...readEnvFile('.env'), ...process.env });
-  const db = openDatabase(join(config.dataDir, 'neurodesk.db'));
-  const operators = new SqliteOperators(db, systemClock);
+  const store = openSqliteStore(join(config.dataDir, 'neurodesk.db'), { clock: systemClock });
+  const operators = store.operators;
   if (command === 'list') {
-    for (const row of db
-      .prepare('SELECT login, name, language, role, active FROM operators ORDER BY login')
-      .all()) {
-      process.stdout.write(`${JSON.stringify(row)}\n`);
+    // The active operators (the ones who can sign in), by login.
+    for (const { login, name, language, role } of await operators.list()) {
+      process.stdout.write(`${JSON.stringify({ login, name, language, role })}\n`);
     }
   } else if (command === 'add' && login && /^[\w.@-]{1,100}$/.test(login)) {
     const language = values.language === 'ru' ? 'ru' : 'en';
     const passwordHash = await hashPassword(await readPassword());
-    operators.upsert({ login, name: values.name ?? login, passwordHash, language });
-    if (role) operators.setRole(login, role);
+    await operators.upsert({ login, name: values.name ?? login, passwordHash, language });
+    if (role) await operators.setRole(login, role);
     process.stdout.write(`operator ${login} saved\n`);
   } else if (command === 'role' && login && role) {
-    if (!operators.setRole(login, role)) throw new Error(`no operator ${login}`);
+    if (!(await operators.setRole(login, role))) throw new Error(`no operator ${login}`);
     process.stdout.write(`operator ${login} is now ${role}\n`);
   } else {
     process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;
   }
-  db.close();
+  await store.close();
 }
 
 main().catch((err) => {

@@ -90,7 +90,7 @@ export class WorkLoop<T> {
 
   private pump(): void {
     if (!this.running) return;
-    if (this.pumping) {
+    if (this.pumping !== undefined) {
       this.pumpAgain = true;
       return;
     }

@@ -171,7 +171,7 @@ export class AnswerIndexes {
     let index = gen.indexes.get(kb);
     const fresh = !index;
     index ??= new AnswerIndex(gen.info.dim, gen.info.scoring, gen.info.termIdf);
-    const rows = this.kb.snapshot(kb);
+    const rows = await this.kb.snapshot(kb);
     const live = new Set(rows.map((r) => r.id));
     const gone = index.answerIds().filter((id) => !live.has(id));
     index.remove(gone);
@@ -185,7 +185,7 @@ export class AnswerIndexes {
       }
     }
     for (let i = 0; i < stale.length; i += EMBED_CHUNK) {
-      const answers = this.kb.getMany(stale.slice(i, i + EMBED_CHUNK));
+      const answers = await this.kb.getMany(stale.slice(i, i + EMBED_CHUNK));
       // One call at the generation's own version (not batched with requests).
       const out = await this.registry.runMany(
         netName,

@@ -63,14 +63,14 @@ export function answersRoutes(deps: AnswersRouteDeps): RouteMount {
   return ({ api }) => {
     api
       .route('/answers')
-      .get((req, res) => {
+      .get(async (req, res) => {
         const parsed = listQuery.safeParse(req.query);
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
           throw new AppError('validation_failed', `${issue.path.join('.') || 'query'}: ${issue.message}`);
         }
         const q = parsed.data;
-        const { answers, total } = deps.kb.list({
+        const { answers, total } = await deps.kb.list({
           kb: q.kb ?? DEFAULT_KB,
           category: q.category,
           language: q.language,
@@ -80,8 +80,8 @@ export function answersRoutes(deps: AnswersRouteDeps): RouteMount {
         });
         res.json({ answers: answers.map(answerJson), total, limit: q.limit, offset: q.offset });
       })
-      .post(jsonBody(deps.bodyLimitBytes), (req, res) => {
-        res.status(201).json(answerJson(deps.kb.create(req.body)));
+      .post(jsonBody(deps.bodyLimitBytes), async (req, res) => {
+        res.status(201).json(answerJson(await deps.kb.create(req.body)));
       })
       .all(methodNotAllowed(['GET', 'POST']));
 
@@ -97,14 +97,14 @@ export function answersRoutes(deps: AnswersRouteDeps): RouteMount {
             'application/json': parseJson,
           },
         }),
-        (req, res) => {
+        async (req, res) => {
           const type = req.headers['content-type']!.split(';')[0]!.trim().toLowerCase();
           const format = type === 'text/csv' ? 'csv' : type === 'application/json' ? 'json' : 'jsonl';
           const kb = typeof req.query.kb === 'string' ? req.query.kb : DEFAULT_KB;
           const checked = kbName.safeParse(kb);
           if (!checked.success)
             throw new AppError('validation_failed', `kb: ${checked.error.issues[0]!.message}`);
-          const stored = deps.kb.import(req.body, format, checked.data);
+          const stored = await deps.kb.import(req.body, format, checked.data);
           res.status(201).json({ imported: stored.length, kb: checked.data, ids: stored.map((a) => a.id) });
         },
       )
@@ -112,14 +112,14 @@ export function answersRoutes(deps: AnswersRouteDeps): RouteMount {
 
     api
       .route('/answers/:id')
-      .get((req, res) => {
-        res.json(answerJson(deps.kb.get(idOf(req))));
+      .get(async (req, res) => {
+        res.json(answerJson(await deps.kb.get(idOf(req))));
       })
-      .patch(jsonBody(deps.bodyLimitBytes), (req, res) => {
-        res.json(answerJson(deps.kb.update(idOf(req), req.body)));
+      .patch(jsonBody(deps.bodyLimitBytes), async (req, res) => {
+        res.json(answerJson(await deps.kb.update(idOf(req), req.body)));
       })
-      .delete((req, res) => {
-        deps.kb.delete(idOf(req));
+      .delete(async (req, res) => {
+        await deps.kb.delete(idOf(req));
         res.status(204).end();
       })
       .all(methodNotAllowed(['GET', 'PATCH', 'DELETE']));

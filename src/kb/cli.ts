@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { systemClock } from '../core/ports.js';
-import { closeDatabase, createStore, openDatabase } from '../store/index.js';
+import { openSqliteStore } from '../store/index.js';
 import { AnswerImportError } from './import-answers.js';
 import { DEFAULT_KB, KnowledgeBase } from './knowledge-base.js';
 
@@ -46,11 +46,11 @@ export async function runKbCli(
   }
   const dataDir = values['data-dir'] ?? loadConfig(env).dataDir;
   const dbPath = join(dataDir, 'neurodesk.db');
-  const db = openDatabase(dbPath);
+  const store = openSqliteStore(dbPath, { clock: systemClock });
   try {
-    const kb = new KnowledgeBase(createStore(db, systemClock).knowledgeBase);
+    const kb = new KnowledgeBase(store.knowledgeBase);
     if (command === 'list') {
-      const { answers, total } = kb.list({ kb: values.kb, limit: 1000, offset: 0 });
+      const { answers, total } = await kb.list({ kb: values.kb, limit: 1000, offset: 0 });
       for (const a of answers)
         io.out(
           `${a.id}\t${a.category ?? '-'}\t${a.language}\t${a.active ? 'active' : 'inactive'}\t${a.text.slice(0, 80)}`,
@@ -59,7 +59,7 @@ export async function runKbCli(
       return 0;
     }
     try {
-      const stored = kb.importFile(file!, values.kb);
+      const stored = await kb.importFile(file!, values.kb);
       io.out(`imported ${stored.length} answer(s) into "${values.kb}" in ${dbPath}`);
       io.out('a running gateway embeds them at its next check (NEURODESK_KB_SYNC_INTERVAL)');
       return 0;
@@ -70,7 +70,7 @@ export async function runKbCli(
       return 1;
     }
   } finally {
-    closeDatabase(db);
+    await store.close();
   }
 }
 

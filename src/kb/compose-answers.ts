@@ -44,9 +44,10 @@ export interface AnswersFeature extends Feature {
 export function composeAnswers(p: AnswersParts): AnswersFeature {
   const { config, bots, nets, logger } = p;
   const knowledgeBase = new KnowledgeBase(p.store.knowledgeBase);
-  if (config.kb.seedFile) {
+  const seed = async () => {
+    if (!config.kb.seedFile) return;
     try {
-      const added = knowledgeBase.seedIfEmpty(DEFAULT_KB, config.kb.seedFile);
+      const added = await knowledgeBase.seedIfEmpty(DEFAULT_KB, config.kb.seedFile);
       if (added > 0) logger.info({ answers: added, file: config.kb.seedFile }, 'knowledge base seeded');
     } catch (err) {
       logger.error(
@@ -54,7 +55,7 @@ export function composeAnswers(p: AnswersParts): AnswersFeature {
         'knowledge base seed failed: starting with an empty knowledge base',
       );
     }
-  }
+  };
   const indexes = new AnswerIndexes(knowledgeBase, nets, logger.child({ module: 'answers' }));
   const netNames = p.suggester
     ? []
@@ -92,6 +93,8 @@ export function composeAnswers(p: AnswersParts): AnswersFeature {
       }),
     ],
     async start() {
+      // Seeded before the answer vectors are built, so they include the seed.
+      await seed();
       for (const name of netNames) {
         if (!nets.served(name)) continue;
         for (const kb of kbsOf(name)) await indexes.sync(name, kb);

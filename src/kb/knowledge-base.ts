@@ -27,40 +27,40 @@ export class KnowledgeBase {
   }
 
   /** Adds one answer from an API body; 400 naming the bad field. */
-  create(body: unknown): KbAnswer {
+  async create(body: unknown): Promise<KbAnswer> {
     const parsed = newAnswerSchema.safeParse(body);
     if (!parsed.success) throw new AppError('validation_failed', firstIssue(parsed.error));
-    const [answer] = this.store.insertMany([completeAnswer(parsed.data, DEFAULT_KB)]);
+    const [answer] = await this.store.insertMany([completeAnswer(parsed.data, DEFAULT_KB)]);
     this.changed([answer!.kb]);
     return answer!;
   }
 
   /** One answer; 404 when there is none. */
-  get(id: number): KbAnswer {
-    const answer = this.store.get(id);
+  async get(id: number): Promise<KbAnswer> {
+    const answer = await this.store.get(id);
     if (!answer) throw new AppError('not_found', `answer ${id} does not exist`);
     return answer;
   }
 
   /** Answers by id (for suggestions; missing ids are left out). */
-  getMany(ids: readonly number[]): KbAnswer[] {
+  getMany(ids: readonly number[]): Promise<KbAnswer[]> {
     return this.store.getMany(ids);
   }
 
   /** Changes an answer from an API body; 400 naming the bad field, 404 when there is none. */
-  update(id: number, body: unknown): KbAnswer {
+  async update(id: number, body: unknown): Promise<KbAnswer> {
     const parsed = answerPatchSchema.safeParse(body);
     if (!parsed.success) throw new AppError('validation_failed', firstIssue(parsed.error));
-    const answer = this.store.update(id, parsed.data);
+    const answer = await this.store.update(id, parsed.data);
     if (!answer) throw new AppError('not_found', `answer ${id} does not exist`);
     this.changed([answer.kb]);
     return answer;
   }
 
   /** Deletes an answer; 409 when operators' actions refer to it (deactivate it instead). */
-  delete(id: number): void {
-    const kb = this.store.get(id)?.kb;
-    const result = this.store.delete(id);
+  async delete(id: number): Promise<void> {
+    const kb = (await this.store.get(id))?.kb;
+    const result = await this.store.delete(id);
     if (result === 'missing') throw new AppError('not_found', `answer ${id} does not exist`);
     if (result === 'referenced') {
       throw new AppError(
@@ -72,12 +72,12 @@ export class KnowledgeBase {
   }
 
   /** A page of a knowledge base. */
-  list(q: KbListQuery): { answers: KbAnswer[]; total: number } {
+  list(q: KbListQuery): Promise<{ answers: KbAnswer[]; total: number }> {
     return this.store.list(q);
   }
 
   /** Imports a batch: every row is checked first, and a bad row refuses the whole batch (400 naming it). */
-  import(body: string | unknown, format: ImportFormat, kb = DEFAULT_KB): KbAnswer[] {
+  async import(body: string | unknown, format: ImportFormat, kb = DEFAULT_KB): Promise<KbAnswer[]> {
     let rows: ReturnType<typeof parseAnswerImport>;
     try {
       rows = parseAnswerImport(body, format, kb);
@@ -88,13 +88,13 @@ export class KnowledgeBase {
         });
       throw err;
     }
-    const stored = this.store.insertMany(rows);
+    const stored = await this.store.insertMany(rows);
     this.changed(stored.map((a) => a.kb));
     return stored;
   }
 
   /** Imports a file (`.csv`, `.jsonl`, `.json`); throws {@link AnswerImportError} on a bad row. */
-  importFile(path: string, kb = DEFAULT_KB): KbAnswer[] {
+  async importFile(path: string, kb = DEFAULT_KB): Promise<KbAnswer[]> {
     const ext = extname(path).toLowerCase();
     const format: ImportFormat | undefined =
       ext === '.csv'
@@ -106,7 +106,7 @@ export class KnowledgeBase {
             : undefined;
     if (!format) throw new Error(`${path}: expected a .csv, .jsonl or .json file`);
     const text = readFileSync(path, 'utf8');
-    const stored = this.store.insertMany(
+    const stored = await this.store.insertMany(
       parseAnswerImport(format === 'json' ? JSON.parse(text) : text, format, kb),
     );
     this.changed(stored.map((a) => a.kb));
@@ -117,9 +117,9 @@ export class KnowledgeBase {
    * Loads a seed file into a knowledge base that has never held an answer (first start);
    * returns how many answers were added (0 when the base already had some).
    */
-  seedIfEmpty(kb: string, path: string): number {
-    if (this.store.count(kb) > 0) return 0;
-    return this.importFile(path, kb).length;
+  async seedIfEmpty(kb: string, path: string): Promise<number> {
+    if ((await this.store.count(kb)) > 0) return 0;
+    return (await this.importFile(path, kb)).length;
   }
 
   /** What the answer index compares with. */

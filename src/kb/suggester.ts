@@ -59,9 +59,10 @@ export class QaSuggester implements AnswerSuggester {
       const gen = await this.indexes.serve(netName, kb);
       const results = await this.answer(netName, gen, batch);
       const texts = new Map(
-        this.kb
-          .getMany([...new Set(results.flatMap((hits) => hits.map((h) => h.id)))])
-          .map((a) => [a.id, a.text]),
+        (await this.kb.getMany([...new Set(results.flatMap((hits) => hits.map((h) => h.id)))])).map((a) => [
+          a.id,
+          a.text,
+        ]),
       );
       batch.forEach((p, i) => {
         const suggestions: Suggestion[] = results[i]!.flatMap((h) => {

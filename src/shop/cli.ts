@@ -17,12 +17,12 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { systemClock } from '../core/ports.js';
-import { closeDatabase, createStore, openDatabase } from '../store/index.js';
+import { openSqliteStore } from '../store/index.js';
 import { ImportRejected, readImport, storeImport } from './import/importer.js';
 import { readNeighbours, removeNeighbours, storeNeighbours } from './import/neighbours.js';
 import { loadTfjs } from './model/dense-inverse.js';
 import { DEFAULT_PARAMS } from './model/params.js';
-import { buildFromDatabase } from './model-builder.js';
+import { buildFromStore } from './model-builder.js';
 import { ModelSnapshot } from './snapshot.js';
 
 const USAGE = `usage: npm run shop -- import [--products FILE] [--events FILE] [--neighbours FILE] [--data-dir DIR]
@@ -50,11 +50,10 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
       process.stderr.write(`${USAGE}\nimport needs --products, --events and/or --neighbours\n`);
       return 2;
     }
-    const db = openDatabase(dbPath);
+    const store = openSqliteStore(dbPath, { clock: systemClock });
     try {
-      const store = createStore(db, systemClock);
       const started = performance.now();
-      const existing = new Set(store.shopCatalogue.all().map((p) => p.id));
+      const existing = new Set((await store.shopCatalogue.all()).map((p) => p.id));
       const data = await readImport(
         { products: values.products, events: values.events },
         Date.now(),
@@ -64,7 +63,7 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
       const lists = values.neighbours
         ? await readNeighbours(values.neighbours, new Set([...existing, ...data.products.map((p) => p.id)]))
         : undefined;
-      const stored = storeImport(store, data);
+      const stored = await storeImport(store, data);
       const pairs = lists ? storeNeighbours(dbPath, lists) : 0;
       const seconds = (performance.now() - started) / 1000;
       out(
@@ -86,7 +85,7 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
       process.stderr.write(`import refused: nothing was stored (${err.problems.length} problem(s) shown)\n`);
       return 1;
     } finally {
-      closeDatabase(db);
+      await store.close();
     }
   }
   if (command === 'drop-neighbours') {
@@ -94,9 +93,14 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
     return 0;
   }
   if (command === 'build') {
-    closeDatabase(openDatabase(dbPath));
+    const store = openSqliteStore(dbPath, { clock: systemClock });
     await loadTfjs();
-    const data = buildFromDatabase(dbPath, DEFAULT_PARAMS, Date.now());
+    let data: Awaited<ReturnType<typeof buildFromStore>>;
+    try {
+      data = await buildFromStore(store, dbPath, DEFAULT_PARAMS, Date.now());
+    } finally {
+      await store.close();
+    }
     out(JSON.stringify(new ModelSnapshot(data, 1).summary(), null, 2));
     return 0;
   }

@@ -20,14 +20,14 @@ export type DemoOutcome =
  * together with the "loaded" mark, so a crash leaves either everything or nothing.
  */
 export async function loadDemoShop(
-  store: Pick<Store, 'db' | 'shopCatalogue' | 'shopEvents' | 'shopState'>,
+  store: Pick<Store, 'shopImport' | 'shopCatalogue' | 'shopState'>,
   dir: string,
   clock: Clock,
   logger: Logger,
   cancelled: () => boolean = () => false,
 ): Promise<DemoOutcome> {
-  if (store.shopState.get(DEMO_LOADED_KEY) !== undefined) return { loaded: false, why: 'already_loaded' };
-  if (store.shopCatalogue.count() > 0) return { loaded: false, why: 'catalogue_not_empty' };
+  if ((await store.shopState.get(DEMO_LOADED_KEY)) !== undefined) return { loaded: false, why: 'already_loaded' };
+  if ((await store.shopCatalogue.count()) > 0) return { loaded: false, why: 'catalogue_not_empty' };
   const files = { products: join(dir, 'products.csv'), events: join(dir, 'events.csv.gz') };
   if (!existsSync(files.products) || !existsSync(files.events)) {
     logger.warn({ dir }, 'demo shop files not found; starting with an empty shop');
@@ -36,9 +36,10 @@ export async function loadDemoShop(
   const started = performance.now();
   const data = await readImport(files, clock.now(), new Set());
   if (cancelled()) return { loaded: false, why: 'cancelled' };
-  const stored = storeImport(store, data, () =>
-    store.shopState.set(DEMO_LOADED_KEY, new Date(clock.now()).toISOString()),
-  );
+  const stored = await storeImport(store, data, {
+    key: DEMO_LOADED_KEY,
+    value: new Date(clock.now()).toISOString(),
+  });
   const ms = Math.round(performance.now() - started);
   logger.info({ products: stored.products, events: stored.events, ms }, 'demo shop loaded');
   return { loaded: true, products: stored.products, events: stored.events, ms };

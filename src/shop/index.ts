@@ -8,7 +8,7 @@ import { DEMO_LOADED_KEY, loadDemoShop } from './demo.js';
 import { neighboursStamp } from './import/neighbours.js';
 import type { TextFeatures } from './model/content-index.js';
 import { DEFAULT_PARAMS, type ModelParams } from './model/params.js';
-import { buildFromDatabase, type ModelBuilder, workerBuilder } from './model-builder.js';
+import { buildFromStore, type ModelBuilder, workerBuilder } from './model-builder.js';
 import { ModelManager } from './model-manager.js';
 import { shopRoutes } from './routes.js';
 import { ShopService } from './service.js';
@@ -34,6 +34,7 @@ export interface ShopSettings {
 /** What the composition root passes in; tests may swap the builder, features or params. */
 export interface ShopDeps {
   store: Store;
+  /** The SQLite file's path: imported neighbour lists are a file beside it (in the data folder). */
   dbPath: string;
   clock: Clock;
   logger: Logger;
@@ -59,34 +60,41 @@ export interface ShopModule {
  * the first model build run after the server listens; `/readyz` reports "shop" ready
  * when the first model is in service.
  */
-export function startShop(deps: ShopDeps): ShopModule {
+export async function startShop(deps: ShopDeps): Promise<ShopModule> {
   const features = deps.features ?? trigramFeatures();
-  const service = new ShopService(deps.store, deps.clock, features);
+  const service = new ShopService(deps.store, deps.clock, features, (err) =>
+    deps.logger.error({ err }, 'shop catalogue not reloaded'),
+  );
+  await service.reloadCatalogue();
   const catalogueSize = () => deps.store.shopCatalogue.count();
   const manager = new ModelManager({
-    builder: deps.builder ?? workerBuilder(deps.dbPath),
+    builder: deps.builder ?? workerBuilder(deps.store, deps.dbPath),
     params: deps.params ?? DEFAULT_PARAMS,
     clock: deps.clock,
     logger: deps.logger,
-    changedSince: (s) =>
-      deps.store.shopEvents.lastRowId() !== s.data.lastRowId ||
-      catalogueSize() !== s.data.items.length ||
+    changedSince: async (s) =>
+      (await deps.store.shopEvents.lastRowId()) !== s.data.lastRowId ||
+      (await catalogueSize()) !== s.data.items.length ||
       neighboursStamp(deps.dbPath) !== s.data.importedStamp,
     onSwap: (s) => service.swap(s),
   });
   let failure: string | undefined;
   let stopping = false;
   const demoPending =
-    deps.settings.demo && deps.store.shopState.get(DEMO_LOADED_KEY) === undefined && catalogueSize() === 0;
-  if (!demoPending && deps.store.shopEvents.count() <= INLINE_FIRST_BUILD_EVENTS) {
-    manager.install(buildFromDatabase(deps.dbPath, deps.params ?? DEFAULT_PARAMS, deps.clock.now()));
+    deps.settings.demo &&
+    (await deps.store.shopState.get(DEMO_LOADED_KEY)) === undefined &&
+    (await catalogueSize()) === 0;
+  if (!demoPending && (await deps.store.shopEvents.count()) <= INLINE_FIRST_BUILD_EVENTS) {
+    manager.install(
+      await buildFromStore(deps.store, deps.dbPath, deps.params ?? DEFAULT_PARAMS, deps.clock.now()),
+    );
   }
   const ready = (async () => {
     if (demoPending) {
       try {
         // Stopping during the load leaves the database untouched (the store is in one transaction).
         await loadDemoShop(deps.store, deps.settings.demoDir, deps.clock, deps.logger, () => stopping);
-        service.reloadCatalogue();
+        await service.reloadCatalogue();
       } catch (err) {
         deps.logger.error({ err }, 'demo shop not loaded');
       }

@@ -1,6 +1,5 @@
-import type { SqliteShopCatalogue } from '../store/repositories/shop-catalogue.js';
-import type { SqliteShopEvents } from '../store/repositories/shop-events.js';
 import { type InteractionLog, InteractionLogBuilder, KIND_CODE } from './model/interaction-log.js';
+import type { ShopCatalogueStore, ShopEventStore } from './store-port.js';
 
 /** The models' input as read from the store. */
 export interface StoredLog {
@@ -9,19 +8,26 @@ export interface StoredLog {
   lastRowId: number;
 }
 
+/** Where the models' input is read from. */
+export interface ShopLogSource {
+  shopCatalogue: Pick<ShopCatalogueStore, 'all'>;
+  shopEvents: Pick<ShopEventStore, 'lastRowId' | 'scan'>;
+}
+
 /**
  * Reads the catalogue and every event up to the newest row id into an interaction log.
- * The row id bound makes the build consistent with what it reports as included.
+ * The row id bound makes the build consistent with what it reports as included; the
+ * catalogue is read after it, so every event read names a product read.
  */
-export function loadStoredLog(catalogue: SqliteShopCatalogue, events: SqliteShopEvents): StoredLog {
-  const lastRowId = events.lastRowId();
+export async function loadStoredLog(store: ShopLogSource): Promise<StoredLog> {
+  const lastRowId = await store.shopEvents.lastRowId();
   const builder = new InteractionLogBuilder();
   const titles: string[] = [];
-  for (const p of catalogue.all()) {
+  for (const p of await store.shopCatalogue.all()) {
     builder.addItem(p.id, p.category);
     titles.push(p.title);
   }
-  events.scan(0, lastRowId, (userId, itemId, type, timestamp, orderId) =>
+  await store.shopEvents.scan(0, lastRowId, (userId, itemId, type, timestamp, orderId) =>
     builder.add(userId, itemId, KIND_CODE[type], timestamp, orderId),
   );
   return { log: builder.build(), titles, lastRowId };

@@ -1,41 +1,41 @@
 import { Worker } from 'node:worker_threads';
-import { systemClock } from '../core/ports.js';
-import { openDatabase } from '../store/database.js';
-import { SqliteShopCatalogue } from '../store/repositories/shop-catalogue.js';
-import { SqliteShopEvents } from '../store/repositories/shop-events.js';
 import { loadNeighbours, neighboursStamp } from './import/neighbours.js';
-import { loadStoredLog } from './load-log.js';
-import { buildModels, type ModelData } from './model/build.js';
+import { loadStoredLog, type ShopLogSource, type StoredLog } from './load-log.js';
+import { buildModels, type ModelData, transferList } from './model/build.js';
 import type { ModelParams } from './model/params.js';
 import { trigramFeatures } from './text-features.js';
 
-/** Builds models from the database; resolves with the data to wrap in a snapshot. */
+/** Builds models from the store; resolves with the data to wrap in a snapshot. */
 export interface ModelBuilder {
   build(params: ModelParams, now: number): Promise<ModelData>;
   close(): Promise<void>;
 }
 
-/** Reads the database at `dbPath` (read-only) and builds every model, synchronously. */
-export function buildFromDatabase(dbPath: string, params: ModelParams, now: number): ModelData {
-  const db = openDatabase(dbPath, { readonly: true });
-  try {
-    const stored = loadStoredLog(
-      new SqliteShopCatalogue(db, systemClock),
-      new SqliteShopEvents(db, systemClock),
-    );
-    // Read before the lists, so a file stored during the build is picked up by the next one.
-    const importedStamp = neighboursStamp(dbPath);
-    const imported = loadNeighbours(dbPath, stored.log.items);
-    return buildModels({ ...stored, features: trigramFeatures(), params, now, imported, importedStamp });
-  } finally {
-    db.close();
-  }
+/**
+ * Builds every model from a log read from the store, synchronously. Imported neighbour
+ * lists are a file in the data folder (beside `dbPath`).
+ */
+export function buildFromLog(stored: StoredLog, dbPath: string, params: ModelParams, now: number): ModelData {
+  // Read before the lists, so a file stored during the build is picked up by the next one.
+  const importedStamp = neighboursStamp(dbPath);
+  const imported = loadNeighbours(dbPath, stored.log.items);
+  return buildModels({ ...stored, features: trigramFeatures(), params, now, imported, importedStamp });
 }
 
-/** Builds on the calling thread: blocks the event loop for the whole build (CLI, benchmarks). */
-export function inlineBuilder(dbPath: string): ModelBuilder {
+/** Reads the store (a page of events at a time) and builds on the calling thread. */
+export async function buildFromStore(
+  store: ShopLogSource,
+  dbPath: string,
+  params: ModelParams,
+  now: number,
+): Promise<ModelData> {
+  return buildFromLog(await loadStoredLog(store), dbPath, params, now);
+}
+
+/** Builds on the calling thread: blocks the event loop for the build itself (CLI, benchmarks). */
+export function inlineBuilder(store: ShopLogSource, dbPath: string): ModelBuilder {
   return {
-    build: async (params, now) => buildFromDatabase(dbPath, params, now),
+    build: (params, now) => buildFromStore(store, dbPath, params, now),
     close: async () => {},
   };
 }
@@ -47,12 +47,14 @@ interface Reply {
 }
 
 /**
- * Builds in a worker thread that reads its own read-only connection (WAL lets it read
- * beside the writer), so requests keep being served during a rebuild. The finished model
- * arrives as transferred buffers: no copy, and the swap on the main thread is a reference.
- * Under tsx (development, tests) the worker loads the TypeScript source through tsx too.
+ * Builds in a worker thread, so requests keep being served during a rebuild. The main
+ * thread reads the catalogue and events through the store (whatever its engine; a page of
+ * events at a time) into the interaction log's typed arrays, which move to the worker
+ * without a copy; the finished model comes back as transferred buffers too, and the swap
+ * on the main thread is a reference. Under tsx (development, tests) the worker loads the
+ * TypeScript source through tsx too.
  */
-export function workerBuilder(dbPath: string): ModelBuilder {
+export function workerBuilder(store: ShopLogSource, dbPath: string): ModelBuilder {
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, { resolve: (d: ModelData) => void; reject: (e: Error) => void }>();
@@ -84,12 +86,13 @@ export function workerBuilder(dbPath: string): ModelBuilder {
     return w;
   };
   return {
-    build(params, now) {
+    async build(params, now) {
+      const stored = await loadStoredLog(store);
       worker ??= start();
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker!.postMessage({ id, params, now });
+        worker!.postMessage({ id, params, now, stored }, transferList(stored));
       });
     },
     async close() {

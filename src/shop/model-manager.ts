@@ -12,7 +12,7 @@ export interface ModelManagerOptions {
   clock: Clock;
   logger: Logger;
   /** True when the stored data differs from what `snapshot` was built from. */
-  changedSince: (snapshot: ModelSnapshot) => boolean;
+  changedSince: (snapshot: ModelSnapshot) => Promise<boolean>;
   /** Called on the main thread right after a new snapshot becomes current. */
   onSwap: (snapshot: ModelSnapshot) => void;
 }
@@ -57,11 +57,16 @@ export class ModelManager {
   schedule(intervalMs: number): void {
     clearInterval(this.timer);
     this.timer = setInterval(() => {
-      const s = this.snapshot;
-      if (this.building || (s && !this.o.changedSince(s))) return;
-      this.rebuild().catch((err) => this.o.logger.error({ err }, 'shop model rebuild failed'));
+      void this.rebuildIfChanged().catch((err) => this.o.logger.error({ err }, 'shop model rebuild failed'));
     }, intervalMs);
     this.timer.unref();
+  }
+
+  private async rebuildIfChanged(): Promise<void> {
+    const s = this.snapshot;
+    if (this.building || (s && !(await this.o.changedSince(s)))) return;
+    if (this.building) return;
+    await this.rebuild();
   }
 
   /**

@@ -59,14 +59,14 @@ export function shopRoutes(deps: ShopRouteDeps): RouteMount {
   return ({ api }) => {
     api
       .route('/shop/products')
-      .post(jsonBody(deps.bodyLimitBytes), (req, res) => {
-        res.json(service.upsertProducts(req.body));
+      .post(jsonBody(deps.bodyLimitBytes), async (req, res) => {
+        res.json(await service.upsertProducts(req.body));
       })
       .all(methodNotAllowed(['POST']));
     api
       .route('/shop/events')
-      .post(jsonBody(deps.bodyLimitBytes), (req, res) => {
-        res.json(service.appendEvents(req.body));
+      .post(jsonBody(deps.bodyLimitBytes), async (req, res) => {
+        res.json(await service.appendEvents(req.body));
       })
       .all(methodNotAllowed(['POST']));
     api

@@ -45,17 +45,17 @@ export class ShopService {
   private content: ContentLookup | undefined;
   private snapshot: ModelSnapshot | undefined;
 
+  /** Call {@link reloadCatalogue} before serving; `onError` hears of a reload after a swap that failed. */
   constructor(
     private readonly store: Pick<Store, 'shopCatalogue' | 'shopEvents'>,
     private readonly clock: Clock,
     private readonly features: TextFeatures,
-  ) {
-    this.reloadCatalogue();
-  }
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
 
-  /** Re-reads the catalogue (after a bulk load by this process). */
-  reloadCatalogue(): void {
-    for (const p of this.store.shopCatalogue.all()) this.remember(p);
+  /** Reads the catalogue (at start, and after a bulk load by this or another process). */
+  async reloadCatalogue(): Promise<void> {
+    for (const p of await this.store.shopCatalogue.all()) this.remember(p);
   }
 
   /** What requests read; undefined until the first model is built. */
@@ -72,30 +72,31 @@ export class ShopService {
 
   /** Installs a new snapshot: live events it includes are dropped, newer products indexed for content. */
   swap(snapshot: ModelSnapshot): void {
-    // Products stored by another process (the import command) since we last looked.
-    if (this.store.shopCatalogue.count() !== this.products.size) this.reloadCatalogue();
     const content = new ContentLookup(snapshot, this.features);
     for (const p of this.products.values()) content.addProduct(p);
     snapshot.applyCatalogue(this.products.values());
     this.live.dropUpTo(snapshot.data.lastRowId);
     this.snapshot = snapshot;
     this.content = content;
+    // Products stored by another process (the import command, another instance) since we
+    // last looked are in the build: read them in (each is indexed as it comes).
+    if (snapshot.data.items.some((id) => !this.products.has(id))) this.reloadCatalogue().catch(this.onError);
   }
 
   /** Validates and upserts a batch of products: all or none. */
-  upsertProducts(body: unknown): { stored: number } {
+  async upsertProducts(body: unknown): Promise<{ stored: number }> {
     const checked = checkProducts(rowsOf(body, 'products'));
     reject(checked, 'products');
-    this.store.shopCatalogue.upsert(checked.values);
+    await this.store.shopCatalogue.upsert(checked.values);
     for (const p of checked.values) this.remember(p);
     return { stored: checked.values.length };
   }
 
   /** Validates and appends a batch of events: all or none; a retried `eventId` is not counted twice. */
-  appendEvents(body: unknown): { stored: number; duplicates: number } {
+  async appendEvents(body: unknown): Promise<{ stored: number; duplicates: number }> {
     const checked = checkEvents(rowsOf(body, 'events'), this.clock.now(), (id) => this.products.has(id));
     reject(checked, 'events');
-    const result = this.store.shopEvents.append(checked.values);
+    const result = await this.store.shopEvents.append(checked.values);
     this.live.add(result.stored);
     return { stored: result.stored.length, duplicates: result.duplicates };
   }

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../../src/config.js';
-import { closeDatabase, openDatabase } from '../../src/store/index.js';
-import { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
+import { systemClock } from '../../src/core/ports.js';
+import { openSqliteStore } from '../../src/store/index.js';
 import type { CliIo } from '../commands.js';
 import { deriveAnswerPairs, deriveLabels } from '../labels/derive.js';
 import { parseSince } from '../labels/since.js';
@@ -54,12 +54,12 @@ function parse(argv: string[]) {
 }
 
 /** Runs `export WHAT ...`; returns the exit code. */
-export function runExportCli(
+export async function runExportCli(
   argv: string[],
   io: CliIo,
   env: Record<string, string | undefined>,
   now = new Date(),
-): number {
+): Promise<number> {
   let what: string | undefined;
   let values: ReturnType<typeof parse>['values'];
   try {
@@ -81,15 +81,15 @@ export function runExportCli(
     return 2;
   }
   const dataDir = values['data-dir'] ?? loadConfig(env).dataDir;
-  const db = openDatabase(join(dataDir, 'neurodesk.db'));
+  const store = openSqliteStore(join(dataDir, 'neurodesk.db'), { clock: systemClock });
   try {
-    const reader = new SqliteOperatorLabels(db);
+    const reader = store.labels;
     const query = { bot: values.bot, since: since?.getTime() };
     const iso = (ms: number) => new Date(ms).toISOString();
     let text: string;
     let summary: string;
     if (what === 'labels') {
-      const { labels, stats } = deriveLabels(reader.categoryActions(query));
+      const { labels, stats } = deriveLabels(await reader.categoryActions(query));
       const rows = labels.map((l) => ({
         text: l.text,
         category: l.category,
@@ -106,7 +106,7 @@ export function runExportCli(
       );
       summary = `${labels.length} labels from ${stats.actions} operator actions (${stats.duplicates} duplicates, ${stats.conflicts} overruled, ${stats.empty} empty dropped)`;
     } else {
-      const { pairs, stats } = deriveAnswerPairs(reader.answerActions(query));
+      const { pairs, stats } = deriveAnswerPairs(await reader.answerActions(query));
       const rows = pairs.map((p) => ({
         question: p.question,
         answer: p.answer,
@@ -140,17 +140,25 @@ export function runExportCli(
     io.err.write(`export ${what}: ${summary}${values.out ? ` → ${values.out}` : ''}\n`);
     return 0;
   } finally {
-    closeDatabase(db);
+    await store.close();
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = runExportCli(
+  runExportCli(
     process.argv.slice(2),
     { out: process.stdout, err: process.stderr },
     {
       ...readEnvFile('.env'),
       ...process.env,
+    },
+  ).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`export: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 1;
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { AnswerActionRow, CategoryActionRow } from '../../src/store/repositories/operator-labels.js';
+import type { AnswerActionRow, CategoryActionRow } from '../../src/retraining/operator-labels-port.js';
 
 /** Where a label came from: an explicit correction, or a category the operator left standing. */
 export type LabelSource = 'correction' | 'confirmation';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig, readEnvFile } from '../../src/config.js';
 import { systemClock } from '../../src/core/ports.js';
 import { initBackend } from '../../src/nets/backend.js';
-import { closeDatabase, createStore, openDatabase } from '../../src/store/index.js';
+import { openSqliteStore } from '../../src/store/index.js';
 import type { CliIo } from '../commands.js';
 import { parseSince } from '../labels/since.js';
 import { botNets } from './bot-nets.js';
@@ -110,7 +110,10 @@ export async function runRetrainCli(
     io.err.write(`retrain: ${err.message}\n`);
     return RETRAIN_EXIT.locked;
   }
-  const db = openDatabase(join(dataDir, 'neurodesk.db'), { busyTimeoutMs: config.dbBusyTimeoutMs });
+  const store = openSqliteStore(join(dataDir, 'neurodesk.db'), {
+    clock: systemClock,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+  });
   try {
     const heldOut =
       values['held-out'] === undefined ? config.retrain.heldOutFraction : Number(values['held-out']);
@@ -135,7 +138,6 @@ export async function runRetrainCli(
       trainFraction: values['train-fraction'] === undefined ? undefined : Number(values['train-fraction']),
     };
     const backend = await initBackend(values.backend as 'auto');
-    const store = createStore(db, systemClock);
     const shared = {
       runs: store.trainingRuns,
       netsDir,
@@ -155,15 +157,15 @@ export async function runRetrainCli(
                 const nets = botNets(botsDir, bot);
                 return { net: nets.qa, kb: nets.kb };
               },
-              kbAnswers: (kb) =>
-                store.knowledgeBase
-                  .list({ kb, active: true, limit: 1_000_000, offset: 0 })
-                  .answers.map((a) => ({
-                    id: a.id,
-                    text: a.text,
-                    category: a.category,
-                    createdAt: a.createdAt,
-                  })),
+              kbAnswers: async (kb) =>
+                (
+                  await store.knowledgeBase.list({ kb, active: true, limit: 1_000_000, offset: 0 })
+                ).answers.map((a) => ({
+                  id: a.id,
+                  text: a.text,
+                  category: a.category,
+                  createdAt: a.createdAt,
+                })),
             },
             options,
           )
@@ -180,7 +182,7 @@ export async function runRetrainCli(
     io.err.write(`retrain ${kind}: failed: ${(err as Error).message}\n`);
     return RETRAIN_EXIT.failed;
   } finally {
-    closeDatabase(db);
+    await store.close();
     lock.release();
   }
 }
@@ -199,7 +201,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.exit(130);
     });
   }
-  runRetrainCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }, env).then((code) => {
+  void runRetrainCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }, env).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,13 +1,13 @@
-import type { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
-import type { SqliteTrainingRuns, TrainingRunStatus } from '../../src/store/repositories/training-runs.js';
+import type { OperatorLabelStore } from '../../src/retraining/operator-labels-port.js';
+import type { TrainingRunStatus, TrainingRunStore } from '../../src/retraining/training-runs-port.js';
 import type { CliIo } from '../commands.js';
 import type { GateSettings } from './gate.js';
 import type { ClassifierRunResult } from './run-result.js';
 
 /** Where a retraining run reads and writes, and how it talks. */
 export interface RetrainContext {
-  labels: Pick<SqliteOperatorLabels, 'categoryActions'>;
-  runs: SqliteTrainingRuns;
+  labels: Pick<OperatorLabelStore, 'categoryActions'>;
+  runs: TrainingRunStore;
   netsDir: string;
   /** The gateway's per-thread cache bound (NEURODESK_NETS_CACHE_MB): a larger version cannot be served. */
   netsCacheBytes: number;

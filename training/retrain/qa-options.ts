@@ -1,15 +1,15 @@
-import type { SqliteOperatorLabels } from '../../src/store/repositories/operator-labels.js';
+import type { OperatorLabelStore } from '../../src/retraining/operator-labels-port.js';
 import type { GateSettings } from './gate.js';
 import type { RetrainContext } from './options.js';
 import type { QaKbAnswer } from './qa-data.js';
 
 /** Where a Q/A retraining reads and writes: the classifier's context with answers instead of labels. */
 export interface QaRetrainContext extends Omit<RetrainContext, 'labels' | 'netOf'> {
-  labels: Pick<SqliteOperatorLabels, 'answerActions'>;
+  labels: Pick<OperatorLabelStore, 'answerActions'>;
   /** The two-tower net and the knowledge base a bot uses (from its bot file). */
   qaOf(bot: string): { net: string; kb: string };
   /** The active answers of a knowledge base. */
-  kbAnswers(kb: string): QaKbAnswer[];
+  kbAnswers(kb: string): Promise<QaKbAnswer[]>;
 }
 
 /** What `npm run retrain -- qa` was asked to do. */

@@ -52,7 +52,7 @@ export async function retrainClassifier(
 ): Promise<RetrainOutcome> {
   const startedAt = ctx.now();
   const netName = ctx.netOf(o.bot);
-  const { runId, root, fail } = startRun(ctx, {
+  const { runId, root, fail } = await startRun(ctx, {
     kind: 'classifier',
     bot: o.bot,
     netName,
@@ -91,7 +91,7 @@ export async function retrainClassifier(
     const regression = readLabelledFiles(regressionFiles, COLS);
 
     const { labels, stats } = deriveLabels(
-      ctx.labels.categoryActions({ bot: o.bot, since: o.since?.getTime() }),
+      await ctx.labels.categoryActions({ bot: o.bot, since: o.since?.getTime() }),
     );
     const hash = labelsHash(labels);
     const previous = old.meta.trainingData.labels;
@@ -100,7 +100,7 @@ export async function retrainClassifier(
         labels.length === 0
           ? 'no operator labels to learn from'
           : `no new labels since ${servedVersion} was trained`;
-      ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { labelStats: stats } });
+      await ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { labelStats: stats } });
       ctx.io.out.write(
         `retrain classifier: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${servedVersion} stays in service\n`,
       );
@@ -248,7 +248,7 @@ export async function retrainClassifier(
       sets,
       backend: ctx.backend,
     };
-    const reportPath = finishTrainedRun(ctx, {
+    const reportPath = await finishTrainedRun(ctx, {
       runId,
       root,
       outcome,
@@ -271,7 +271,7 @@ export async function retrainClassifier(
     });
     return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons, result };
   } catch (err) {
-    return fail(err);
+    return await fail(err);
   } finally {
     old?.dispose();
     newNet?.dispose();

@@ -32,7 +32,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
   const startedAt = ctx.now();
   const scratch = o.fromScratch === true || o.shuffleLabels === true;
   const { net: netName, kb } = ctx.qaOf(o.bot);
-  const { runId, root, fail } = startRun(ctx, {
+  const { runId, root, fail } = await startRun(ctx, {
     kind: 'qa',
     bot: o.bot,
     netName,
@@ -64,9 +64,9 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
       throw new Error(
         `no regression set recorded with ${netName}/${servedVersion} (no test or regression file in its provenance); pass --regression FILE`,
       );
-    const answers = ctx.kbAnswers(kb);
+    const answers = await ctx.kbAnswers(kb);
     if (answers.length === 0) throw new Error(`knowledge base "${kb}" has no active answer`);
-    const derived = deriveAnswerPairs(ctx.labels.answerActions({ bot: o.bot, since: o.since?.getTime() }));
+    const derived = deriveAnswerPairs(await ctx.labels.answerActions({ bot: o.bot, since: o.since?.getTime() }));
     const { pairs } = derived;
     const hash = qaInputsHash(pairs, answers);
     if (!o.force && !o.shuffleLabels && (pairs.length === 0 || old.meta.retraining?.inputsSha256 === hash)) {
@@ -74,7 +74,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
         pairs.length === 0
           ? 'no operator answers to learn from'
           : `no new pairs or answers since ${servedVersion} was trained`;
-      ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { pairStats: derived.stats } });
+      await ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { pairStats: derived.stats } });
       ctx.io.out.write(
         `retrain qa: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${servedVersion} stays in service\n`,
       );
@@ -233,7 +233,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
       sets,
       backend: ctx.backend,
     };
-    const reportPath = finishTrainedRun(ctx, {
+    const reportPath = await finishTrainedRun(ctx, {
       runId,
       root,
       outcome,
@@ -256,7 +256,7 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
     });
     return { runId, status: decision, newVersion: location?.version ?? null, reportPath, reasons };
   } catch (err) {
-    return fail(err);
+    return await fail(err);
   } finally {
     old?.dispose();
     neu?.dispose();

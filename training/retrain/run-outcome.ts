@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NetLocation, publishNet, setCurrentVersion } from '../../src/nets/net-folder.js';
-import type { SqliteTrainingRuns } from '../../src/store/repositories/training-runs.js';
+import type { TrainingRunStore } from '../../src/retraining/training-runs-port.js';
 import type { CliIo } from '../commands.js';
 import type { GateVerdict } from './gate.js';
 import { writeReportFiles } from './report-files.js';
@@ -73,8 +73,8 @@ export function decideCandidate(c: {
  * in the reports folder), CURRENT moved when the version is promoted or forced, the run's
  * record finished, the summary printed. Returns the report's path.
  */
-export function finishTrainedRun(
-  ctx: { runs: SqliteTrainingRuns; io: CliIo; reportsDir: string },
+export async function finishTrainedRun(
+  ctx: { runs: TrainingRunStore; io: CliIo; reportsDir: string },
   r: {
     runId: number;
     root: string;
@@ -84,7 +84,7 @@ export function finishTrainedRun(
     /** The report page and the terminal summary, given where the page will be. */
     render: (reportPath: string) => { html: string; summary: string };
   },
-): string {
+): Promise<string> {
   const { decision, reasons, forcedReason, location } = r.outcome;
   const reportDir = location?.dir ?? ctx.reportsDir;
   const reportName = location ? 'report' : `run-${r.runId}`;
@@ -95,7 +95,7 @@ export function finishTrainedRun(
   if (location && (decision === 'promoted' || decision === 'forced'))
     setCurrentVersion(r.root, location.version);
   if (forcedReason) ctx.io.err.write(`gate overridden by --force: ${forcedReason}\n`);
-  ctx.runs.finish(r.runId, {
+  await ctx.runs.finish(r.runId, {
     status: decision,
     newVersion: location?.version ?? null,
     reasons: forcedReason ? [...reasons, `forced: ${forcedReason}`] : reasons,

@@ -223,7 +223,7 @@ function onFrame(frame) {
       state.seq = frame.seq;
       state.queue = new Map(frame.queue.map((/** @type {QueueItem} */ q) => [q.conversationId, q]));
       renderQueue();
-      if (state.open) openConversation(state.open.item.conversationId, { push: false });
+      if (state.open) void openConversation(state.open.item.conversationId, { push: false });
       else openFromUrl();
       break;
     case 'event':
@@ -1017,7 +1017,7 @@ setInterval(() => {
 }, 1000);
 
 applyStaticStrings();
-checkSession().then((operator) => {
+void checkSession().then((operator) => {
   if (operator) start(operator);
   else $('login-view').hidden = false;
 });

@@ -87,19 +87,11 @@ export async function readImport(
   return { products, events };
 }
 
-/** Stores validated rows in one transaction; `alsoInside` runs in the same transaction. */
+/** Stores validated rows in one transaction; `mark` (a shop state key and value) is set in the same one. */
 export function storeImport(
-  store: Pick<Store, 'db' | 'shopCatalogue' | 'shopEvents'>,
+  store: Pick<Store, 'shopImport'>,
   data: ParsedImport,
-  alsoInside: () => void = () => {},
-): { products: number; events: number; duplicates: number } {
-  return store.db
-    .transaction(() => {
-      for (const p of data.products) store.shopCatalogue.insertOne(p);
-      let duplicates = 0;
-      for (const e of data.events) if (store.shopEvents.insertOne(e) === null) duplicates++;
-      alsoInside();
-      return { products: data.products.length, events: data.events.length - duplicates, duplicates };
-    })
-    .immediate();
+  mark?: { key: string; value: string },
+): Promise<{ products: number; events: number; duplicates: number }> {
+  return store.shopImport.storeImport(data, mark);
 }

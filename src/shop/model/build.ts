@@ -110,7 +110,7 @@ const NO_DENSE: SimilarityInfo = {
 };
 
 /** The buffers of every typed array in `data`, to transfer rather than copy across threads. */
-export function transferList(data: ModelData): ArrayBuffer[] {
+export function transferList(data: object): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   const visit = (v: unknown) => {
     if (ArrayBuffer.isView(v)) out.add(v.buffer as ArrayBuffer);

@@ -42,7 +42,7 @@ describe('npm run export -- labels', () => {
   it('writes one CSV row per labelled text that npm run train reads back', () => {
     const out = join(dataDir, 'labels.csv');
     const c = captureIo();
-    expect(runExportCli(['labels', '--bot', 'desk', '--out', out], c.io, env())).toBe(0);
+    expect(await runExportCli(['labels', '--bot', 'desk', '--out', out], c.io, env())).toBe(0);
     expect(c.err()).toContain(
       'export labels: 2 labels from 4 operator actions (1 duplicates, 0 overruled, 1 empty dropped)',
     );
@@ -55,7 +55,7 @@ describe('npm run export -- labels', () => {
 
   it('writes JSON Lines with --format jsonl, every bot without --bot, and honours --since', () => {
     const all = captureIo();
-    expect(runExportCli(['labels', '--format', 'jsonl'], all.io, env())).toBe(0);
+    expect(await runExportCli(['labels', '--format', 'jsonl'], all.io, env())).toBe(0);
     const rows = all
       .out()
       .trim()
@@ -70,14 +70,14 @@ describe('npm run export -- labels', () => {
     });
     const recent = captureIo();
     expect(
-      runExportCli(['labels', '--format', 'jsonl', '--since', '1970-01-01T00:00:00.025Z'], recent.io, env()),
+      await runExportCli(['labels', '--format', 'jsonl', '--since', '1970-01-01T00:00:00.025Z'], recent.io, env()),
     ).toBe(0);
     expect(recent.out().trim().split('\n')).toHaveLength(2);
   });
 
   it('exports question → answer pairs from operator replies', () => {
     const c = captureIo();
-    expect(runExportCli(['pairs', '--format', 'jsonl'], c.io, env())).toBe(0);
+    expect(await runExportCli(['pairs', '--format', 'jsonl'], c.io, env())).toBe(0);
     const rows = c
       .out()
       .trim()
@@ -94,10 +94,10 @@ describe('npm run export -- labels', () => {
 
   it('answers usage errors with exit code 2', () => {
     const what = captureIo();
-    expect(runExportCli(['models'], what.io, env())).toBe(2);
+    expect(await runExportCli(['models'], what.io, env())).toBe(2);
     expect(what.err()).toContain('cannot export "models"');
     const format = captureIo();
-    expect(runExportCli(['labels', '--format', 'xml'], format.io, env())).toBe(2);
+    expect(await runExportCli(['labels', '--format', 'xml'], format.io, env())).toBe(2);
     expect(format.err()).toContain('--format: csv or jsonl');
   });
 });
