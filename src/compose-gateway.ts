@@ -119,10 +119,15 @@ export function composeGateway(p: GatewayParts): BotGateway {
     worker,
     limiter,
   };
-  const enqueue = async (channel: string, bot: string, sends: readonly { kind: string; payload: unknown }[]) => {
+  const enqueue = async (
+    channel: string,
+    bot: string,
+    sends: readonly { kind: string; payload: unknown }[],
+  ) => {
     if (sends.length === 0) return;
     const ids: number[] = [];
-    for (const s of sends) ids.push(await store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
+    for (const s of sends)
+      ids.push(await store.outbox.enqueue({ channel, bot, kind: s.kind, payload: s.payload }));
     events.publish({ type: 'reply.queued', conversationId: null, outboxIds: ids });
   };
   const features: Omit<Feature, 'name'>[] = [];

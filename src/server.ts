@@ -111,7 +111,9 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   const store = openSqliteStore(dbPath, {
     clock,
     busyTimeoutMs: config.dbBusyTimeoutMs,
-    checkpointer: { onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying') },
+    checkpointer: {
+      onError: (message) => logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
+    },
   });
   const shop = await startShop({
     store,
@@ -221,9 +223,7 @@ export async function buildGateway(config: Config, options: StartOptions = {}): 
   });
 
   // What closes after the features, last to first.
-  const infrastructure = [
-    { name: 'database', close: () => store.close() },
-  ];
+  const infrastructure = [{ name: 'database', close: () => store.close() }];
   const parts = {
     store,
     metrics,

@@ -44,7 +44,11 @@ export class ConsoleEventMapper {
         const [message] = unannounced ? await this.reads.messagesById([event.messageId]) : [];
         const out: ConsoleEvent[] = [];
         if (message) {
-          out.push({ kind: 'message.added', conversationId: message.conversationId, message: toConsoleMessage(message) });
+          out.push({
+            kind: 'message.added',
+            conversationId: message.conversationId,
+            message: toConsoleMessage(message),
+          });
         }
         out.push(
           { kind: 'queue.upsert', item: this.prioritised(item) },
@@ -66,7 +70,11 @@ export class ConsoleEventMapper {
     }
   }
 
-  private async messagesIfQueued(conversationId: number, ids: number[], upsert: boolean): Promise<ConsoleEvent[]> {
+  private async messagesIfQueued(
+    conversationId: number,
+    ids: number[],
+    upsert: boolean,
+  ): Promise<ConsoleEvent[]> {
     const item = await this.reads.queueItem(conversationId);
     if (!item) return [];
     const out: ConsoleEvent[] = (await this.reads.messagesById(ids)).map((m) => ({

@@ -12,9 +12,9 @@ import { AppError } from '../errors.js';
 import { botView, withPriority } from './bot-view.js';
 import type { ConsoleNote, ConsoleStats, ConsoleStore, StoredQueueItem } from './console-store-port.js';
 import { toConsoleMessage } from './console-store-port.js';
-import type { Operator } from './operator-store-port.js';
 import { ConsoleEventMapper } from './event-mapper.js';
 import type { ConsoleService } from './hub.js';
+import type { Operator } from './operator-store-port.js';
 import { assertMayAct, assertMayAssign, assertMayReply, assertMayTake } from './ownership.js';
 import type { BotView, ClientRequest, ConsoleEvent, ConsoleMessage, QueueItem } from './protocol.js';
 
@@ -205,7 +205,11 @@ export class ConsoleCore implements ConsoleService {
         return this.d.reads.saveReply(operator.login, req.title, req.text);
       case 'stats':
         return {
-          ...(await this.d.reads.stats(this.d.clock.now(), req.days ?? 14, (await this.d.latestReport?.()) ?? null)),
+          ...(await this.d.reads.stats(
+            this.d.clock.now(),
+            req.days ?? 14,
+            (await this.d.latestReport?.()) ?? null,
+          )),
           rollbacks: this.d.rollbacks?.() ?? [],
         };
     }
@@ -216,15 +220,16 @@ export class ConsoleCore implements ConsoleService {
     const item = await this.d.reads.conversationItem(conversationId);
     if (!item) throw new AppError('not_found', `conversation ${conversationId} does not exist`);
     const last = await this.d.reads.lastInbound(conversationId);
-    const [messages, suggestions, predictions, categories, createdCategories, notes, earlier] = await Promise.all([
-      this.d.reads.history(conversationId),
-      this.d.reads.latestSuggestions(conversationId),
-      last ? this.d.reads.predictionsFor(last.id) : undefined,
-      this.categories(conversation),
-      this.d.reads.createdCategories(conversation.bot),
-      this.d.reads.notes(conversationId),
-      this.d.reads.earlierConversations(conversationId, 10),
-    ]);
+    const [messages, suggestions, predictions, categories, createdCategories, notes, earlier] =
+      await Promise.all([
+        this.d.reads.history(conversationId),
+        this.d.reads.latestSuggestions(conversationId),
+        last ? this.d.reads.predictionsFor(last.id) : undefined,
+        this.categories(conversation),
+        this.d.reads.createdCategories(conversation.bot),
+        this.d.reads.notes(conversationId),
+        this.d.reads.earlierConversations(conversationId, 10),
+      ]);
     return {
       item: this.prioritised(item),
       messages: messages.map(toConsoleMessage),
@@ -287,7 +292,9 @@ export class ConsoleCore implements ConsoleService {
     assertMayReply(operator, conversation, reopen);
     let action: 'reply' | 'accept_suggestion' | 'edit_suggestion' = 'reply';
     if (answerId !== undefined) {
-      const suggested = (await this.d.reads.latestSuggestions(conversationId)).find((s) => s.answerId === answerId);
+      const suggested = (await this.d.reads.latestSuggestions(conversationId)).find(
+        (s) => s.answerId === answerId,
+      );
       if (!suggested)
         throw new AppError('validation_failed', `answer ${answerId} was not suggested in this conversation`, {
           details: { reason: 'not_suggested', field: 'answerId' },
@@ -352,7 +359,9 @@ export class ConsoleCore implements ConsoleService {
     extra: { category?: string | null; answerId?: number | null; text?: string | null } = {},
   ): Promise<OperatorActionRecord> {
     const last = await this.d.reads.lastInbound(conversationId);
-    const predictions = last ? await this.d.reads.predictionsFor(last.id) : { predictionIds: [], netVersions: {} };
+    const predictions = last
+      ? await this.d.reads.predictionsFor(last.id)
+      : { predictionIds: [], netVersions: {} };
     return {
       conversationId,
       messageId: last?.id ?? null,

@@ -17,7 +17,7 @@ let update = 20_000;
 beforeAll(async () => {
   standIn = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 1 } } }));
   gw = await startTestGateway({ standIn, config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() } });
-  gw.store.operators.setRole('cleo', 'supervisor');
+  await gw.store.operators.setRole('cleo', 'supervisor');
   ann = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'ann'));
   bob = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'bob'));
   cleo = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'cleo'));
@@ -142,7 +142,7 @@ describe('categories', () => {
     });
     const [label] = actionsOf(id, 'correct_category');
     expect(label).toMatchObject({ operator: 'ann', category: 'card_stolen_abroad' });
-    const { labels } = deriveLabels(gw.store.labels.categoryActions({ bot: 'bank-support' }));
+    const { labels } = deriveLabels(await gw.store.labels.categoryActions({ bot: 'bank-support' }));
     expect(labels.find((l) => l.text === 'someone stole my card while abroad')).toMatchObject({
       category: 'card_stolen_abroad',
       source: 'correction',
