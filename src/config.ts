@@ -134,6 +134,13 @@ export const configSchema = z.object({
   NEURODESK_API_KEYS: list,
   NEURODESK_BODY_LIMIT: size('256kb'),
   NEURODESK_DB_BUSY_TIMEOUT: duration('5s'),
+  NEURODESK_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL such as postgres://user@host:5432/neurodesk')
+    .optional(),
+  NEURODESK_DB_POOL_SIZE: int(10, 1, 1000),
+  NEURODESK_DB_STATEMENT_TIMEOUT_MS: int(5000, 0, 3_600_000),
+  NEURODESK_CLAIM_LEASE: duration('30s'),
   NEURODESK_SHUTDOWN_TIMEOUT: duration('10s'),
   NEURODESK_BOTS_DIR: z.string().min(1).default('./bots'),
   NEURODESK_PUBLIC_URL: z
@@ -204,6 +211,14 @@ export interface Config {
   apiKeys: string[];
   bodyLimitBytes: number;
   dbBusyTimeoutMs: number;
+  /** PostgreSQL instead of SQLite when `url` is set; several instances may share it. */
+  database: {
+    url?: string;
+    poolSize: number;
+    statementTimeoutMs: number;
+    /** How long a claimed job or outbox item stays this instance's before another may take it. */
+    claimLeaseMs: number;
+  };
   shutdownTimeoutMs: number;
   botsDir: string;
   /** Where platforms reach this gateway (for registering webhooks on a platform); optional. */
@@ -319,6 +334,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiKeys: c.NEURODESK_API_KEYS,
     bodyLimitBytes: c.NEURODESK_BODY_LIMIT,
     dbBusyTimeoutMs: c.NEURODESK_DB_BUSY_TIMEOUT,
+    database: {
+      url: c.NEURODESK_DATABASE_URL,
+      poolSize: c.NEURODESK_DB_POOL_SIZE,
+      statementTimeoutMs: c.NEURODESK_DB_STATEMENT_TIMEOUT_MS,
+      claimLeaseMs: c.NEURODESK_CLAIM_LEASE,
+    },
     shutdownTimeoutMs: c.NEURODESK_SHUTDOWN_TIMEOUT,
     botsDir: c.NEURODESK_BOTS_DIR,
     publicUrl: c.NEURODESK_PUBLIC_URL,
@@ -382,6 +403,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
   if (config.env === 'production' && config.apiKeys.length === 0) {
     throw new ConfigError(['NEURODESK_API_KEYS: required when NODE_ENV=production (comma-separated keys)']);
+  }
+  // A platform call still running when its lease passes could be sent again by another instance.
+  if (config.database.url && config.database.claimLeaseMs <= config.outboundTimeoutMs) {
+    throw new ConfigError([
+      `NEURODESK_CLAIM_LEASE: must be longer than NEURODESK_OUTBOUND_TIMEOUT (${config.outboundTimeoutMs} ms), or a reply still being sent may be sent again by another instance`,
+    ]);
   }
   return config;
 }

@@ -35,6 +35,34 @@ describe('config', () => {
     expect(loadConfig({ NODE_ENV: 'production', NEURODESK_API_KEYS: 'a, b' }).apiKeys).toEqual(['a', 'b']);
   });
 
+  it('selects PostgreSQL by URL, with pool size, statement timeout and claim lease', () => {
+    expect(loadConfig({}).database).toEqual({
+      url: undefined,
+      poolSize: 10,
+      statementTimeoutMs: 5000,
+      claimLeaseMs: 30_000,
+    });
+    const c = loadConfig({
+      NEURODESK_DATABASE_URL: 'postgres://neurodesk@db:5432/desk',
+      NEURODESK_DB_POOL_SIZE: '4',
+      NEURODESK_DB_STATEMENT_TIMEOUT_MS: '2500',
+      NEURODESK_CLAIM_LEASE: '1m',
+    });
+    expect(c.database).toEqual({
+      url: 'postgres://neurodesk@db:5432/desk',
+      poolSize: 4,
+      statementTimeoutMs: 2500,
+      claimLeaseMs: 60_000,
+    });
+    expect(() => loadConfig({ NEURODESK_DATABASE_URL: 'mysql://db/desk' })).toThrow(
+      /NEURODESK_DATABASE_URL: expected a PostgreSQL URL/,
+    );
+    expect(() => loadConfig({ NEURODESK_DB_POOL_SIZE: '0' })).toThrow(/NEURODESK_DB_POOL_SIZE/);
+    expect(() =>
+      loadConfig({ NEURODESK_DATABASE_URL: 'postgres://db/desk', NEURODESK_CLAIM_LEASE: '10s' }),
+    ).toThrow(/NEURODESK_CLAIM_LEASE: must be longer than NEURODESK_OUTBOUND_TIMEOUT \(10000 ms\)/);
+  });
+
   it('parses duration and size units', () => {
     expect(parseDuration('250ms')).toBe(250);
     expect(parseDuration('1.5m')).toBe(90_000);
