@@ -57,6 +57,11 @@ export interface StoreFixture {
   other: ContractStore;
   /** How many rows `table` holds (for what no port reads back). */
   count(table: string): Promise<number>;
+  /**
+   * Runs one statement (`?` placeholders, SQL both engines accept) and returns its rows: seeds
+   * rows that the ports under test only read (e.g. decisions and predictions for the console).
+   */
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
 }
 
 export interface Engine {
@@ -88,6 +93,12 @@ function sqliteEngine(): Engine {
         store,
         other,
         count: async (table) => (db1.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n,
+        sql: async <R>(text: string, params: unknown[] = []) => {
+          const stmt = db1.prepare(text);
+          if (stmt.reader) return stmt.all(...params) as R[];
+          stmt.run(...params);
+          return [];
+        },
       };
       files.set(f, {
         dir,
@@ -140,6 +151,15 @@ function postgresEngine(): Engine {
         other: createPostgresStore(pool2!, clock, { instanceId: 'instance-2', leaseMs: LEASE_MS }, keepPools),
         count: async (table) =>
           (await p1.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n,
+        sql: async <R>(text: string, params: unknown[] = []) => {
+          let n = 0;
+          return (
+            await p1.query(
+              text.replace(/\?/g, () => `$${++n}`),
+              params,
+            )
+          ).rows as R[];
+        },
       };
     },
     async close() {},

@@ -13,6 +13,14 @@ import { type LeaseOptions, resolveLease } from './leases.js';
 import { PgOperators } from './operators.js';
 import { PgOutbox } from './outbox.js';
 import { PgPredictionLog } from './predictions.js';
+import { PgConsoleStore } from './repositories/console-store.js';
+import { PgKnowledgeBase } from './repositories/kb-answers.js';
+import { PgOperatorLabels } from './repositories/operator-labels.js';
+import { PgShopCatalogue } from './repositories/shop-catalogue.js';
+import { PgShopEvents } from './repositories/shop-events.js';
+import { PgShopImport } from './repositories/shop-import.js';
+import { PgShopState } from './repositories/shop-state.js';
+import { PgTrainingRuns } from './repositories/training-runs.js';
 
 export {
   closePostgres,
@@ -33,11 +41,8 @@ export { DEFAULT_LEASE_MS, type LeaseOptions } from './leases.js';
 export { migratePostgres, postgresSchemaVersion } from './migrate.js';
 export { PG_MIGRATIONS } from './migrations/index.js';
 
-/** The ports the PostgreSQL store implements so far, with `ping` and `close`. */
-export type PostgresStore = Pick<
-  Store,
-  'inbox' | 'jobs' | 'outbox' | 'predictions' | 'conversations' | 'bitrix24' | 'operators' | 'ping' | 'close'
->;
+/** Every port of the store on PostgreSQL, with `ping` and `close`. */
+export type PostgresStore = Store;
 
 /** How the PostgreSQL repositories behave beyond the pool and the clock. */
 export interface PostgresStoreOptions extends LeaseOptions {}
@@ -62,6 +67,14 @@ export function createPostgresStore(
     conversations: new PgConversations(pool, clock),
     bitrix24: new PgBitrix24Installs(pool, clock),
     operators: new PgOperators(pool, clock),
+    console: new PgConsoleStore(pool, clock),
+    shopCatalogue: new PgShopCatalogue(pool, clock),
+    shopEvents: new PgShopEvents(pool, clock),
+    shopState: new PgShopState(pool, clock),
+    shopImport: new PgShopImport(pool, clock),
+    labels: new PgOperatorLabels(pool),
+    trainingRuns: new PgTrainingRuns(pool, clock),
+    knowledgeBase: new PgKnowledgeBase(pool, clock),
     ping: async () => {
       await pool.query('SELECT 1');
     },

@@ -61,6 +61,19 @@ const QUEUE_SELECT = `
     (SELECT MIN(created_at) FROM messages WHERE conversation_id = c.id AND direction = 'in' AND id > s.after) AS waiting_since
   FROM since s JOIN conversations c ON c.id = s.cid`;
 
+/** The console search's statement; `fold` wraps a text column (or not) before LIKE. */
+const searchSql = (fold: (column: string) => string) => `SELECT c.id FROM conversations c
+  WHERE c.id = @id OR c.customer_id = @exact OR c.external_chat_id = @exact
+    OR ${fold('c.customer_name')} LIKE @like ESCAPE '\\' OR ${fold('c.category')} LIKE @like ESCAPE '\\'
+    OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND ${fold('m.text')} LIKE @like ESCAPE '\\')
+  ORDER BY c.updated_at DESC, c.id DESC LIMIT @limit`;
+
+/** True when every character of `s` is ASCII (SQLite's LIKE folds the case of those itself). */
+const isAscii = (s: string) => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+};
+
 const line = (text: string | null) => {
   const first = (text ?? '').split('\n', 1)[0]!.trim();
   return first.length > 140 ? `${first.slice(0, 139)}…` : first;
@@ -95,6 +108,11 @@ export class SqliteConsoleStore implements ConsoleStore {
     private readonly clock: Clock,
   ) {
     this.statsQueries = new SqliteConsoleStats(db);
+    // SQLite's LIKE folds only ASCII letters; queries with other letters (Cyrillic) compare
+    // lower-cased text instead, so "ПЕТРОВА" finds "Петрова" as it does on PostgreSQL.
+    db.function('casefold', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? text.toLowerCase() : text,
+    );
     this.insertAction = operatorActionInserter(db, clock);
     this.s = {
       operators: db.prepare<[], ConsoleOperator>(
@@ -108,11 +126,10 @@ export class SqliteConsoleStore implements ConsoleStore {
         'INSERT OR IGNORE INTO console_categories (bot, name, created_by, created_at) VALUES (?, ?, ?, ?)',
       ),
       search: db.prepare<{ id: number; exact: string; like: string; limit: number }, { id: number }>(
-        `SELECT c.id FROM conversations c
-         WHERE c.id = @id OR c.customer_id = @exact OR c.external_chat_id = @exact OR c.customer_name LIKE @like ESCAPE '\\'
-           OR c.category LIKE @like ESCAPE '\\'
-           OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text LIKE @like ESCAPE '\\')
-         ORDER BY c.updated_at DESC, c.id DESC LIMIT @limit`,
+        searchSql((column) => column),
+      ),
+      searchFolded: db.prepare<{ id: number; exact: string; like: string; limit: number }, { id: number }>(
+        searchSql((column) => `casefold(${column})`),
       ),
       earlier: db.prepare<[number, number], { id: number }>(
         `SELECT o.id FROM conversations c JOIN conversations o
@@ -205,7 +222,8 @@ export class SqliteConsoleStore implements ConsoleStore {
     const q = query.trim();
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const id = /^#?\d+$/.test(q) ? Number(q.replace('#', '')) : -1;
-    return this.items(this.s.search.all({ id, exact: q, like, limit }).map((r) => r.id));
+    const stmt = isAscii(q) ? this.s.search : this.s.searchFolded;
+    return this.items(stmt.all({ id, exact: q, like: like.toLowerCase(), limit }).map((r) => r.id));
   }
 
   /** The customer's other conversations, newest first. */
@@ -245,10 +263,11 @@ export class SqliteConsoleStore implements ConsoleStore {
   /** Active answers of a knowledge base containing every word of `query`, most used first. */
   async kbSearch(kb: string, query: string, limit: number): Promise<KbHit[]> {
     const words = query.trim().split(/\s+/).filter(Boolean).slice(0, 8);
-    const where = words.map((_, i) => `text LIKE @w${i} ESCAPE '\\'`).join(' AND ') || '1 = 1';
+    const text = isAscii(query) ? 'text' : 'casefold(text)';
+    const where = words.map((_, i) => `${text} LIKE @w${i} ESCAPE '\\'`).join(' AND ') || '1 = 1';
     const params: Record<string, unknown> = { kb, limit };
     words.forEach((w, i) => {
-      params[`w${i}`] = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params[`w${i}`] = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`.toLowerCase();
     });
     return this.db
       .prepare<

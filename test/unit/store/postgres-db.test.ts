@@ -100,8 +100,14 @@ describe.skipIf(!server)('PostgreSQL schema and migrations', () => {
         .map((r) => r.name)
         .sort();
       const actual = pgColumns.filter((c) => c.table_name === table).map((c) => c.column_name);
-      // The lease columns are PostgreSQL's own (several instances share the queues).
-      const extra = table === 'jobs' || table === 'outbox' ? ['claimed_by', 'lease_until'] : [];
+      // PostgreSQL's own columns: leases (several instances share the queues), and the
+      // catalogue's first-stored order (SQLite's rowid).
+      const extra =
+        table === 'jobs' || table === 'outbox'
+          ? ['claimed_by', 'lease_until']
+          : table === 'shop_products'
+            ? ['seq']
+            : [];
       expect({ table, columns: actual.sort() }).toEqual({ table, columns: [...expected, ...extra].sort() });
     }
     const sqliteIndexes = sqlite
