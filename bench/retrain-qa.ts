@@ -74,12 +74,14 @@ const ctx = {
     return { net: nets.qa, kb: nets.kb };
   },
   kbAnswers: async (name: string) =>
-    (await store.knowledgeBase.list({ kb: name, active: true, limit: 1_000_000, offset: 0 })).answers.map((a) => ({
-      id: a.id,
-      text: a.text,
-      category: a.category,
-      createdAt: a.createdAt,
-    })),
+    (await store.knowledgeBase.list({ kb: name, active: true, limit: 1_000_000, offset: 0 })).answers.map(
+      (a) => ({
+        id: a.id,
+        text: a.text,
+        category: a.category,
+        createdAt: a.createdAt,
+      }),
+    ),
   now: () => new Date(),
   io: { out: process.stdout, err: process.stderr },
   backend: backend.name,

@@ -3,6 +3,7 @@
  *
  *   npm run bench:recs -- [--movielens DIR] [--retail FILE] [--seed N] [--serve-seconds N] [--no-serve]
  *                         [--no-scale] [--scale-dense 2000,10000] [--scale-from FILE] [--tune]
+ *                         [--seed-spread N]
  *
  * MovieLens-100k and Online Retail are read by path (defaults ../shared/data/...; or
  * NEURODESK_BENCH_MOVIELENS / NEURODESK_BENCH_RETAIL) and never copied. Parameters come from
@@ -50,6 +51,9 @@ const { values: args } = parseArgs({
     'scale-dense': { type: 'string', default: '2000,10000' },
     'scale-from': { type: 'string' },
     'bound-check': { type: 'string', default: '400,800,1200' },
+    // Other seeds of the same 80/20 per-user split, same parameters: how much the figure
+    // moves with the split alone (the targets are against seed 42's split).
+    'seed-spread': { type: 'string', default: '0' },
     tune: { type: 'boolean', default: false },
   },
 });
@@ -95,6 +99,7 @@ if (args.tune) {
       'cooccurrenceBlend',
       'gramUserDamping',
       'diagonalPenalty',
+      'popularityDebias',
       'neighbours',
       'beta',
     ]),
@@ -159,6 +164,31 @@ const bounded = args['bound-check']!.split(',')
     );
     return { bound, r };
   });
+
+// Row pruning lifted (every weight of every row kept): what the `neighbours` cap costs.
+const unpruned = evaluateMovielens(
+  mlSplit.train,
+  mlSplit.test,
+  withParams(mlParams, { similarity: { neighbours: new Set(movielens.map((r) => r.item)).size } }),
+  titles,
+);
+say(`  rows unpruned (every weight kept): P@10 ${r4(unpruned.precision)}  nDCG@10 ${r4(unpruned.ndcg)}`);
+
+const spread: { seed: number; precision: number; ndcg: number }[] = [];
+for (let s = 1; s <= Number(args['seed-spread']); s++) {
+  const split = splitPerUser(movielens, 0.8, s);
+  const r = evaluateMovielens(split.train, split.test, mlParams, titles);
+  spread.push({ seed: s, precision: r.precision, ndcg: r.ndcg });
+  say(`  same parameters, split seed ${s}: P@10 ${r4(r.precision)}  nDCG@10 ${r4(r.ndcg)}`);
+}
+const spreadStats = (key: 'precision' | 'ndcg') => {
+  const v = spread.map((x) => x[key]);
+  return {
+    min: r4(Math.min(...v)),
+    mean: r4(v.reduce((a, b) => a + b, 0) / v.length),
+    max: r4(Math.max(...v)),
+  };
+};
 
 say(
   `Online Retail: ${retailSplit.train.length} train / ${retailSplit.test.length} test purchase lines (last 30 days)`,
@@ -239,6 +269,19 @@ const path = writeBenchResults(
         [`ml100kBound${bound}TailItems`, r.similarity.tailItems],
       ]),
     ),
+    ml100kUnprunedPrecision10: r4(unpruned.precision),
+    ml100kUnprunedNdcg10: r4(unpruned.ndcg),
+    ...(spread.length > 0
+      ? {
+          ml100kOtherSeeds: spread.map((x) => x.seed).join(','),
+          ml100kOtherSeedsPrecision10Min: spreadStats('precision').min,
+          ml100kOtherSeedsPrecision10Mean: spreadStats('precision').mean,
+          ml100kOtherSeedsPrecision10Max: spreadStats('precision').max,
+          ml100kOtherSeedsNdcg10Min: spreadStats('ndcg').min,
+          ml100kOtherSeedsNdcg10Mean: spreadStats('ndcg').mean,
+          ml100kOtherSeedsNdcg10Max: spreadStats('ndcg').max,
+        }
+      : {}),
     denseMaxItemsDefault: DEFAULT_PARAMS.similarity.denseMaxItems,
     ...Object.fromEntries(
       scale.flatMap((p) => {

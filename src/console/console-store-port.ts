@@ -70,7 +70,14 @@ export interface StoredMessage {
 
 /** The wire form of a stored message (only the protocol's fields go out). */
 export function toConsoleMessage(m: StoredMessage): ConsoleMessage {
-  return { id: m.id, direction: m.direction, author: m.author, operator: m.operator, text: m.text, createdAt: m.createdAt };
+  return {
+    id: m.id,
+    direction: m.direction,
+    author: m.author,
+    operator: m.operator,
+    text: m.text,
+    createdAt: m.createdAt,
+  };
 }
 
 /** An internal note on a conversation: operators see it, customers never do. */

@@ -1,7 +1,7 @@
 import type { RouteMount } from '../app.js';
 import { AppError } from '../errors.js';
-import { runById, sendReport } from '../retraining/training-runs-routes.js';
 import type { TrainingRunStore } from '../retraining/training-runs-port.js';
+import { runById, sendReport } from '../retraining/training-runs-routes.js';
 import { operatorOf } from './auth-routes.js';
 import type { OperatorStore } from './operator-store-port.js';
 

@@ -73,7 +73,12 @@ export class ConversationService {
     externalId?: string,
   ): Promise<number> {
     const conversation = await this.conversations.ensureConversation(chat);
-    const messageId = await this.conversations.recordOperatorMessage(conversation.id, text, operator, externalId);
+    const messageId = await this.conversations.recordOperatorMessage(
+      conversation.id,
+      text,
+      operator,
+      externalId,
+    );
     const updated = await this.conversations.getConversation(conversation.id);
     if (updated) this.announce(updated);
     this.events.publish({ type: 'messages.added', conversationId: conversation.id, messageIds: [messageId] });
@@ -128,7 +133,10 @@ export class ConversationService {
     );
     if (!updated) return undefined;
     if (updated.assignedOperator !== operator) {
-      throw new AppError('conflict', `conversation ${conversationId} is taken by ${updated.assignedOperator}`);
+      throw new AppError(
+        'conflict',
+        `conversation ${conversationId} is taken by ${updated.assignedOperator}`,
+      );
     }
     this.announce(updated);
     return updated;

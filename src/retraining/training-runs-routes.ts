@@ -8,8 +8,8 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { RouteMount } from '../app.js';
 import { AppError } from '../errors.js';
-import type { TrainingRun, TrainingRunStore } from './training-runs-port.js';
 import { methodNotAllowed } from '../transport/http/error-handler.js';
+import type { TrainingRun, TrainingRunStore } from './training-runs-port.js';
 
 // The report is self-contained: inline styles and SVG, no scripts, nothing fetched.
 const REPORT_CSP =

@@ -15,16 +15,19 @@ import { buildFromLog } from './model-builder.js';
 const { dbPath } = workerData as { dbPath: string };
 let backend: Promise<unknown> | undefined;
 
-parentPort!.on('message', async (req: { id: number; params: ModelParams; now: number; stored: StoredLog }) => {
-  try {
-    if (!tfReady() && req.stored.log.items.length > JS_DENSE_MAX_ITEMS) {
-      // Without a backend the build still runs, on the smaller plain-JS bound.
-      backend ??= loadTfjs().catch(() => undefined);
-      await backend;
+parentPort!.on(
+  'message',
+  async (req: { id: number; params: ModelParams; now: number; stored: StoredLog }) => {
+    try {
+      if (!tfReady() && req.stored.log.items.length > JS_DENSE_MAX_ITEMS) {
+        // Without a backend the build still runs, on the smaller plain-JS bound.
+        backend ??= loadTfjs().catch(() => undefined);
+        await backend;
+      }
+      const data = buildFromLog(req.stored, dbPath, req.params, req.now);
+      parentPort!.postMessage({ id: req.id, data }, transferList(data));
+    } catch (err) {
+      parentPort!.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) });
     }
-    const data = buildFromLog(req.stored, dbPath, req.params, req.now);
-    parentPort!.postMessage({ id: req.id, data }, transferList(data));
-  } catch (err) {
-    parentPort!.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) });
-  }
-});
+  },
+);

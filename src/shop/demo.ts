@@ -26,7 +26,8 @@ export async function loadDemoShop(
   logger: Logger,
   cancelled: () => boolean = () => false,
 ): Promise<DemoOutcome> {
-  if ((await store.shopState.get(DEMO_LOADED_KEY)) !== undefined) return { loaded: false, why: 'already_loaded' };
+  if ((await store.shopState.get(DEMO_LOADED_KEY)) !== undefined)
+    return { loaded: false, why: 'already_loaded' };
   if ((await store.shopCatalogue.count()) > 0) return { loaded: false, why: 'catalogue_not_empty' };
   const files = { products: join(dir, 'products.csv'), events: join(dir, 'events.csv.gz') };
   if (!existsSync(files.products) || !existsSync(files.events)) {

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../store/repositories/shop-events.js';
+import type { StoredEvent } from './store-port.js';
 
 /** Newest events kept per user between rebuilds: enough for a history, bounded for memory. */
 export const LIVE_EVENTS_PER_USER = 200;

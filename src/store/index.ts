@@ -18,11 +18,20 @@ import type {
   ShopStateStore,
 } from '../shop/store-port.js';
 import { startCheckpointer } from './checkpointer.js';
-import { closeDatabase, openDatabase } from './database.js';
+import { closeDatabase, isBusyError as isSqliteBusyError, openDatabase } from './database.js';
+import { isPostgresBusyError } from './postgres/db.js';
 import { createStore } from './sqlite.js';
 
 export type { Bitrix24Install } from '../channels/bitrix24/installs-port.js';
-export { isBusyError } from './database.js';
+
+/**
+ * True when the database could not do the work now but may later (SQLite busy or locked;
+ * PostgreSQL down, restarting, out of connections, timed out or deadlocked): the caller
+ * answers 503 `store_busy` with Retry-After, and nothing was committed.
+ */
+export function isBusyError(err: unknown): boolean {
+  return isSqliteBusyError(err) || isPostgresBusyError(err);
+}
 
 /** The repositories over one database, typed by the features' ports. */
 export interface Store {

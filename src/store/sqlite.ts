@@ -41,7 +41,7 @@ export function createStore(
   const shopCatalogue = new SqliteShopCatalogue(db, clock);
   const shopEvents = new SqliteShopEvents(db, clock);
   const shopState = new SqliteShopState(db, clock);
-  return {
+  const store: Store = {
     inbox: new SqliteInbox(db, clock),
     jobs,
     outbox,
@@ -63,4 +63,19 @@ export function createStore(
     },
     close,
   };
+  handles.set(store, db);
+  return store;
+}
+
+const handles = new WeakMap<Store, Database.Database>();
+
+/**
+ * The database handle under an SQLite store, for the store's own tests and SQLite-only
+ * tooling (a test that locks the file, reads a table). Nothing in `src` outside the store
+ * uses it.
+ */
+export function sqliteDatabaseOf(store: Store): Database.Database {
+  const db = handles.get(store);
+  if (!db) throw new Error('not an SQLite store');
+  return db;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
+import { sqliteDatabaseOf } from '../../src/store/sqlite.js';
 import { chromiumOrExplain, launchChromium } from '../helpers/browser.js';
 import { OPERATORS, operatorsConfig } from '../helpers/console-client.js';
 import { rows, startTestGateway } from '../helpers/gateway.js';
@@ -32,14 +33,14 @@ describe.skipIf(!executable)('operators console in a real browser', () => {
       standIn,
       config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(), NEURODESK_KB_SEED: 'off' },
     });
-    gw.store.db
+    sqliteDatabaseOf(gw.store)
       .prepare(
         'INSERT OR REPLACE INTO kb_answers (id, text, category, created_at, updated_at) VALUES (?, ?, ?, 0, 0)',
       )
       .run(103, 'Freeze the card in the app at once, then order a new one.', 'lost_or_stolen_card');
-    gw.store.operators.setRole('cleo', 'supervisor');
+    await gw.store.operators.setRole('cleo', 'supervisor');
     // Bob chose Russian in the console before; his browser says English: his choice wins.
-    gw.store.operators.setLanguage('bob', 'ru');
+    await gw.store.operators.setLanguage('bob', 'ru');
     browser = await launchChromium(executable!);
     ann = await (
       await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'en-US' })

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
+import { sqliteDatabaseOf } from '../../src/store/sqlite.js';
 import { chromiumOrExplain, launchChromium } from '../helpers/browser.js';
 import { tempDir } from '../helpers/config.js';
 import { OPERATORS, operatorsConfig } from '../helpers/console-client.js';
@@ -82,7 +83,7 @@ describe.skipIf(!executable)('chat widget on the demo shop, in a real browser', 
       },
     });
     await gw.shop.ready;
-    gw.store.db.prepare("UPDATE operators SET name = 'Ann Smith' WHERE login = 'ann'").run();
+    sqliteDatabaseOf(gw.store).prepare("UPDATE operators SET name = 'Ann Smith' WHERE login = 'ann'").run();
     proxy = await TcpProxy.start(gw.url);
     browser = await launchChromium(executable!);
     shopper = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });

@@ -1,6 +1,7 @@
 import type { AnswerSuggester, Clock, TicketClassifier } from '../../src/core/ports.js';
 import type { Logger } from '../../src/logger.js';
 import { type Gateway, startGateway } from '../../src/server.js';
+import { sqliteDatabaseOf } from '../../src/store/sqlite.js';
 import { tempDir, testConfig } from './config.js';
 import { KeywordClassifier, KeywordSuggester } from './keyword-nets.js';
 import { defaultNets } from './real-nets.js';
@@ -77,13 +78,17 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Gate
 /** One row of a query on the gateway's database. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary rows.
 export function row(gw: Gateway, sql: string, ...params: unknown[]): any {
-  return gw.store.db.prepare(sql).get(...params);
+  return sqliteDatabaseOf(gw.store)
+    .prepare(sql)
+    .get(...params);
 }
 
 /** All rows of a query on the gateway's database. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary rows.
 export function rows(gw: Gateway, sql: string, ...params: unknown[]): any[] {
-  return gw.store.db.prepare(sql).all(...params);
+  return sqliteDatabaseOf(gw.store)
+    .prepare(sql)
+    .all(...params);
 }
 
 /** How many inbound messages, jobs and outbox items the gateway holds. */

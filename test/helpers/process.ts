@@ -43,7 +43,7 @@ export function spawnGateway(
       resolve({ child, url: m[1]!, stdout: () => out, stderr: () => err, exited });
     };
     child.stdout!.on('data', onData);
-    exited.then(({ code }) => {
+    void exited.then(({ code }) => {
       clearTimeout(timer);
       reject(new Error(`gateway exited with ${code} before listening:\n${out}\n${err}`));
     });

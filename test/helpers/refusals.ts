@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import { ERROR_CATALOGUE } from '../../src/errors.js';
 import type { Gateway } from '../../src/server.js';
+import { sqliteDatabaseOf } from '../../src/store/sqlite.js';
 import { authHeaders } from './config.js';
 import { operatorsConfig } from './console-client.js';
 import { type Endpoint, endpoints } from './endpoints.js';
@@ -71,7 +72,7 @@ export function expectRefusal(a: Answer, status: number, codes: readonly string[
  */
 export function storedMarks(gw: Gateway, replyConversation: number): string {
   return JSON.stringify(
-    gw.store.db
+    sqliteDatabaseOf(gw.store)
       .prepare(
         `SELECT (SELECT MAX(rowid) FROM inbound_deliveries) AS deliveries,
                 (SELECT MAX(rowid) FROM conversations) AS conversations,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
+import { sqliteDatabaseOf } from '../../src/store/sqlite.js';
 import { ConsoleClient, operatorsConfig, signIn } from '../helpers/console-client.js';
 import { row, startTestGateway } from '../helpers/gateway.js';
 import { sleep } from '../helpers/wait.js';
@@ -12,7 +13,7 @@ let ann: ConsoleClient;
 
 beforeAll(async () => {
   gw = await startTestGateway({ config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() } });
-  gw.store.db.prepare("UPDATE operators SET name = 'Ann Smith' WHERE login = 'ann'").run();
+  sqliteDatabaseOf(gw.store).prepare("UPDATE operators SET name = 'Ann Smith' WHERE login = 'ann'").run();
   wsUrl = `${gw.url.replace('http', 'ws')}/ws/chat?bot=bank-support`;
   ann = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'ann'));
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sqliteDatabaseOf } from '../../src/store/sqlite.js';
 import { signIn } from '../helpers/console-client.js';
 import { type TypedField, typeAccepted } from '../helpers/endpoints.js';
 import { type BadInputGateway, startBadInputGateway, storedMarks } from '../helpers/refusals.js';
@@ -24,8 +25,11 @@ afterAll(async () => {
 const wsUrl = (path: string) => `${b.gw.url.replace(/^http/, 'ws')}${path}`;
 const marks = () => storedMarks(b.gw, b.replyConversation);
 const inbound = () =>
-  (b.gw.store.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE direction = 'in'").get() as { n: number })
-    .n;
+  (
+    sqliteDatabaseOf(b.gw.store)
+      .prepare("SELECT COUNT(*) AS n FROM messages WHERE direction = 'in'")
+      .get() as { n: number }
+  ).n;
 
 /** A bad frame and what it must get: an error frame with a code, or the socket closed with a code. */
 interface BadFrame {

@@ -99,7 +99,7 @@ function classifyTraffic(url: string, rate: number) {
       req.end(body);
     });
     inFlight.add(p);
-    p.then(() => inFlight.delete(p));
+    void p.then(() => inFlight.delete(p));
   };
   const timer = setInterval(send, 1000 / rate);
   return {

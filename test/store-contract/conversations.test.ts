@@ -224,6 +224,29 @@ describeEachStore('conversations', (t) => {
     expect(await count('operator_actions')).toBe(1);
   });
 
+  it('gives a conversation to one of two operators taking it at once on two instances', async () => {
+    const { store, other, count } = t();
+    const a = await accept(store, '1', '10');
+    const take = (s: ContractStore, login: string) =>
+      s.conversations.updateConversation(
+        a.conversationId,
+        { status: 'assigned', assignedOperator: login, ifFreeFor: login },
+        action(a.conversationId, 'take', { operator: login, messageId: a.messageId }),
+      );
+    const [ann, bob] = await Promise.all([take(store, 'ann'), take(other, 'bob')]);
+    const holder = (await store.conversations.getConversation(a.conversationId))!.assignedOperator;
+    expect(['ann', 'bob']).toContain(holder);
+    // Both see who holds it; only the winner's action is stored.
+    expect(ann?.assignedOperator).toBe(holder);
+    expect(bob?.assignedOperator).toBe(holder);
+    expect(await count('operator_actions')).toBe(1);
+    // The holder may take it again; a colleague is still refused.
+    expect((await take(other, holder!))?.assignedOperator).toBe(holder);
+    const colleague = holder === 'ann' ? 'bob' : 'ann';
+    expect((await take(store, colleague))?.assignedOperator).toBe(holder);
+    expect(await count('operator_actions')).toBe(2);
+  });
+
   it('marks a conversation taken when an operator writes on the platform', async () => {
     const { store } = t();
     const c = await store.conversations.ensureConversation({

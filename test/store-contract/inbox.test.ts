@@ -76,8 +76,8 @@ describeEachStore('inbox', (t) => {
     );
     const loaded = await store.conversations.loadMessage(r.messageId);
     // SQLite keeps the NUL; PostgreSQL's text cannot hold one and keeps U+FFFD in its place.
-    expect(loaded?.message.text).toMatch(/^до[\u0000\uFFFD]после$/);
-    expect(loaded?.conversation.customerName).toMatch(/^A[\u0000\uFFFD]$/);
+    expect(['до\u0000после', 'до\uFFFDпосле']).toContain(loaded?.message.text);
+    expect(['A\u0000', 'A\uFFFD']).toContain(loaded?.conversation.customerName);
   });
 
   it('keeps one conversation per chat, reopens a resolved one and keeps what it knew', async () => {

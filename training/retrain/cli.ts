@@ -216,7 +216,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.exit(130);
     });
   }
-  void runRetrainCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }, env).then((code) => {
-    process.exitCode = code;
-  });
+  void runRetrainCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }, env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
 }

@@ -66,7 +66,9 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
       );
     const answers = await ctx.kbAnswers(kb);
     if (answers.length === 0) throw new Error(`knowledge base "${kb}" has no active answer`);
-    const derived = deriveAnswerPairs(await ctx.labels.answerActions({ bot: o.bot, since: o.since?.getTime() }));
+    const derived = deriveAnswerPairs(
+      await ctx.labels.answerActions({ bot: o.bot, since: o.since?.getTime() }),
+    );
     const { pairs } = derived;
     const hash = qaInputsHash(pairs, answers);
     if (!o.force && !o.shuffleLabels && (pairs.length === 0 || old.meta.retraining?.inputsSha256 === hash)) {
@@ -74,7 +76,11 @@ export async function retrainQa(ctx: QaRetrainContext, o: QaRetrainOptions): Pro
         pairs.length === 0
           ? 'no operator answers to learn from'
           : `no new pairs or answers since ${servedVersion} was trained`;
-      await ctx.runs.finish(runId, { status: 'skipped', reasons: [reason], data: { pairStats: derived.stats } });
+      await ctx.runs.finish(runId, {
+        status: 'skipped',
+        reasons: [reason],
+        data: { pairStats: derived.stats },
+      });
       ctx.io.out.write(
         `retrain qa: run ${runId}, bot ${o.bot}, net ${netName}\nSKIPPED: ${reason}; ${servedVersion} stays in service\n`,
       );

@@ -23,11 +23,11 @@ import { detectLanguage } from '../../core/language.js';
 import type { InboundMessage } from '../../core/ports.js';
 import type { PlannedSend } from '../../core/replies.js';
 import { AppError } from '../../errors.js';
-import type { Bitrix24Install, Bitrix24InstallStore } from './installs-port.js';
 import { safeEqual } from '../../transport/http/api-key.js';
 import { validate } from '../../transport/http/validate.js';
 import type { Webhook, WebhookResult } from '../contract.js';
 import { unauthorized } from '../webhook-route.js';
+import type { Bitrix24Install, Bitrix24InstallStore } from './installs-port.js';
 import type { Bitrix24Settings } from './settings.js';
 
 const str = z.union([z.string(), z.number()]).transform(String);

@@ -119,8 +119,9 @@ export function buildEase(
   const rows: { index: Int32Array; values: Float32Array }[] = new Array(nItems);
   const empty = { index: new Int32Array(0), values: new Float32Array(0) };
   const top = new TopK(p.neighbours);
+  // invDiag[j] folds in B's column scale: 1/P_jj, and the popularity de-bias users_j^-γ.
   const invDiag = new Float64Array(n);
-  for (let j = 0; j < n; j++) invDiag[j] = 1 / inverse[j * n + j]!;
+  for (let j = 0; j < n; j++) invDiag[j] = userCount(head[j]!) ** -p.popularityDebias / inverse[j * n + j]!;
   let maxSum = 0;
   for (let i = 0; i < nItems; i++) rows[i] = empty;
   for (let k = 0; k < n; k++) {

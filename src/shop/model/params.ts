@@ -19,6 +19,11 @@ export interface ModelParams {
     diagonalPenalty: number;
     /** EASE: a user with n items weighs n^-gramUserDamping in the Gram matrix. */
     gramUserDamping: number;
+    /**
+     * EASE: popularity de-biasing γ, each item's incoming weights (B's column) are divided by
+     * its user count^γ, so bestsellers are suggested less for being bestsellers (0: none).
+     */
+    popularityDebias: number;
     /** EASE: weight of the co-occurrence lists added to the EASE rows (0: EASE alone). */
     cooccurrenceBlend: number;
     /** The bound of the dense EASE part: past it the least popular items keep co-occurrence lists. */
@@ -81,15 +86,16 @@ export const DEFAULT_PARAMS: ModelParams = {
   kindWeights: [1, 2, 4],
   similarity: {
     model: 'ease',
-    lambda: 1000,
+    lambda: 400,
     diagonalPenalty: 0.2,
     gramUserDamping: 0.3,
+    popularityDebias: 0,
     cooccurrenceBlend: 1,
     denseMaxItems: 3000,
     neighbours: 500,
     shrink: 10,
     alpha: 0.5,
-    beta: 0.3,
+    beta: 0,
     userDamping: 0.3,
     halfLifeDays: 60,
     maxUserItems: 300,
@@ -108,7 +114,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     trendingMinRecent: 3,
     listLength: 200,
   },
-  personal: { historyLength: 20, historyHalfLifeDays: 0, repeatWeight: 2, rowNormalisation: 'sum' },
+  personal: { historyLength: 50, historyHalfLifeDays: 0, repeatWeight: 2, rowNormalisation: 'sum' },
 };
 
 /** Deep-merges partial overrides into `base` (used by tuning and tests). */

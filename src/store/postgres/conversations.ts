@@ -223,7 +223,9 @@ export class PgConversations implements ConversationStore {
     const r = action
       ? await withTransaction(this.pool, async (c) => {
           const row = await this.applyChange(c, conversationId, change, now);
-          if (row) await insertOperatorAction(c, action, now);
+          // A refused take stores no action.
+          if (row && (change.ifFreeFor === undefined || row.assigned_operator === change.ifFreeFor))
+            await insertOperatorAction(c, action, now);
           return row;
         })
       : await this.applyChange(this.pool, conversationId, change, now);
@@ -366,13 +368,16 @@ export class PgConversations implements ConversationStore {
     return ids;
   }
 
-  private applyChange(
+  /** Applies a change; a take refused by `ifFreeFor` changes nothing and returns the row as it stands. */
+  private async applyChange(
     db: PgQueryable,
     conversationId: number,
     change: ConversationChange,
     now: number,
   ): Promise<ConversationRow | undefined> {
-    return queryOne<ConversationRow>(
+    // Of two takes racing, the second waits for the first's row lock, then finds the
+    // conversation no longer free (PostgreSQL re-reads the row before updating it).
+    const changed = await queryOne<ConversationRow>(
       db,
       `UPDATE conversations SET
          status = COALESCE($2::TEXT, status),
@@ -380,7 +385,8 @@ export class PgConversations implements ConversationStore {
          queue = CASE WHEN $5::BOOLEAN THEN $6::TEXT ELSE queue END,
          category = COALESCE($7::TEXT, category),
          updated_at = $8
-       WHERE id = $1 RETURNING *`,
+       WHERE id = $1 AND ($9::TEXT IS NULL OR assigned_operator IS NULL OR assigned_operator = $9::TEXT)
+       RETURNING *`,
       [
         conversationId,
         change.status ?? null,
@@ -390,7 +396,10 @@ export class PgConversations implements ConversationStore {
         change.queue ?? null,
         change.category ?? null,
         now,
+        change.ifFreeFor ?? null,
       ],
     );
+    if (changed || change.ifFreeFor === undefined) return changed;
+    return this.conversationRow(db, conversationId);
   }
 }

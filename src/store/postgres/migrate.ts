@@ -33,6 +33,8 @@ export async function migratePostgres(
     try {
       await client.query('BEGIN');
       try {
+        // A migration (or the wait for another instance's) may outlast the pool's statement timeout.
+        await client.query('SET LOCAL statement_timeout = 0');
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
         await client.query(
           `CREATE TABLE IF NOT EXISTS schema_version (

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../../src/server.js';
+import { sqliteDatabaseOf } from '../../../src/store/sqlite.js';
 import { ConsoleClient, operatorsConfig, signIn } from '../../helpers/console-client.js';
 import { rows, startTestGateway } from '../../helpers/gateway.js';
 import { postTelegram, telegramMessage } from '../../helpers/platforms.js';
@@ -18,7 +19,7 @@ beforeAll(async () => {
     config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig(), NEURODESK_KB_SEED: 'off' },
   });
   // The keyword suggester stands in for the knowledge base (not seeded): of its answers only 103 exists.
-  gw.store.db
+  sqliteDatabaseOf(gw.store)
     .prepare(
       'INSERT OR REPLACE INTO kb_answers (id, text, category, created_at, updated_at) VALUES (?, ?, ?, 0, 0)',
     )
@@ -124,9 +125,9 @@ describe('console over the real gateway', () => {
     const id = await handedOffTicket(9007, 507);
     const detail = await ann.request({ type: 'open', conversationId: id });
     // Answer 101 was suggested but is gone from the knowledge base: storing the label fails.
-    gw.store.db.pragma('foreign_keys = OFF');
-    gw.store.db.prepare('DELETE FROM kb_answers WHERE id = 101').run();
-    gw.store.db.pragma('foreign_keys = ON');
+    sqliteDatabaseOf(gw.store).pragma('foreign_keys = OFF');
+    sqliteDatabaseOf(gw.store).prepare('DELETE FROM kb_answers WHERE id = 101').run();
+    sqliteDatabaseOf(gw.store).pragma('foreign_keys = ON');
     const missing = detail.suggestions.find((s: { answerId: number }) => s.answerId === 101);
     const outboxBefore = rows(gw, 'SELECT COUNT(*) AS n FROM outbox WHERE conversation_id = ?', id)[0].n;
     await expect(

@@ -17,7 +17,7 @@ let update = 20_000;
 beforeAll(async () => {
   standIn = await PlatformStandIn.start(() => ({ body: { ok: true, result: { message_id: 1 } } }));
   gw = await startTestGateway({ standIn, config: { NEURODESK_CONSOLE_OPERATORS: await operatorsConfig() } });
-  gw.store.operators.setRole('cleo', 'supervisor');
+  await gw.store.operators.setRole('cleo', 'supervisor');
   ann = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'ann'));
   bob = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'bob'));
   cleo = await ConsoleClient.connect(gw.url, await signIn(gw.url, 'cleo'));
@@ -142,7 +142,7 @@ describe('categories', () => {
     });
     const [label] = actionsOf(id, 'correct_category');
     expect(label).toMatchObject({ operator: 'ann', category: 'card_stolen_abroad' });
-    const { labels } = deriveLabels(gw.store.labels.categoryActions({ bot: 'bank-support' }));
+    const { labels } = deriveLabels(await gw.store.labels.categoryActions({ bot: 'bank-support' }));
     expect(labels.find((l) => l.text === 'someone stole my card while abroad')).toMatchObject({
       category: 'card_stolen_abroad',
       source: 'correction',
@@ -285,7 +285,6 @@ describe('history, notes and canned answers', () => {
 
   it('keeps internal notes for colleagues and never sends them to the customer', async () => {
     const id = await customerWrites(852, 'someone stole my card and my keys');
-    const sentBefore = standIn.requests.filter((r) => r.body?.chat_id === 852).length;
     await ann.request({ type: 'add_note', conversationId: id, text: 'Called the customer, card blocked.' });
     const added = await bob.event((e) => e.kind === 'note.added' && e.conversationId === id);
     expect(added.note).toMatchObject({ operator: 'ann', text: 'Called the customer, card blocked.' });
@@ -293,7 +292,10 @@ describe('history, notes and canned answers', () => {
     expect(detail.notes.map((n: { text: string }) => n.text)).toEqual(['Called the customer, card blocked.']);
     expect(detail.messages.some((m: { text: string }) => m.text.includes('card blocked'))).toBe(false);
     await sleep(100);
-    expect(standIn.requests.filter((r) => r.body?.chat_id === 852).length).toBe(sentBefore);
+    // The bot's own handoff reply may still be on its way on a loaded machine: what matters is
+    // that nothing sent to the customer carries the note.
+    const toCustomer = standIn.requests.filter((r) => r.body?.chat_id === 852);
+    expect(toCustomer.filter((r) => JSON.stringify(r.body).includes('card blocked'))).toEqual([]);
   });
 
   it('searches the knowledge base from the reply box and saves a written reply as a new answer', async () => {

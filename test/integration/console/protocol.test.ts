@@ -11,8 +11,8 @@ import type { ConsoleEvent, QueueItem } from '../../../src/console/protocol.js';
 import { systemClock } from '../../../src/core/ports.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
-import { openDatabase } from '../../../src/store/index.js';
 import { SqliteOperators } from '../../../src/store/repositories/operators.js';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { attachUpgrades } from '../../../src/transport/ws/upgrade-router.js';
 import { tempDir } from '../../helpers/config.js';
 import { json } from '../../helpers/http.js';
@@ -40,8 +40,8 @@ function manualService() {
   const listeners = new Set<(e: ConsoleEvent) => void>();
   const queue = new Map<number, QueueItem>();
   const service: ConsoleService = {
-    queue: () => [...queue.values()],
-    handle: (_op, req) => ({ handled: req.type }),
+    queue: async () => [...queue.values()],
+    handle: async (_op, req) => ({ handled: req.type }),
     subscribe: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -62,6 +62,8 @@ describe('POST /api/v1/suggest with the default net and knowledge base', () => {
     expect(ru).toHaveLength(77);
     expect(new Set(ru.map((a: { category: string }) => a.category)).size).toBe(77);
     expect(new Set(list.answers.map((a: { category: string }) => a.category)).size).toBe(77);
-    expect(gw.answers.knowledgeBase.seedIfEmpty('default', 'training/data/bank-kb/answers.jsonl')).toBe(0);
+    expect(await gw.answers.knowledgeBase.seedIfEmpty('default', 'training/data/bank-kb/answers.jsonl')).toBe(
+      0,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKbCli } from '../../../src/kb/cli.js';
-import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/sqlite.js';
 import { tempDir } from '../../helpers/config.js';
 
 function run(argv: string[]) {
@@ -15,10 +15,10 @@ function run(argv: string[]) {
   }));
 }
 
-function answersIn(dataDir: string) {
+async function answersIn(dataDir: string) {
   const db = openDatabase(join(dataDir, 'neurodesk.db'));
   try {
-    return createStore(db, { now: () => 0 }).knowledgeBase.list({ kb: 'desk', limit: 100, offset: 0 });
+    return await createStore(db, { now: () => 0 }).knowledgeBase.list({ kb: 'desk', limit: 100, offset: 0 });
   } finally {
     closeDatabase(db);
   }
@@ -35,7 +35,7 @@ describe('npm run kb -- import', () => {
     const r = await run(['import', file, '--kb', 'desk', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(/^imported 2 answer\(s\) into "desk"/);
-    const { answers } = answersIn(dir);
+    const { answers } = await answersIn(dir);
     expect(answers.map((a) => [a.text, a.language, a.active])).toEqual([
       ['Cards arrive in 5 days, "usually".', 'en', true],
       ['Ваша карта в пути.', 'ru', true],
@@ -50,6 +50,6 @@ describe('npm run kb -- import', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${file} row 2: text: text must not be empty`);
     expect(r.err.some((l) => l.startsWith(`${file} row 3: malformed JSON`))).toBe(true);
-    expect(answersIn(dir).total).toBe(0);
+    expect((await answersIn(dir)).total).toBe(0);
   });
 });

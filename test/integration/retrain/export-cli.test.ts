@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, openDatabase } from '../../../src/store/sqlite.js';
 import { readLabelled } from '../../../training/data.js';
 import { runExportCli } from '../../../training/export/cli.js';
 import { captureIo } from '../../helpers/capture-output.js';
@@ -39,7 +39,7 @@ beforeAll(() => {
 });
 
 describe('npm run export -- labels', () => {
-  it('writes one CSV row per labelled text that npm run train reads back', () => {
+  it('writes one CSV row per labelled text that npm run train reads back', async () => {
     const out = join(dataDir, 'labels.csv');
     const c = captureIo();
     expect(await runExportCli(['labels', '--bot', 'desk', '--out', out], c.io, env())).toBe(0);
@@ -53,7 +53,7 @@ describe('npm run export -- labels', () => {
     expect(back.labels).toEqual(['card_arrival', 'terminate_account']);
   });
 
-  it('writes JSON Lines with --format jsonl, every bot without --bot, and honours --since', () => {
+  it('writes JSON Lines with --format jsonl, every bot without --bot, and honours --since', async () => {
     const all = captureIo();
     expect(await runExportCli(['labels', '--format', 'jsonl'], all.io, env())).toBe(0);
     const rows = all
@@ -70,12 +70,16 @@ describe('npm run export -- labels', () => {
     });
     const recent = captureIo();
     expect(
-      await runExportCli(['labels', '--format', 'jsonl', '--since', '1970-01-01T00:00:00.025Z'], recent.io, env()),
+      await runExportCli(
+        ['labels', '--format', 'jsonl', '--since', '1970-01-01T00:00:00.025Z'],
+        recent.io,
+        env(),
+      ),
     ).toBe(0);
     expect(recent.out().trim().split('\n')).toHaveLength(2);
   });
 
-  it('exports question → answer pairs from operator replies', () => {
+  it('exports question → answer pairs from operator replies', async () => {
     const c = captureIo();
     expect(await runExportCli(['pairs', '--format', 'jsonl'], c.io, env())).toBe(0);
     const rows = c
@@ -92,7 +96,7 @@ describe('npm run export -- labels', () => {
     ]);
   });
 
-  it('answers usage errors with exit code 2', () => {
+  it('answers usage errors with exit code 2', async () => {
     const what = captureIo();
     expect(await runExportCli(['models'], what.io, env())).toBe(2);
     expect(what.err()).toContain('cannot export "models"');

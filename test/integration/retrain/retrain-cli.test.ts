@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
-import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/sqlite.js';
 import { isHeldOut, isValidation } from '../../../training/retrain/classifier-data.js';
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
 import { RunLock } from '../../../training/retrain/lock.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/nets/backend.js';
 import { type Gateway, startGateway } from '../../../src/server.js';
-import { closeDatabase, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, openDatabase } from '../../../src/store/sqlite.js';
 import { isHeldOut } from '../../../training/retrain/classifier-data.js';
 import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
 import { authHeaders, tempDir, testConfig } from '../../helpers/config.js';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
 import { initBackend } from '../../../src/nets/backend.js';
 import { QaNet } from '../../../src/nets/qa/qa-net.js';
-import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/sqlite.js';
 import { provenanceFile } from '../../../training/provenance.js';
 import { trainQa } from '../../../training/qa/train-qa.js';
 import { isHeldOut } from '../../../training/retrain/classifier-data.js';
@@ -71,7 +71,7 @@ beforeAll(async () => {
   );
   const db = openDatabase(join(dirs.data, 'neurodesk.db'));
   const store = createStore(db, systemClock);
-  store.knowledgeBase.insertMany(
+  await store.knowledgeBase.insertMany(
     [...TOY_KB, { category: 'opening_hours', language: 'en', text: HOURS }].map((a) => ({
       ...a,
       kb: 'desk',

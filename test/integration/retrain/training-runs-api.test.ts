@@ -19,22 +19,22 @@ beforeAll(async () => {
     '<!doctype html><p class="decision" data-decision="refused">REFUSED: v2 is kept on disk</p>',
   );
   const runs = gw.store.trainingRuns;
-  ids.skipped = runs.start({
+  ids.skipped = await runs.start({
     kind: 'classifier',
     bot: 'bank-support',
     netName: 'bank-classifier',
     oldVersion: 'v1',
     options: {},
   });
-  runs.finish(ids.skipped, { status: 'skipped', reasons: ['no operator labels to learn from'] });
-  ids.refused = runs.start({
+  await runs.finish(ids.skipped, { status: 'skipped', reasons: ['no operator labels to learn from'] });
+  ids.refused = await runs.start({
     kind: 'classifier',
     bot: 'bank-support',
     netName: 'bank-classifier',
     oldVersion: 'v1',
     options: { dryRun: false },
   });
-  runs.finish(ids.refused, {
+  await runs.finish(ids.refused, {
     status: 'refused',
     newVersion: 'v2',
     reasons: [
@@ -43,7 +43,7 @@ beforeAll(async () => {
     metrics: { sets: [{ name: 'regression', n: 3080 }] },
     reportPath: reportFile,
   });
-  ids.other = runs.start({
+  ids.other = await runs.start({
     kind: 'classifier',
     bot: 'shop-bot',
     netName: 'shop-classifier',

@@ -16,20 +16,20 @@ describe('demo shop', () => {
       }),
     );
     expect(bought.items.length).toBeGreaterThan(0);
-    const events = first.store.shopEvents.count();
+    const events = await first.store.shopEvents.count();
     expect(events).toBeGreaterThan(50_000);
     await first.close();
 
     const second = await startGateway(config);
     await second.shop.ready;
-    expect(second.store.shopEvents.count()).toBe(events);
+    expect(await second.store.shopEvents.count()).toBe(events);
     await second.close();
   });
 
   it('is never loaded into a shop that has products of its own', async () => {
     const config = testConfig({ NEURODESK_SHOP_DEMO: 'off' });
     const own = await startGateway(config);
-    own.store.shopCatalogue.upsert([
+    await own.store.shopCatalogue.upsert([
       {
         id: 'x',
         title: 'Our own product',
@@ -43,7 +43,7 @@ describe('demo shop', () => {
     await own.close();
     const again = await startGateway({ ...config, shop: { ...config.shop, demo: true } });
     await again.shop.ready;
-    expect(again.store.shopCatalogue.count()).toBe(1);
+    expect(await again.store.shopCatalogue.count()).toBe(1);
     await again.close();
   });
 });

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
 import { runShopCli } from '../../../src/shop/cli.js';
-import { closeDatabase, createStore, openDatabase } from '../../../src/store/index.js';
+import { closeDatabase, createStore, openDatabase } from '../../../src/store/sqlite.js';
 import { captureProcessOutput } from '../../helpers/capture-output.js';
 import { tempDir } from '../../helpers/config.js';
 
@@ -13,10 +13,10 @@ p1,"Mug, white",Kitchen,4.5,true,white
 p2,"Lamp ""Nordic""",Lights,30,false,
 `;
 
-function counts(dir: string) {
+async function counts(dir: string) {
   const db = openDatabase(join(dir, 'neurodesk.db'));
   const store = createStore(db, systemClock);
-  const out = { products: store.shopCatalogue.all(), events: store.shopEvents.count() };
+  const out = { products: await store.shopCatalogue.all(), events: await store.shopEvents.count() };
   closeDatabase(db);
   return out;
 }
@@ -49,7 +49,7 @@ describe('shop import command', () => {
     );
     expect(code).toBe(0);
     expect(io.out()).toMatch(/imported 2 products and 2 events/);
-    const stored = counts(dir);
+    const stored = await counts(dir);
     expect(stored.events).toBe(2);
     expect(stored.products).toEqual([
       expect.objectContaining({
@@ -94,6 +94,6 @@ describe('shop import command', () => {
     );
     expect(io.err()).toMatch(/events\.csv line 4: itemId: unknown product "p9"/);
     expect(io.err()).toMatch(/nothing was stored/);
-    expect(counts(dir)).toEqual({ products: [], events: 0 });
+    expect(await counts(dir)).toEqual({ products: [], events: 0 });
   });
 });

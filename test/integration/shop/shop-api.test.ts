@@ -109,7 +109,7 @@ describe('shop recommendations API', () => {
   });
 
   it('refuses a malformed event batch with 400 naming the row, and stores nothing from it', async () => {
-    const before = gw.store.shopEvents.count();
+    const before = await gw.store.shopEvents.count();
     const res = await post('/events', {
       events: [
         { userId: 'zed', itemId: 'milk', type: 'purchase' },
@@ -121,7 +121,7 @@ describe('shop recommendations API', () => {
     const body = await json(res);
     expect(body.error.code).toBe('validation_failed');
     expect(body.error.message).toMatch(/^events\[2\]: type: /);
-    expect(gw.store.shopEvents.count()).toBe(before);
+    expect(await gw.store.shopEvents.count()).toBe(before);
     expect((await json(await get('/users/zed/recommendations'))).reason).toBe('unknown_user');
   });
 

@@ -21,10 +21,10 @@ function recordingInbox(
 ) {
   const commits: InboxEntry[][] = [];
   const inbox: Inbox = {
-    accept: () => {
+    accept: async () => {
       throw new Error('deliveries go through acceptMany');
     },
-    acceptMany: (entries) => {
+    acceptMany: async (entries) => {
       commits.push([...entries]);
       return entries.map(answer);
     },

@@ -5,7 +5,7 @@ import { OutboxDispatcher } from '../../../src/core/outbox-dispatcher.js';
 import type { OutboxItem } from '../../../src/core/ports.js';
 import type { ChannelOutbound, SendOutcome } from '../../../src/core/replies.js';
 import { createLogger } from '../../../src/logger.js';
-import { createStore, openDatabase } from '../../../src/store/index.js';
+import { createStore, openDatabase } from '../../../src/store/sqlite.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const logger = createLogger('silent');
@@ -44,8 +44,10 @@ function setup(
 }
 
 const enqueue = (store: ReturnType<typeof createStore>, n = 1) =>
-  Array.from({ length: n }, (_, i) =>
-    store.outbox.enqueue({ channel: 'slack', bot: 'b', kind: 'chat.postMessage', payload: { i } }),
+  Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      store.outbox.enqueue({ channel: 'slack', bot: 'b', kind: 'chat.postMessage', payload: { i } }),
+    ),
   );
 
 describe('retry backoff', () => {
@@ -63,7 +65,7 @@ describe('outbox dispatcher', () => {
     const { store, sends, make, advance } = setup((_i, n) =>
       n < 2 ? { status: 'retry', error: 'HTTP 503' } : { status: 'sent' },
     );
-    const [id] = enqueue(store);
+    const [id] = await enqueue(store);
     const d = make();
     d.start();
     await waitFor(() => sends.length === 1);
@@ -73,7 +75,7 @@ describe('outbox dispatcher', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(sends).toHaveLength(1); // 0.75 s is the jittered first delay
     advance(1);
-    await waitFor(() => store.outbox.counts().sent === 1);
+    await waitFor(async () => (await store.outbox.counts()).sent === 1);
     expect(sends.map((s) => s.id)).toEqual([id, id]);
     await d.stop();
   });
@@ -82,7 +84,7 @@ describe('outbox dispatcher', () => {
     const { store, sends, make, advance } = setup((_i, n) =>
       n < 2 ? { status: 'retry', error: '429', retryAfterMs: 30_000 } : { status: 'sent' },
     );
-    enqueue(store);
+    await enqueue(store);
     const d = make();
     d.start();
     await waitFor(() => sends.length === 1);
@@ -90,7 +92,7 @@ describe('outbox dispatcher', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(sends).toHaveLength(1);
     advance(1);
-    await waitFor(() => store.outbox.counts().sent === 1);
+    await waitFor(async () => (await store.outbox.counts()).sent === 1);
     await d.stop();
   });
 
@@ -101,13 +103,13 @@ describe('outbox dispatcher', () => {
         : { status: 'failed', error: 'HTTP 400' },
     );
     const d = make();
-    enqueue(store, 2);
+    await enqueue(store, 2);
     d.start();
     for (let i = 0; i < 3; i++) {
       await waitFor(() => sends.length >= i + 2);
       advance(120_000);
     }
-    await waitFor(() => store.outbox.counts().dead === 2);
+    await waitFor(async () => (await store.outbox.counts()).dead === 2);
     expect(sends.filter((s) => (s.payload as { i: number }).i === 0)).toHaveLength(3);
     expect(sends.filter((s) => (s.payload as { i: number }).i === 1)).toHaveLength(1);
     await d.stop();
@@ -118,12 +120,12 @@ describe('outbox dispatcher', () => {
       await new Promise((r) => setTimeout(r, 5));
       return { status: 'sent' };
     });
-    const ids = enqueue(store, 40);
+    const ids = await enqueue(store, 40);
     const a = make();
     const b = make();
     a.start();
     b.start();
-    await waitFor(() => store.outbox.counts().sent === 40);
+    await waitFor(async () => (await store.outbox.counts()).sent === 40);
     await Promise.all([a.stop(), b.stop()]);
     expect(sends.map((s) => s.id).sort((x, y) => x - y)).toEqual(ids);
   });
@@ -133,7 +135,7 @@ describe('outbox dispatcher', () => {
     const { store, make } = setup(
       () => new Promise<SendOutcome>((r) => (finish = () => r({ status: 'sent' }))),
     );
-    enqueue(store);
+    await enqueue(store);
     const d = make();
     d.start();
     await waitFor(() => finish !== undefined);
@@ -143,6 +145,6 @@ describe('outbox dispatcher', () => {
     expect(stopped).toBe(false);
     finish();
     await stopping;
-    expect(store.outbox.counts().sent).toBe(1);
+    expect((await store.outbox.counts()).sent).toBe(1);
   });
 });

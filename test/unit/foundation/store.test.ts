@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../../src/core/ports.js';
 import { withoutDiskSync } from '../../../src/store/database.js';
-import { closeDatabase, createStore, openDatabase, startCheckpointer } from '../../../src/store/index.js';
 import { migrate } from '../../../src/store/migrate.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
+import { closeDatabase, createStore, openDatabase, startCheckpointer } from '../../../src/store/sqlite.js';
 import { tempDir } from '../../helpers/config.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -33,7 +33,7 @@ const message = (over: Partial<InboundMessage> = {}): InboundMessage => ({
 });
 
 describe('migrations', () => {
-  it('opens with WAL, synchronous=FULL and foreign keys on', () => {
+  it('opens with WAL, synchronous=FULL and foreign keys on', async () => {
     const db = openDatabase(join(tempDir(), 'a.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
@@ -42,7 +42,7 @@ describe('migrations', () => {
     closeDatabase(db);
   });
 
-  it('are idempotent: opening twice changes nothing', () => {
+  it('are idempotent: opening twice changes nothing', async () => {
     const path = join(tempDir(), 'b.db');
     const first = openDatabase(path);
     const before = schemaOf(first);
@@ -52,7 +52,7 @@ describe('migrations', () => {
     closeDatabase(second);
   });
 
-  it('give an upgraded database the same schema as a fresh one, from every older version', () => {
+  it('give an upgraded database the same schema as a fresh one, from every older version', async () => {
     const fresh = new Database(':memory:');
     migrate(fresh, MIGRATIONS);
     for (let from = 0; from < MIGRATIONS.length; from++) {
@@ -64,7 +64,7 @@ describe('migrations', () => {
     }
   });
 
-  it('refuse a database newer than the code', () => {
+  it('refuse a database newer than the code', async () => {
     const db = new Database(':memory:');
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     expect(() => migrate(db, MIGRATIONS)).toThrow(/newer than this build/);
@@ -72,39 +72,40 @@ describe('migrations', () => {
 });
 
 describe('inbox', () => {
-  it('stores a delivery once and reports a replay as a duplicate', () => {
-    const store = createStore(openDatabase(':memory:'), clockAt());
-    const first = store.inbox.accept(message(), 'process_message');
+  it('stores a delivery once and reports a replay as a duplicate', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clockAt());
+    const first = await store.inbox.accept(message(), 'process_message');
     expect(first.duplicate).toBe(false);
     expect(first.jobId).toBeGreaterThan(0);
-    const replay = store.inbox.accept(message({ text: 'changed on replay' }), 'process_message');
+    const replay = await store.inbox.accept(message({ text: 'changed on replay' }), 'process_message');
     expect(replay).toEqual({
       duplicate: true,
       conversationId: first.conversationId,
       messageId: first.messageId,
     });
-    const counts = store.db
+    const counts = db
       .prepare('SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM jobs) j')
       .get();
     expect(counts).toEqual({ m: 1, j: 1 });
   });
 
-  it('keeps one conversation per chat and reopens a resolved one', () => {
-    const store = createStore(openDatabase(':memory:'), clockAt());
-    const a = store.inbox.accept(message({ deliveryId: '1' }));
-    store.db.prepare("UPDATE conversations SET status = 'resolved'").run();
-    const b = store.inbox.accept(message({ deliveryId: '2' }));
+  it('keeps one conversation per chat and reopens a resolved one', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clockAt());
+    const a = await store.inbox.accept(message({ deliveryId: '1' }));
+    db.prepare("UPDATE conversations SET status = 'resolved'").run();
+    const b = await store.inbox.accept(message({ deliveryId: '2' }));
     expect(b.conversationId).toBe(a.conversationId);
-    expect(store.db.prepare('SELECT status FROM conversations').get()).toEqual({ status: 'bot' });
+    expect(db.prepare('SELECT status FROM conversations').get()).toEqual({ status: 'bot' });
   });
 
-  it('stores nothing when any part of the transaction fails', () => {
-    const store = createStore(openDatabase(':memory:'), clockAt());
-    store.db.exec(
-      'CREATE TRIGGER fail_jobs BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, "disk full"); END',
-    );
-    expect(() => store.inbox.accept(message(), 'process_message')).toThrow(/disk full/);
-    const rows = store.db
+  it('stores nothing when any part of the transaction fails', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clockAt());
+    db.exec('CREATE TRIGGER fail_jobs BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, "disk full"); END');
+    await expect(store.inbox.accept(message(), 'process_message')).rejects.toThrow(/disk full/);
+    const rows = db
       .prepare('SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM inbound_deliveries) n')
       .get();
     expect(rows).toEqual({ n: 0 });
@@ -112,9 +113,10 @@ describe('inbox', () => {
 });
 
 describe('inbox batches (one commit for several deliveries)', () => {
-  it('store each delivery of a batch once, and see a replay within the batch as a duplicate', () => {
-    const store = createStore(openDatabase(':memory:'), clockAt());
-    const results = store.inbox.acceptMany([
+  it('store each delivery of a batch once, and see a replay within the batch as a duplicate', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clockAt());
+    const results = await store.inbox.acceptMany([
       { message: message({ deliveryId: '1' }), jobKind: 'process_message' },
       { message: message({ deliveryId: '2' }) },
       { message: message({ deliveryId: '1', text: 'a replay' }), jobKind: 'process_message' },
@@ -123,24 +125,25 @@ describe('inbox batches (one commit for several deliveries)', () => {
     const [first, , replay] = results as Array<{ messageId: number; jobId?: number }>;
     expect(replay!.messageId).toBe(first!.messageId);
     expect(
-      store.db.prepare('SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM jobs) j').get(),
+      db.prepare('SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM jobs) j').get(),
     ).toEqual({ m: 2, j: 1 });
   });
 
-  it('roll back only the delivery that failed, keeping the others of the batch', () => {
-    const store = createStore(openDatabase(':memory:'), clockAt());
-    store.db.exec(
+  it('roll back only the delivery that failed, keeping the others of the batch', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clockAt());
+    db.exec(
       `CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text = 'poison'
        BEGIN SELECT RAISE(ABORT, 'refused'); END`,
     );
-    const results = store.inbox.acceptMany([
+    const results = await store.inbox.acceptMany([
       { message: message({ deliveryId: '1' }), jobKind: 'process_message' },
       { message: message({ deliveryId: '2', text: 'poison' }), jobKind: 'process_message' },
       { message: message({ deliveryId: '3' }), jobKind: 'process_message' },
     ]);
     expect(results.map((r) => r instanceof Error)).toEqual([false, true, false]);
     expect(
-      store.db
+      db
         .prepare(
           `SELECT (SELECT COUNT(*) FROM messages) m, (SELECT COUNT(*) FROM inbound_deliveries) d,
                   (SELECT COUNT(*) FROM jobs) j`,
@@ -153,7 +156,7 @@ describe('inbox batches (one commit for several deliveries)', () => {
 describe('background bookkeeping', () => {
   const level = (db: Database.Database) => db.pragma('synchronous', { simple: true });
 
-  it('commits without a disk sync of its own, then puts the connection back to FULL, even when it throws', () => {
+  it('commits without a disk sync of its own, then puts the connection back to FULL, even when it throws', async () => {
     const db = openDatabase(join(tempDir(), 'sync.db'));
     expect(withoutDiskSync(db, () => level(db))).toBe(1);
     expect(level(db)).toBe(2);
@@ -166,26 +169,32 @@ describe('background bookkeeping', () => {
     closeDatabase(db);
   });
 
-  it('leaves an enclosing transaction to decide', () => {
+  it('leaves an enclosing transaction to decide', async () => {
     const db = openDatabase(join(tempDir(), 'sync-tx.db'));
     expect(db.transaction(() => withoutDiskSync(db, () => level(db)))()).toBe(2);
     closeDatabase(db);
   });
 
-  it('never leaves an acknowledged delivery without its sync: the workers’ writes restore FULL', () => {
+  it('never leaves an acknowledged delivery without its sync: the workers’ writes restore FULL', async () => {
     const clock = clockAt();
-    const store = createStore(openDatabase(join(tempDir(), 'sync-store.db')), clock);
-    const accepted = store.inbox.accept(message(), 'process_message');
-    const [job] = store.jobs.claimDue(10);
-    store.jobs.fail(job!.id, 'nets down', clock.now());
-    store.jobs.complete(store.jobs.claimDue(10)[0]!.id);
-    const id = store.outbox.enqueue({ channel: 'telegram', bot: 'b', kind: 'sendMessage', payload: {} });
-    store.outbox.claimDue(10);
-    store.outbox.markFailed(id, 'HTTP 503', clock.now());
-    store.outbox.claimDue(10);
-    store.outbox.markSent(id);
+    const db = openDatabase(join(tempDir(), 'sync-store.db'));
+    const store = createStore(db, clock);
+    const accepted = await store.inbox.accept(message(), 'process_message');
+    const [job] = await store.jobs.claimDue(10);
+    await store.jobs.fail(job!.id, 'nets down', clock.now());
+    await store.jobs.complete((await store.jobs.claimDue(10))[0]!.id);
+    const id = await store.outbox.enqueue({
+      channel: 'telegram',
+      bot: 'b',
+      kind: 'sendMessage',
+      payload: {},
+    });
+    await store.outbox.claimDue(10);
+    await store.outbox.markFailed(id, 'HTTP 503', clock.now());
+    await store.outbox.claimDue(10);
+    await store.outbox.markSent(id);
     expect(accepted.duplicate).toBe(false);
-    expect(level(store.db)).toBe(2);
+    expect(level(db)).toBe(2);
   });
 });
 
@@ -198,7 +207,7 @@ describe('WAL checkpoints', () => {
     const before = statSync(path).size;
     // About 2 MB of messages: far under the connection's own threshold (10,000 pages).
     for (let i = 0; i < 400; i++)
-      store.inbox.accept(message({ deliveryId: `c${i}`, text: 'x'.repeat(5000) }));
+      await store.inbox.accept(message({ deliveryId: `c${i}`, text: 'x'.repeat(5000) }));
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     await waitFor(
       () => statSync(path).size > before + 1_500_000,
@@ -211,40 +220,42 @@ describe('WAL checkpoints', () => {
 });
 
 describe('outbox and jobs', () => {
-  it('retries a failed reply when it is due and dead-letters it when told to', () => {
+  it('retries a failed reply when it is due and dead-letters it when told to', async () => {
     const clock = clockAt();
-    const store = createStore(openDatabase(':memory:'), clock);
-    const id = store.outbox.enqueue({
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clock);
+    const id = await store.outbox.enqueue({
       channel: 'telegram',
       bot: 'b',
       kind: 'sendMessage',
       payload: { chat_id: 1 },
     });
-    const [claimed] = store.outbox.claimDue(10);
+    const [claimed] = await store.outbox.claimDue(10);
     expect(claimed).toMatchObject({ id, attempts: 1, payload: { chat_id: 1 } });
-    expect(store.outbox.claimDue(10)).toEqual([]);
-    store.outbox.markFailed(id, 'HTTP 502', clock.now() + 1000);
-    expect(store.outbox.claimDue(10)).toEqual([]);
+    expect(await store.outbox.claimDue(10)).toEqual([]);
+    await store.outbox.markFailed(id, 'HTTP 502', clock.now() + 1000);
+    expect(await store.outbox.claimDue(10)).toEqual([]);
     clock.advance(1000);
-    expect(store.outbox.claimDue(10)[0]?.attempts).toBe(2);
-    store.outbox.markFailed(id, 'HTTP 400', null);
-    expect(store.outbox.counts()).toMatchObject({ dead: 1, pending: 0 });
+    expect((await store.outbox.claimDue(10))[0]?.attempts).toBe(2);
+    await store.outbox.markFailed(id, 'HTTP 400', null);
+    expect(await store.outbox.counts()).toMatchObject({ dead: 1, pending: 0 });
   });
 
-  it('resumes work left in flight by a crash', () => {
+  it('resumes work left in flight by a crash', async () => {
     const path = join(tempDir(), 'c.db');
     const clock = clockAt();
-    const before = createStore(openDatabase(path), clock);
-    before.outbox.enqueue({ channel: 'slack', bot: 'b', kind: 'chat.postMessage', payload: {} });
-    before.inbox.accept(message(), 'process_message');
-    expect(before.outbox.claimDue(10)).toHaveLength(1);
-    expect(before.jobs.claimDue(10)).toHaveLength(1);
-    before.db.close();
+    const beforeDb = openDatabase(path);
+    const before = createStore(beforeDb, clock);
+    await before.outbox.enqueue({ channel: 'slack', bot: 'b', kind: 'chat.postMessage', payload: {} });
+    await before.inbox.accept(message(), 'process_message');
+    expect(await before.outbox.claimDue(10)).toHaveLength(1);
+    expect(await before.jobs.claimDue(10)).toHaveLength(1);
+    beforeDb.close();
 
     const after = createStore(openDatabase(path), clock);
-    expect(after.outbox.requeueSending()).toBe(1);
-    expect(after.jobs.requeueRunning()).toBe(1);
-    expect(after.outbox.claimDue(10)).toHaveLength(1);
-    expect(after.jobs.claimDue(10)).toHaveLength(1);
+    expect(await after.outbox.requeueSending()).toBe(1);
+    expect(await after.jobs.requeueRunning()).toBe(1);
+    expect(await after.outbox.claimDue(10)).toHaveLength(1);
+    expect(await after.jobs.claimDue(10)).toHaveLength(1);
   });
 });

@@ -112,6 +112,31 @@ describe('EASE', () => {
     }
   });
 
+  it("with popularity de-bias γ divides each column of B by its item's user count^γ", () => {
+    const gamma = 0.5;
+    const plain = buildEase(userItems, items, params.similarity, knn).similar;
+    const debiased = buildEase(
+      userItems,
+      items,
+      withParams(params, { similarity: { popularityDebias: gamma } }).similarity,
+      knn,
+    ).similar;
+    const counts = Array.from({ length: items }, (_, i) => x.filter((row) => row[i]).length);
+    const weight = (m: typeof plain, i: number, j: number) => {
+      for (let k = m.offsets[i]!; k < m.offsets[i + 1]!; k++) if (m.index[k] === j) return m.values[k]!;
+      return Number.NaN;
+    };
+    let changed = 0;
+    for (let i = 0; i < items; i++)
+      for (let j = 0; j < items; j++) {
+        if (i === j) continue;
+        const expected = weight(plain, i, j) * counts[j]! ** -gamma;
+        expect(weight(debiased, i, j)).toBeCloseTo(expected, 5);
+        if (Math.abs(expected - weight(plain, i, j)) > 1e-4) changed++;
+      }
+    expect(changed).toBeGreaterThan(0);
+  });
+
   it('scores a user as their history through B: the item co-bought with theirs first', () => {
     const b = new InteractionLogBuilder();
     const add = (u: string, list: string[]) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessingOutcome } from '../../../src/core/conversation-port.js';
 import type { InboundMessage } from '../../../src/core/ports.js';
-import { createStore, openDatabase } from '../../../src/store/index.js';
+import { createStore, openDatabase } from '../../../src/store/sqlite.js';
 
 const clock = { now: () => 1_700_000_000_000 };
 const msg = (deliveryId: string, chatId: string): InboundMessage => ({
@@ -14,23 +14,23 @@ const msg = (deliveryId: string, chatId: string): InboundMessage => ({
 });
 
 describe('job queue order', () => {
-  it('processes one conversation’s messages one at a time, in order, and other conversations beside them', () => {
+  it('processes one conversation’s messages one at a time, in order, and other conversations beside them', async () => {
     const store = createStore(openDatabase(':memory:'), clock);
-    const a1 = store.inbox.accept(msg('1', '10'), 'process_message');
-    const a2 = store.inbox.accept(msg('2', '10'), 'process_message');
-    const b1 = store.inbox.accept(msg('3', '20'), 'process_message');
-    expect(store.jobs.claimDue(10).map((j) => j.id)).toEqual([a1.jobId, b1.jobId]);
-    expect(store.jobs.claimDue(10)).toEqual([]);
-    store.jobs.fail(a1.jobId!, 'nets down', clock.now() + 1000);
-    expect(store.jobs.claimDue(10)).toEqual([]); // a2 waits for a1's retry
-    store.jobs.complete(store.jobs.claim(a1.jobId!)!.id);
-    expect(store.jobs.claimDue(10).map((j) => j.id)).toEqual([a2.jobId]);
+    const a1 = await store.inbox.accept(msg('1', '10'), 'process_message');
+    const a2 = await store.inbox.accept(msg('2', '10'), 'process_message');
+    const b1 = await store.inbox.accept(msg('3', '20'), 'process_message');
+    expect((await store.jobs.claimDue(10)).map((j) => j.id)).toEqual([a1.jobId, b1.jobId]);
+    expect(await store.jobs.claimDue(10)).toEqual([]);
+    await store.jobs.fail(a1.jobId!, 'nets down', clock.now() + 1000);
+    expect(await store.jobs.claimDue(10)).toEqual([]); // a2 waits for a1's retry
+    await store.jobs.complete((await store.jobs.claim(a1.jobId!))!.id);
+    expect((await store.jobs.claimDue(10)).map((j) => j.id)).toEqual([a2.jobId]);
   });
 });
 
 describe('conversations store', () => {
-  const outcome = (store: ReturnType<typeof createStore>): ProcessingOutcome => {
-    const accepted = store.inbox.accept(msg('9', '90'), 'process_message');
+  const outcome = async (store: ReturnType<typeof createStore>): Promise<ProcessingOutcome> => {
+    const accepted = await store.inbox.accept(msg('9', '90'), 'process_message');
     return {
       messageId: accepted.messageId,
       conversationId: accepted.conversationId,
@@ -71,11 +71,12 @@ describe('conversations store', () => {
     };
   };
 
-  it('commits a decision, its reply, its outbox item and the job’s completion together', () => {
-    const store = createStore(openDatabase(':memory:'), clock);
-    const o = outcome(store);
-    const ids = store.conversations.recordOutcome(o);
-    const view = store.conversations.ticket(o.messageId)!;
+  it('commits a decision, its reply, its outbox item and the job’s completion together', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clock);
+    const o = await outcome(store);
+    const ids = await store.conversations.recordOutcome(o);
+    const view = (await store.conversations.ticket(o.messageId))!;
     expect(view.decision).toMatchObject({ action: 'handoff', queue: 'cards' });
     expect(view.conversation).toMatchObject({
       status: 'queued',
@@ -84,38 +85,37 @@ describe('conversations store', () => {
       confidence: 0.4,
     });
     expect(view.replies.map((r) => [r.author, r.text])).toEqual([['bot', 'wait']]);
-    expect(store.outbox.claimDue(10)).toEqual([
+    expect(await store.outbox.claimDue(10)).toEqual([
       expect.objectContaining({ id: ids.outboxIds[0], messageId: ids.messageIds[0], kind: 'sendMessage' }),
     ]);
-    expect(store.db.prepare('SELECT status FROM jobs').get()).toEqual({ status: 'done' });
+    expect(db.prepare('SELECT status FROM jobs').get()).toEqual({ status: 'done' });
   });
 
-  it('commits nothing when any part fails', () => {
-    const store = createStore(openDatabase(':memory:'), clock);
-    const o = outcome(store);
-    store.db.exec(
-      "CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    );
-    expect(() => store.conversations.recordOutcome(o)).toThrow(/disk full/);
-    const n = store.db
+  it('commits nothing when any part fails', async () => {
+    const db = openDatabase(':memory:');
+    const store = createStore(db, clock);
+    const o = await outcome(store);
+    db.exec("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    await expect(store.conversations.recordOutcome(o)).rejects.toThrow(/disk full/);
+    const n = db
       .prepare(
         "SELECT (SELECT COUNT(*) FROM decisions) + (SELECT COUNT(*) FROM predictions) + (SELECT COUNT(*) FROM messages WHERE direction = 'out') AS n",
       )
       .get();
     expect(n).toEqual({ n: 0 });
-    expect(store.db.prepare('SELECT status FROM conversations').get()).toEqual({ status: 'bot' });
+    expect(db.prepare('SELECT status FROM conversations').get()).toEqual({ status: 'bot' });
   });
 
-  it('marks a conversation taken when an operator writes on the platform', () => {
+  it('marks a conversation taken when an operator writes on the platform', async () => {
     const store = createStore(openDatabase(':memory:'), clock);
-    const c = store.conversations.ensureConversation({ bot: 'b', channel: 'chatwoot', chatId: '1:5' });
-    store.conversations.recordOperatorMessage(c.id, 'hi, Anna here', 'Anna', '77');
-    expect(store.conversations.getConversation(c.id)).toMatchObject({
+    const c = await store.conversations.ensureConversation({ bot: 'b', channel: 'chatwoot', chatId: '1:5' });
+    await store.conversations.recordOperatorMessage(c.id, 'hi, Anna here', 'Anna', '77');
+    expect(await store.conversations.getConversation(c.id)).toMatchObject({
       status: 'assigned',
       assignedOperator: 'Anna',
     });
-    expect(store.conversations.listMessages(c.id).map((m) => [m.author, m.operator, m.externalId])).toEqual([
-      ['operator', 'Anna', '77'],
-    ]);
+    expect(
+      (await store.conversations.listMessages(c.id)).map((m) => [m.author, m.operator, m.externalId]),
+    ).toEqual([['operator', 'Anna', '77']]);
   });
 });

@@ -141,6 +141,16 @@ describe.skipIf(!server)('PostgreSQL schema and migrations', () => {
     expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
   });
 
+  it('waits for another instance’s migration longer than the statement timeout', async () => {
+    const url = await freshDatabase();
+    const first = await open(url);
+    const slow = [...PG_MIGRATIONS, { version: 8, name: '008-slow', sql: 'SELECT pg_sleep(0.6)' }];
+    const second = await open(url, { statementTimeoutMs: 200 });
+    const [a, b] = await Promise.all([migratePostgres(first, slow), migratePostgres(second, slow)]);
+    expect([a, b]).toEqual([8, 8]);
+    expect(await postgresSchemaVersion(second)).toBe(8);
+  });
+
   it('refuses to start on a schema newer than this build', async () => {
     const url = await freshDatabase();
     const p = await open(url);
