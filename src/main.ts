@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { BotConfigError } from './channels/bot-files.js';
 import { ConfigError, loadConfig, readEnvFile } from './config.js';
 import { type StartOptions, startGateway } from './server.js';
-import { PostgresStartError } from './store/postgres/errors.js';
+import { PostgresStartError } from './store/index.js';
 
 /**
  * Starts the gateway from the environment (plus `.env`), and stops it on SIGTERM/SIGINT.

@@ -23,6 +23,7 @@ import { isPostgresBusyError } from './postgres/db.js';
 import { createStore } from './sqlite.js';
 
 export type { Bitrix24Install } from '../channels/bitrix24/installs-port.js';
+export { PostgresStartError } from './postgres/errors.js';
 
 /**
  * True when the database could not do the work now but may later (SQLite busy or locked;
