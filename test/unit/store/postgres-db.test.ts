@@ -144,11 +144,12 @@ describe.skipIf(!server)('PostgreSQL schema and migrations', () => {
   it('waits for another instance’s migration longer than the statement timeout', async () => {
     const url = await freshDatabase();
     const first = await open(url);
-    const slow = [...PG_MIGRATIONS, { version: 8, name: '008-slow', sql: 'SELECT pg_sleep(0.6)' }];
+    const next = PG_MIGRATIONS.length + 1;
+    const slow = [...PG_MIGRATIONS, { version: next, name: 'next-slow', sql: 'SELECT pg_sleep(0.6)' }];
     const second = await open(url, { statementTimeoutMs: 200 });
     const [a, b] = await Promise.all([migratePostgres(first, slow), migratePostgres(second, slow)]);
-    expect([a, b]).toEqual([8, 8]);
-    expect(await postgresSchemaVersion(second)).toBe(8);
+    expect([a, b]).toEqual([next, next]);
+    expect(await postgresSchemaVersion(second)).toBe(next);
   });
 
   it('refuses to start on a schema newer than this build', async () => {
