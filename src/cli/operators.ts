@@ -1,12 +1,8 @@
-// Manages the console's operators: `npm run operators -- add LOGIN [--name NAME] [--language ru]
-// [--role supervisor]` stores one (password read from stdin), `role LOGIN operator|supervisor` sets
-// a role, `list` shows the active ones, `hash` prints a password hash for NEURODESK_CONSOLE_OPERATORS.
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { hashPassword } from '../console/passwords.js';
 import { systemClock } from '../core/ports.js';
-import { openSqliteStore } from '../store/index.js';
+import { openCommandStore } from '../store/open-store.js';
 
 const USAGE = `usage:
   npm run operators -- add LOGIN [--name NAME] [--language en|ru] [--role operator|supervisor]   (password on stdin)
@@ -46,7 +42,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig({ ...readEnvFile('.env'), ...process.env });
-  const store = openSqliteStore(join(config.dataDir, 'neurodesk.db'), { clock: systemClock });
+  const store = await openCommandStore(config, { clock: systemClock, command: 'operators' });
   const operators = store.operators;
   if (command === 'list') {
     // The active operators (the ones who can sign in), by login.

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { systemClock } from '../core/ports.js';
-import { openSqliteStore } from '../store/index.js';
+import { openCommandStore } from '../store/open-store.js';
 import { AnswerImportError } from './import-answers.js';
 import { DEFAULT_KB, KnowledgeBase } from './knowledge-base.js';
 
@@ -44,9 +44,10 @@ export async function runKbCli(
     io.err(USAGE);
     return 2;
   }
-  const dataDir = values['data-dir'] ?? loadConfig(env).dataDir;
-  const dbPath = join(dataDir, 'neurodesk.db');
-  const store = openSqliteStore(dbPath, { clock: systemClock });
+  const config = loadConfig(env);
+  const dataDir = values['data-dir'] ?? config.dataDir;
+  const where = config.database.url ? 'the PostgreSQL database' : join(dataDir, 'neurodesk.db');
+  const store = await openCommandStore(config, { clock: systemClock, dataDir, command: 'kb' });
   try {
     const kb = new KnowledgeBase(store.knowledgeBase);
     if (command === 'list') {
@@ -60,7 +61,7 @@ export async function runKbCli(
     }
     try {
       const stored = await kb.importFile(file!, values.kb);
-      io.out(`imported ${stored.length} answer(s) into "${values.kb}" in ${dbPath}`);
+      io.out(`imported ${stored.length} answer(s) into "${values.kb}" in ${where}`);
       io.out('a running gateway embeds them at its next check (NEURODESK_KB_SYNC_INTERVAL)');
       return 0;
     } catch (err) {

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../config.js';
 import { systemClock } from '../core/ports.js';
-import { openSqliteStore } from '../store/index.js';
+import { openCommandStore } from '../store/open-store.js';
 import { ImportRejected, readImport, storeImport } from './import/importer.js';
 import { readNeighbours, removeNeighbours, storeNeighbours } from './import/neighbours.js';
 import { loadTfjs } from './model/dense-inverse.js';
@@ -42,7 +42,9 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
     },
   });
   const command = positionals[0];
-  const dataDir = values['data-dir'] ?? loadConfig(env).dataDir;
+  const config = loadConfig(env);
+  const dataDir = values['data-dir'] ?? config.dataDir;
+  const openStore = () => openCommandStore(config, { clock: systemClock, dataDir, command: 'shop' });
   const dbPath = join(dataDir, 'neurodesk.db');
   const out = (s: string) => process.stdout.write(`${s}\n`);
   if (command === 'import') {
@@ -50,7 +52,7 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
       process.stderr.write(`${USAGE}\nimport needs --products, --events and/or --neighbours\n`);
       return 2;
     }
-    const store = openSqliteStore(dbPath, { clock: systemClock });
+    const store = await openStore();
     try {
       const started = performance.now();
       const existing = new Set((await store.shopCatalogue.all()).map((p) => p.id));
@@ -93,7 +95,7 @@ export async function runShopCli(argv: string[], env: Record<string, string | un
     return 0;
   }
   if (command === 'build') {
-    const store = openSqliteStore(dbPath, { clock: systemClock });
+    const store = await openStore();
     await loadTfjs();
     let data: Awaited<ReturnType<typeof buildFromStore>>;
     try {

@@ -2,6 +2,7 @@
  * Opens the store the config names: PostgreSQL when `NEURODESK_DATABASE_URL` is set (several
  * instances may share it), else SQLite in `NEURODESK_DATA_DIR` as before.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/ports.js';
@@ -31,5 +32,30 @@ export async function openConfiguredStore(
     checkpointer: {
       onError: (message) => o.logger.warn({ error: message }, 'WAL checkpoint failed; retrying'),
     },
+  });
+}
+
+/**
+ * The store for a command (`npm run kb`, `shop`, `operators`, `export`, `retrain`): the
+ * gateway's PostgreSQL database when `NEURODESK_DATABASE_URL` is set, else the SQLite file in
+ * `dataDir` (a command's `--data-dir`, or the config's).
+ */
+export async function openCommandStore(
+  config: Config,
+  o: { clock: Clock; dataDir?: string; command: string },
+): Promise<Store> {
+  const { url, statementTimeoutMs, claimLeaseMs } = config.database;
+  if (url) {
+    return openPostgresStore(url, {
+      clock: o.clock,
+      poolSize: 2,
+      statementTimeoutMs,
+      instanceId: `${hostname()}:${process.pid}:${o.command}`,
+      leaseMs: claimLeaseMs,
+    });
+  }
+  return openSqliteStore(join(o.dataDir ?? config.dataDir, 'neurodesk.db'), {
+    clock: o.clock,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
   });
 }

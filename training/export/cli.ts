@@ -6,12 +6,11 @@
  * labels' CSV has `text,category` first, so `npm run train -- classifier --data FILE` reads it.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, readEnvFile } from '../../src/config.js';
 import { systemClock } from '../../src/core/ports.js';
-import { openSqliteStore } from '../../src/store/index.js';
+import { openCommandStore } from '../../src/store/open-store.js';
 import type { CliIo } from '../commands.js';
 import { deriveAnswerPairs, deriveLabels } from '../labels/derive.js';
 import { parseSince } from '../labels/since.js';
@@ -80,8 +79,12 @@ export async function runExportCli(
     io.err.write(`export: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const dataDir = values['data-dir'] ?? loadConfig(env).dataDir;
-  const store = openSqliteStore(join(dataDir, 'neurodesk.db'), { clock: systemClock });
+  const config = loadConfig(env);
+  const store = await openCommandStore(config, {
+    clock: systemClock,
+    dataDir: values['data-dir'] ?? config.dataDir,
+    command: 'export',
+  });
   try {
     const reader = store.labels;
     const query = { bot: values.bot, since: since?.getTime() };

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig, readEnvFile } from '../../src/config.js';
 import { systemClock } from '../../src/core/ports.js';
 import { initBackend } from '../../src/nets/backend.js';
-import { openSqliteStore } from '../../src/store/index.js';
+import { openCommandStore } from '../../src/store/open-store.js';
 import type { CliIo } from '../commands.js';
 import { parseSince } from '../labels/since.js';
 import { botNets } from './bot-nets.js';
@@ -124,10 +124,14 @@ export async function runRetrainCli(
     io.err.write(`retrain: ${err.message}\n`);
     return RETRAIN_EXIT.locked;
   }
-  const store = openSqliteStore(join(dataDir, 'neurodesk.db'), {
-    clock: systemClock,
-    busyTimeoutMs: config.dbBusyTimeoutMs,
-  });
+  let store: Awaited<ReturnType<typeof openCommandStore>>;
+  try {
+    store = await openCommandStore(config, { clock: systemClock, dataDir, command: 'retrain' });
+  } catch (err) {
+    lock.release();
+    io.err.write(`retrain ${kind}: failed: ${(err as Error).message}\n`);
+    return RETRAIN_EXIT.failed;
+  }
   try {
     const heldOut =
       values['held-out'] === undefined ? config.retrain.heldOutFraction : Number(values['held-out']);
