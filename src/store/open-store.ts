@@ -8,7 +8,10 @@ import type { Config } from '../config.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { openSqliteStore, type Store } from './index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { describePostgresUrl } from './postgres/db.js';
 import { openPostgresStore } from './postgres/index.js';
+import { PG_MIGRATIONS } from './postgres/migrations/index.js';
 
 /** Opens (and migrates) the configured store; `instanceId` names this process in claims. */
 export async function openConfiguredStore(
@@ -58,4 +61,20 @@ export async function openCommandStore(
     clock: o.clock,
     busyTimeoutMs: config.dbBusyTimeoutMs,
   });
+}
+
+/** Where the configured store lives, for messages: `PostgreSQL host:port/db` or `SQLite <file>`. */
+export function describeConfiguredStore(config: Config): string {
+  const url = config.database.url;
+  return url ? `PostgreSQL ${describePostgresUrl(url)}` : `SQLite ${join(config.dataDir, 'neurodesk.db')}`;
+}
+
+/**
+ * Brings the configured database's schema up to date (opening the store migrates it) and
+ * returns the schema version it is now at.
+ */
+export async function migrateConfiguredStore(config: Config, clock: Clock): Promise<number> {
+  const store = await openCommandStore(config, { clock, command: 'migrate' });
+  await store.close();
+  return (config.database.url ? PG_MIGRATIONS : MIGRATIONS).length;
 }
