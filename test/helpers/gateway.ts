@@ -99,3 +99,20 @@ export function counts(gw: Gateway): { inbound: number; jobs: number; outbox: nu
             (SELECT COUNT(*) FROM jobs) AS jobs, (SELECT COUNT(*) FROM outbox) AS outbox`,
   );
 }
+
+/**
+ * {@link counts} once the gateway has finished what earlier deliveries started (no job pending
+ * or running, no reply waiting to be sent; up to 10 s): on a loaded machine an earlier test's
+ * replies may still be on their way, and a count taken then would move under the next test.
+ */
+export async function settledCounts(gw: Gateway): Promise<{ inbound: number; jobs: number; outbox: number }> {
+  const busy = () =>
+    row(
+      gw,
+      `SELECT (SELECT COUNT(*) FROM jobs WHERE status IN ('pending', 'running'))
+            + (SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')) AS n`,
+    ).n as number;
+  const until = Date.now() + 10_000;
+  while (busy() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return counts(gw);
+}

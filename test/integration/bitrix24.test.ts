@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
 import { tempDir } from '../helpers/config.js';
-import { counts, row, startTestGateway } from '../helpers/gateway.js';
+import { counts, row, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import {
   B24,
@@ -95,7 +95,7 @@ describe('bitrix24 chat-bot events', () => {
   });
 
   it('answers 401 and stores nothing for a wrong application token or an unknown portal', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const wrong = await postBitrix(gw, bitrixMessage(endpoint, 84340, 'card', { token: 'forged-token' }));
     expect(wrong.status).toBe(401);
     expect(await json(wrong)).toEqual({
@@ -113,7 +113,7 @@ describe('bitrix24 chat-bot events', () => {
   it('answers 200 to a replayed MESSAGE_ID and stores nothing new', async () => {
     await postBitrix(gw, bitrixMessage(endpoint, 84350, 'exchange rate', { dialogId: '35' }));
     await portal.waitForAccepted((r) => r.body?.DIALOG_ID === '35');
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     expect(
       (await postBitrix(gw, bitrixMessage(endpoint, 84350, 'exchange rate', { dialogId: '35' }))).status,
     ).toBe(200);
@@ -123,7 +123,7 @@ describe('bitrix24 chat-bot events', () => {
   });
 
   it('answers 400 to a malformed body and to a message event without PARAMS', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const badKeys = await postBitrix(gw, 'event=ONIMBOTMESSAGEADD&data[PARAMS=1&auth[member_id]=x');
     expect(badKeys.status).toBe(400);
     const proto = await postBitrix(gw, 'event=ONIMBOTMESSAGEADD&data[__proto__][x]=1');
@@ -210,13 +210,13 @@ describe('bitrix24 chat-bot API v2', () => {
       "SELECT text, customer_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.external_id = '90211'",
     );
     expect(m).toEqual({ text: 'My card has not arrived yet', customer_id: '27' });
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     expect((await postBitrix(gw, event)).status).toBe(200);
     expect(counts(gw)).toMatchObject({ inbound: before.inbound, jobs: before.jobs });
   });
 
   it('refuses a v2 event with a wrong application token', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const forged = bitrixMessageV2(endpoint, 90212, 'hello');
     forged.auth = { ...forged.auth, application_token: 'not-the-token' };
     expect((await postBitrix(gw, forged)).status).toBe(401);

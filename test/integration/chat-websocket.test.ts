@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
 import { authHeaders } from '../helpers/config.js';
 import { operatorsConfig, signIn } from '../helpers/console-client.js';
-import { counts, row, startTestGateway } from '../helpers/gateway.js';
+import { counts, row, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { rawExchange } from '../helpers/raw-http.js';
 import { ChatClient } from '../helpers/ws-client.js';
 
@@ -101,7 +101,7 @@ describe('customer chat websocket', () => {
     c.send({ type: 'message', id: 'same', text: 'exchange rate?' });
     const first = await c.next();
     await c.next(); // the reply
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     c.send({ type: 'message', id: 'same', text: 'exchange rate?' });
     expect(await c.next()).toEqual({
       type: 'ack',

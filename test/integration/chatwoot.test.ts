@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
-import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.js';
+import { CHANNEL_ENV, counts, row, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import { chatwootMessage, postChatwoot } from '../helpers/platforms.js';
 import { PlatformStandIn } from '../helpers/stand-in.js';
@@ -69,7 +69,7 @@ describe('chatwoot agent bot webhook', () => {
   });
 
   it('ignores the bot’s own messages, private notes and templates', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     for (const m of [
       chatwootMessage(120, 'Cards arrive within 3 working days', {
         conversationId: 23,
@@ -119,7 +119,7 @@ describe('chatwoot agent bot webhook', () => {
   });
 
   it('answers 401 and stores nothing for a wrong, missing or stale signature', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const body = chatwootMessage(140, 'card?', { conversationId: 25 });
     const attempts = [
       await postChatwoot(gw, body, { secret: 'wrong' }),
@@ -135,7 +135,7 @@ describe('chatwoot agent bot webhook', () => {
     const body = chatwootMessage(150, 'exchange rate please', { conversationId: 26 });
     await postChatwoot(gw, body, { delivery: 'a1b2' });
     await api.waitForAccepted((r) => r.path === messagesOf(26));
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     expect((await postChatwoot(gw, body, { delivery: 'a1b2' })).status).toBe(200);
     expect((await postChatwoot(gw, body, { delivery: 'another-delivery' })).status).toBe(200);
     await sleep(100);
@@ -144,7 +144,7 @@ describe('chatwoot agent bot webhook', () => {
   });
 
   it('answers 400 to malformed JSON and to a message_created without a conversation', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     expect((await postChatwoot(gw, '{"event":"message_created"')).status).toBe(400);
     const { conversation: _, ...noConversation } = chatwootMessage(160, 'hi');
     const res = await postChatwoot(gw, noConversation);

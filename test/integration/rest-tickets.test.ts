@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
 import { authHeaders } from '../helpers/config.js';
-import { counts, row, startTestGateway } from '../helpers/gateway.js';
+import { counts, row, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import { PlatformStandIn } from '../helpers/stand-in.js';
 
@@ -54,7 +54,7 @@ describe('REST tickets', () => {
     const first = await json(
       await postTicket({ text: 'What exchange rate do you use?', external_id: 'CRM-2' }),
     );
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const repeat = await postTicket({ text: 'a different text', external_id: 'CRM-2' });
     expect(repeat.status).toBe(200);
     expect(await json(repeat)).toEqual(first);
@@ -109,7 +109,7 @@ describe('REST tickets', () => {
   });
 
   it('needs the API key, with the same opaque 401', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const res = await postTicket({ text: 'card' }, {});
     expect(res.status).toBe(401);
     expect(await json(res)).toEqual({ error: { code: 'unauthorized', message: 'authentication required' } });
@@ -117,7 +117,7 @@ describe('REST tickets', () => {
   });
 
   it('answers 400 to malformed JSON and to invalid fields, naming them', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     expect((await postTicket('{"text":')).status).toBe(400);
     const res = await postTicket({ text: '', callback_url: 'ftp://x', extra: 1 });
     expect(res.status).toBe(400);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classification, TicketClassifier } from '../../src/core/ports.js';
 import type { Gateway } from '../../src/server.js';
-import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.js';
+import { CHANNEL_ENV, counts, row, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import { KeywordClassifier } from '../helpers/keyword-nets.js';
 import { postSlack, slackMentionTwice, slackMessage, slackUserInfo } from '../helpers/platforms.js';
@@ -77,7 +77,7 @@ describe('slack events webhook', () => {
   });
 
   it('answers 401 and stores nothing for a wrong signature, a missing one, or a timestamp out of the window', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const body = slackMessage('Ev0BAD', 'card?');
     const attempts = [
       await postSlack(gw, body, { secret: 'wrong' }),
@@ -99,7 +99,7 @@ describe('slack events webhook', () => {
     const event = slackMessage('Ev0RETRY1', 'card not arrived', { channel: 'D0000003' });
     await postSlack(gw, event);
     await api.waitForAccepted((r) => r.body?.channel === 'D0000003');
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const retry = await postSlack(gw, event, { retryNum: 1 });
     expect(retry.status).toBe(200);
     await sleep(100);
@@ -108,7 +108,7 @@ describe('slack events webhook', () => {
   });
 
   it('ignores messages from bots and with a subtype, including its own', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const own = slackMessage('Ev0OWN', 'Cards arrive within 3 working days');
     Object.assign(own.event, { bot_id: 'B0BOT', subtype: 'bot_message' });
     const edited = slackMessage('Ev0EDIT', 'card?');
@@ -119,7 +119,7 @@ describe('slack events webhook', () => {
   });
 
   it('answers 400 to malformed JSON and to an event_callback without event_id', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const broken = await postSlack(gw, '{"type":"event_callback",');
     expect(broken.status).toBe(400);
     const { event_id: _, ...noId } = slackMessage('x', 'card');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueFor } from '../../src/core/policy.js';
 import { locateNet } from '../../src/nets/net-folder.js';
 import type { Gateway } from '../../src/server.js';
-import { CHANNEL_ENV, counts, row, rows, startTestGateway } from '../helpers/gateway.js';
+import { CHANNEL_ENV, counts, row, rows, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import {
   postTelegram,
@@ -72,7 +72,7 @@ describe('telegram webhook', () => {
   });
 
   it('answers 401 and stores nothing when the secret token is wrong or missing', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     for (const secret of ['wrong-secret', null, `${CHANNEL_ENV.BANK_SUPPORT_TELEGRAM_WEBHOOK_SECRET}x`]) {
       const res = await postTelegram(gw, telegramMessage(10002, 'hello'), secret);
       expect(res.status).toBe(401);
@@ -87,7 +87,7 @@ describe('telegram webhook', () => {
     const update = telegramMessage(10003, 'What is your exchange rate?', { chatId: 5003 });
     expect((await postTelegram(gw, update)).status).toBe(200);
     await api.waitForAccepted((r) => r.body?.chat_id === 5003);
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const replay = await postTelegram(gw, {
       ...update,
       message: { ...update.message, text: 'changed on replay' },
@@ -99,7 +99,7 @@ describe('telegram webhook', () => {
   });
 
   it('answers 400 to a malformed body and to an update that is not one', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const broken = await postTelegram(gw, '{"update_id": 1, "message": ');
     expect(broken.status).toBe(400);
     expect((await json(broken)).error.code).toBe('invalid_json');
@@ -187,7 +187,7 @@ describe('telegram webhook', () => {
   });
 
   it('acknowledges updates it does not handle without storing them', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     const res = await postTelegram(gw, {
       update_id: 10009,
       my_chat_member: { chat: { id: 1, type: 'private' } },
@@ -280,7 +280,7 @@ describe('telegram suggested answers', () => {
 describe('telegram callback queries the bot does not act on', () => {
   // Until answerCallbackQuery is called the user's button shows a spinner.
   it('answers a button from a stale keyboard (data the bot does not know), storing nothing', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     expect((await postTelegram(gw, telegramCallback(10101, 'menu:old-tariffs', 5101))).status).toBe(200);
     const answered = await api.waitForAccepted(
       (r) =>

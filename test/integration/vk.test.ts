@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/server.js';
-import { CHANNEL_ENV, counts, row, startTestGateway } from '../helpers/gateway.js';
+import { CHANNEL_ENV, counts, row, settledCounts, startTestGateway } from '../helpers/gateway.js';
 import { json } from '../helpers/http.js';
 import { postVk, vkConfirmation, vkMessageNew } from '../helpers/platforms.js';
 import type { ReceivedRequest } from '../helpers/stand-in.js';
@@ -80,7 +80,7 @@ describe('vk callback api', () => {
     const event = vkMessageNew(1002, 'What exchange rate do you use?', { peerId: 541290002 });
     expect(await (await postVk(gw, event)).text()).toBe('ok');
     await waitFor(() => sendsTo(541290002).length === 1);
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     for (let i = 0; i < 2; i++) {
       const again = await postVk(gw, event);
       expect(again.status).toBe(200);
@@ -115,7 +115,7 @@ describe('vk callback api', () => {
   });
 
   it('refuses an event with a wrong or missing secret (confirmation included) and stores nothing', async () => {
-    const before = counts(gw);
+    const before = await settledCounts(gw);
     for (const body of [
       vkMessageNew(1006, 'My card has still not arrived', { secret: 'not-the-secret' }),
       vkMessageNew(1007, 'My card has still not arrived', { secret: null }),
