@@ -95,6 +95,13 @@ export class KnowledgeBase {
 
   /** Imports a file (`.csv`, `.jsonl`, `.json`); throws {@link AnswerImportError} on a bad row. */
   async importFile(path: string, kb = DEFAULT_KB): Promise<KbAnswer[]> {
+    const stored = await this.store.insertMany(this.parseFile(path, kb));
+    this.changed(stored.map((a) => a.kb));
+    return stored;
+  }
+
+  /** The answers in a `.csv`, `.jsonl` or `.json` file; throws {@link AnswerImportError} on a bad row. */
+  private parseFile(path: string, kb: string): ReturnType<typeof parseAnswerImport> {
     const ext = extname(path).toLowerCase();
     const format: ImportFormat | undefined =
       ext === '.csv'
@@ -106,11 +113,7 @@ export class KnowledgeBase {
             : undefined;
     if (!format) throw new Error(`${path}: expected a .csv, .jsonl or .json file`);
     const text = readFileSync(path, 'utf8');
-    const stored = await this.store.insertMany(
-      parseAnswerImport(format === 'json' ? JSON.parse(text) : text, format, kb),
-    );
-    this.changed(stored.map((a) => a.kb));
-    return stored;
+    return parseAnswerImport(format === 'json' ? JSON.parse(text) : text, format, kb);
   }
 
   /**
@@ -119,7 +122,10 @@ export class KnowledgeBase {
    */
   async seedIfEmpty(kb: string, path: string): Promise<number> {
     if ((await this.store.count(kb)) > 0) return 0;
-    return (await this.importFile(path, kb)).length;
+    // Checked again where it is stored: another gateway on the same database may be seeding too.
+    const stored = await this.store.insertIfEmpty(kb, this.parseFile(path, kb));
+    this.changed(stored.map((a) => a.kb));
+    return stored.length;
   }
 
   /** What the answer index compares with. */

@@ -57,6 +57,11 @@ export interface KbSnapshotRow {
 /** Where answers are stored. */
 export interface KnowledgeBaseStore {
   insertMany(rows: readonly NewKbAnswer[]): Promise<KbAnswer[]>;
+  /**
+   * Stores `rows` only if knowledge base `kb` has no answers yet, as one step: gateways seeding
+   * the same database at once store them once. Returns what it stored ([] when `kb` had answers).
+   */
+  insertIfEmpty(kb: string, rows: readonly NewKbAnswer[]): Promise<KbAnswer[]>;
   get(id: number): Promise<KbAnswer | undefined>;
   getMany(ids: readonly number[]): Promise<KbAnswer[]>;
   update(id: number, patch: KbAnswerPatch): Promise<KbAnswer | undefined>;

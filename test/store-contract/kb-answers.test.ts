@@ -50,6 +50,24 @@ describeEachStore('knowledge base answers', (t) => {
     expect(await store.knowledgeBase.insertMany([])).toEqual([]);
   });
 
+  it('seeds a knowledge base once when two instances seed it at the same moment', async () => {
+    const { store, other } = t();
+    const seed = [answer('Your card is on its way.'), answer('Ваша карта уже в пути.', { language: 'ru' })];
+    const [first, second] = await Promise.all([
+      store.knowledgeBase.insertIfEmpty('default', seed),
+      other.knowledgeBase.insertIfEmpty('default', seed),
+    ]);
+    expect([first.length, second.length].sort()).toEqual([0, 2]);
+    expect(await store.knowledgeBase.count('default')).toBe(2);
+    // A base that holds answers is left alone; another base is seeded on its own.
+    expect(await store.knowledgeBase.insertIfEmpty('default', seed)).toEqual([]);
+    expect(
+      (await other.knowledgeBase.insertIfEmpty('shop', [answer('Returns within 30 days.', { kb: 'shop' })]))
+        .length,
+    ).toBe(1);
+    expect(await store.knowledgeBase.count('default')).toBe(2);
+  });
+
   it('moves the revision when the text changes and only then', async () => {
     const { store, clock } = t();
     const [a] = await store.knowledgeBase.insertMany([answer('Cards arrive in 5 days.')]);

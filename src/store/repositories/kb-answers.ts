@@ -70,22 +70,29 @@ export class SqliteKnowledgeBase implements KnowledgeBaseStore {
 
   /** Stores answers in one transaction; returns them with their ids. */
   async insertMany(rows: readonly NewKbAnswer[]): Promise<KbAnswer[]> {
+    return this.db.transaction(() => this.insertRows(rows))();
+  }
+
+  /** Stores `rows` only while `kb` has no answers (one transaction: check and insert together). */
+  async insertIfEmpty(kb: string, rows: readonly NewKbAnswer[]): Promise<KbAnswer[]> {
+    return this.db.transaction(() => (this.s.count.get(kb)!.n > 0 ? [] : this.insertRows(rows)))();
+  }
+
+  private insertRows(rows: readonly NewKbAnswer[]): KbAnswer[] {
     const now = this.clock.now();
-    return this.db.transaction(() =>
-      rows.map((r) => {
-        const id = Number(
-          this.s.insert.run({
-            kb: r.kb,
-            text: r.text,
-            category: r.category,
-            language: r.language,
-            active: r.active ? 1 : 0,
-            now,
-          }).lastInsertRowid,
-        );
-        return toAnswer(this.s.get.get(id)!);
-      }),
-    )();
+    return rows.map((r) => {
+      const id = Number(
+        this.s.insert.run({
+          kb: r.kb,
+          text: r.text,
+          category: r.category,
+          language: r.language,
+          active: r.active ? 1 : 0,
+          now,
+        }).lastInsertRowid,
+      );
+      return toAnswer(this.s.get.get(id)!);
+    });
   }
 
   /** One answer by id. */

@@ -7,7 +7,7 @@ import type {
   KnowledgeBaseStore,
   NewKbAnswer,
 } from '../../../kb/types.js';
-import { type PgPool, withTransaction } from '../db.js';
+import { type PgPool, type PgQueryable, withTransaction } from '../db.js';
 
 interface Row {
   id: number;
@@ -46,10 +46,27 @@ export class PgKnowledgeBase implements KnowledgeBaseStore {
 
   /** Stores answers in one statement (all or none); returns them with their ids, in the given order. */
   async insertMany(rows: readonly NewKbAnswer[]): Promise<KbAnswer[]> {
+    return this.insertRows(this.pool, rows);
+  }
+
+  /**
+   * Stores `rows` only while `kb` has no answers. Gateways starting together on one database
+   * take turns on a transaction-scoped advisory lock named after the knowledge base, so only
+   * the first seeds it.
+   */
+  async insertIfEmpty(kb: string, rows: readonly NewKbAnswer[]): Promise<KbAnswer[]> {
+    return withTransaction(this.pool, async (db) => {
+      await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('neurodesk:kb-seed:' || $1, 0))`, [kb]);
+      const { rows: found } = await db.query('SELECT 1 FROM kb_answers WHERE kb = $1 LIMIT 1', [kb]);
+      return found.length > 0 ? [] : this.insertRows(db, rows);
+    });
+  }
+
+  private async insertRows(db: PgQueryable, rows: readonly NewKbAnswer[]): Promise<KbAnswer[]> {
     if (rows.length === 0) return [];
     const now = this.clock.now();
     // Identity values follow the SELECT's order, so sorting by id gives back the input order.
-    const { rows: stored } = await this.pool.query<Row>(
+    const { rows: stored } = await db.query<Row>(
       `INSERT INTO kb_answers (kb, text, category, language, active, usage_count, revision, created_at, updated_at)
        SELECT kb, text, category, language, active, 0, 1, $6, $6
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY
