@@ -40,7 +40,9 @@ export async function loadDemoShop(
   const stored = await storeImport(store, data, {
     key: DEMO_LOADED_KEY,
     value: new Date(clock.now()).toISOString(),
+    once: true,
   });
+  if (stored.alreadyMarked) return { loaded: false, why: 'already_loaded' };
   const ms = Math.round(performance.now() - started);
   logger.info({ products: stored.products, events: stored.events, ms }, 'demo shop loaded');
   return { loaded: true, products: stored.products, events: stored.events, ms };

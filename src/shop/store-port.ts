@@ -66,6 +66,19 @@ export interface ImportCounts {
   /** New events (duplicates by `eventId` are not counted). */
   events: number;
   duplicates: number;
+  /** True when a `once` mark was already set: nothing was stored. */
+  alreadyMarked?: boolean;
+}
+
+/** A shop state key set with an import; with `once`, an import whose key is already set stores nothing. */
+export interface ImportMark {
+  key: string;
+  value: string;
+  /**
+   * Store the import only if `key` is not set yet, decided in the import's own transaction:
+   * of two gateways loading the demo shop into one database at once, one stores it.
+   */
+  once?: boolean;
 }
 
 /** A bulk import of the catalogue and events (CLI, demo shop), in one transaction. */
@@ -76,6 +89,6 @@ export interface ShopImportStore {
    */
   storeImport(
     data: { products: readonly Product[]; events: readonly ShopEvent[] },
-    mark?: { key: string; value: string },
+    mark?: ImportMark,
   ): Promise<ImportCounts>;
 }

@@ -146,6 +146,27 @@ describeEachStore('shop store', (t) => {
     expect(again).toEqual({ products: 30, events: 0, duplicates: 2_500 });
   });
 
+  it('stores a once-marked import (the demo shop) once when two instances load it at the same moment', async () => {
+    const { store, other } = t();
+    const data = {
+      products: [product('p1'), product('p2')],
+      // Events without an eventId: loading them twice would double them.
+      events: [event('u1', 'p1', { type: 'purchase' }), event('u2', 'p2', { type: 'purchase' })],
+    };
+    const mark = { key: 'demo_loaded', value: '2026-12-06T09:00:00.000Z', once: true };
+    const results = await Promise.all([
+      store.shopImport.storeImport(data, mark),
+      other.shopImport.storeImport(data, mark),
+    ]);
+    expect(results.map((r) => r.alreadyMarked === true).sort()).toEqual([false, true]);
+    expect(results.find((r) => !r.alreadyMarked)).toMatchObject({ products: 2, events: 2 });
+    expect(await store.shopEvents.count()).toBe(2);
+    expect(await store.shopState.get('demo_loaded')).toBe('2026-12-06T09:00:00.000Z');
+    // Later loads find the mark and store nothing; an import without `once` is not affected.
+    expect(await store.shopImport.storeImport(data, mark)).toMatchObject({ alreadyMarked: true, events: 0 });
+    expect(await store.shopEvents.count()).toBe(2);
+  });
+
   it('stores nothing of an import that fails part-way', async () => {
     const { store } = t();
     await expect(

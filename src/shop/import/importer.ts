@@ -1,5 +1,6 @@
 import type { Store } from '../../store/index.js';
 import { checkEvents, checkProducts, MAX_PROBLEMS } from '../batch.js';
+import type { ImportCounts, ImportMark } from '../store-port.js';
 import type { Product, ShopEvent } from '../types.js';
 import { eventFromCsv, productFromCsv } from './coerce.js';
 import { readRecordBatches } from './read-records.js';
@@ -91,7 +92,7 @@ export async function readImport(
 export function storeImport(
   store: Pick<Store, 'shopImport'>,
   data: ParsedImport,
-  mark?: { key: string; value: string },
-): Promise<{ products: number; events: number; duplicates: number }> {
+  mark?: ImportMark,
+): Promise<ImportCounts> {
   return store.shopImport.storeImport(data, mark);
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ImportCounts, ShopImportStore } from '../../shop/store-port.js';
+import type { ImportCounts, ImportMark, ShopImportStore } from '../../shop/store-port.js';
 import type { Product, ShopEvent } from '../../shop/types.js';
 import type { SqliteShopCatalogue } from './shop-catalogue.js';
 import type { SqliteShopEvents } from './shop-events.js';
@@ -18,8 +18,10 @@ export class SqliteShopImport implements ShopImportStore {
     this.tx = db.transaction(
       (
         data: { products: readonly Product[]; events: readonly ShopEvent[] },
-        mark: { key: string; value: string } | undefined,
+        mark: ImportMark | undefined,
       ): ImportCounts => {
+        if (mark?.once && state.getNow(mark.key) !== undefined)
+          return { products: 0, events: 0, duplicates: 0, alreadyMarked: true };
         for (const p of data.products) catalogue.insertOne(p);
         let duplicates = 0;
         for (const e of data.events) if (events.insertOne(e) === null) duplicates++;
@@ -31,7 +33,7 @@ export class SqliteShopImport implements ShopImportStore {
 
   async storeImport(
     data: { products: readonly Product[]; events: readonly ShopEvent[] },
-    mark?: { key: string; value: string },
+    mark?: ImportMark,
   ): Promise<ImportCounts> {
     return this.tx.immediate(data, mark);
   }

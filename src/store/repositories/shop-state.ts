@@ -28,6 +28,11 @@ export class SqliteShopState implements ShopStateStore {
     this.setNow(key, value);
   }
 
+  /** The value under `key`, inside the caller's transaction. */
+  getNow(key: string): string | undefined {
+    return this.getStmt.get(key)?.value;
+  }
+
   /** Stores `value` under `key` inside the caller's transaction. */
   setNow(key: string, value: string): void {
     this.setStmt.run(key, value, this.clock.now());
