@@ -4,11 +4,14 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { Config } from '../config.js';
+import type { ClusterLock } from '../core/cluster-lock.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { openSqliteStore, type Store } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { PgClusterLock } from './postgres/advisory-lock.js';
 import { describePostgresUrl } from './postgres/db.js';
 import { openPostgresStore } from './postgres/index.js';
 import { PG_MIGRATIONS } from './postgres/migrations/index.js';
@@ -77,4 +80,17 @@ export async function migrateConfiguredStore(config: Config, clock: Clock): Prom
   const store = await openCommandStore(config, { clock, command: 'migrate' });
   await store.close();
   return (config.database.url ? PG_MIGRATIONS : MIGRATIONS).length;
+}
+
+/**
+ * A cluster-wide lock for a command that must not run beside its twin on another machine (a
+ * retraining run): PostgreSQL advisory locks when `NEURODESK_DATABASE_URL` is set; none on
+ * SQLite, where one machine owns the file and the command's lock file in the data dir suffices.
+ */
+export function openCommandLock(config: Config): { lock: ClusterLock; close(): Promise<void> } | undefined {
+  const url = config.database.url;
+  if (!url) return undefined;
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {}); // a lost idle connection: its lock went with it, the run reports
+  return { lock: new PgClusterLock(() => pool.connect()), close: () => pool.end() };
 }

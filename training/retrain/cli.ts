@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig, readEnvFile } from '../../src/config.js';
 import { systemClock } from '../../src/core/ports.js';
 import { initBackend } from '../../src/nets/backend.js';
-import { openCommandStore } from '../../src/store/open-store.js';
+import { openCommandLock, openCommandStore } from '../../src/store/open-store.js';
 import type { CliIo } from '../commands.js';
 import { parseSince } from '../labels/since.js';
 import { botNets } from './bot-nets.js';
@@ -13,6 +13,9 @@ import { type RetrainOutcome, retrainClassifier } from './retrain-classifier.js'
 import { retrainQa } from './retrain-qa.js';
 
 /** Exit codes of `npm run retrain`, for cron jobs and the scheduler. */
+/** The cluster lock one retraining run holds (a scheduled tick holds its own, `retrain`, around its runs). */
+export const RETRAIN_RUN_LOCK = 'retrain-run';
+
 export const RETRAIN_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, locked: 4 } as const;
 
 const USAGE = `usage: npm run retrain -- classifier --bot NAME [--since DATE|DURATION] [--dry-run] [--force REASON]
@@ -132,76 +135,95 @@ export async function runRetrainCli(
     io.err.write(`retrain ${kind}: failed: ${(err as Error).message}\n`);
     return RETRAIN_EXIT.failed;
   }
-  try {
-    const heldOut =
-      values['held-out'] === undefined ? config.retrain.heldOutFraction : Number(values['held-out']);
-    if (!(heldOut >= 0 && heldOut <= 0.5))
-      throw new UsageError('--held-out: expected a fraction from 0 to 0.5');
-    const options = {
-      bot: values.bot,
-      since: values.since === undefined ? undefined : since(values.since, now()),
-      dryRun: values['dry-run'],
-      force: values.force,
-      seed: integer('seed', values.seed, 0),
-      maxEpochs: integer('max-epochs', values['max-epochs'], 1),
-      replayRows: values.replay === 'all' ? 0 : integer('replay', values.replay, 1),
-      heldOutFraction: heldOut,
-      gate: config.retrain.gate,
-      regressionFile: values.regression,
-      baseDataFile: values['base-data'],
-      shuffleLabels: values['shuffle-labels'],
-      fromScratch: values['from-scratch'],
-      swapCategories: values['swap-categories']?.split(',').map((c) => c.trim()) as
-        | [string, string]
-        | undefined,
-      trainFraction: values['train-fraction'] === undefined ? undefined : Number(values['train-fraction']),
-    };
-    const backend = await initBackend(values.backend as 'auto');
-    const shared = {
-      runs: store.trainingRuns,
-      netsDir,
-      netsCacheBytes: config.nets.cacheBytes,
-      reportsDir: join(dataDir, 'training-reports'),
-      now,
-      io,
-      backend: backend.name,
-    };
-    const outcome: RetrainOutcome =
-      kind === 'qa'
-        ? await retrainQa(
-            {
-              ...shared,
-              labels: store.labels,
-              qaOf: (bot) => {
-                const nets = botNets(botsDir, bot);
-                return { net: nets.qa, kb: nets.kb };
+  // On PostgreSQL the gateways' machines share one database: a run here and one on another
+  // machine (manual or scheduled) take turns on a cluster lock, beside this machine's lock file.
+  const cluster = openCommandLock(config);
+  const bot = values.bot as string; // required: checked with the other arguments above
+  const work = async (): Promise<number> => {
+    try {
+      const heldOut =
+        values['held-out'] === undefined ? config.retrain.heldOutFraction : Number(values['held-out']);
+      if (!(heldOut >= 0 && heldOut <= 0.5))
+        throw new UsageError('--held-out: expected a fraction from 0 to 0.5');
+      const options = {
+        bot,
+        since: values.since === undefined ? undefined : since(values.since, now()),
+        dryRun: values['dry-run'],
+        force: values.force,
+        seed: integer('seed', values.seed, 0),
+        maxEpochs: integer('max-epochs', values['max-epochs'], 1),
+        replayRows: values.replay === 'all' ? 0 : integer('replay', values.replay, 1),
+        heldOutFraction: heldOut,
+        gate: config.retrain.gate,
+        regressionFile: values.regression,
+        baseDataFile: values['base-data'],
+        shuffleLabels: values['shuffle-labels'],
+        fromScratch: values['from-scratch'],
+        swapCategories: values['swap-categories']?.split(',').map((c) => c.trim()) as
+          | [string, string]
+          | undefined,
+        trainFraction: values['train-fraction'] === undefined ? undefined : Number(values['train-fraction']),
+      };
+      const backend = await initBackend(values.backend as 'auto');
+      const shared = {
+        runs: store.trainingRuns,
+        netsDir,
+        netsCacheBytes: config.nets.cacheBytes,
+        reportsDir: join(dataDir, 'training-reports'),
+        now,
+        io,
+        backend: backend.name,
+      };
+      const outcome: RetrainOutcome =
+        kind === 'qa'
+          ? await retrainQa(
+              {
+                ...shared,
+                labels: store.labels,
+                qaOf: (bot) => {
+                  const nets = botNets(botsDir, bot);
+                  return { net: nets.qa, kb: nets.kb };
+                },
+                kbAnswers: async (kb) =>
+                  (
+                    await store.knowledgeBase.list({ kb, active: true, limit: 1_000_000, offset: 0 })
+                  ).answers.map((a) => ({
+                    id: a.id,
+                    text: a.text,
+                    category: a.category,
+                    createdAt: a.createdAt,
+                  })),
               },
-              kbAnswers: async (kb) =>
-                (
-                  await store.knowledgeBase.list({ kb, active: true, limit: 1_000_000, offset: 0 })
-                ).answers.map((a) => ({
-                  id: a.id,
-                  text: a.text,
-                  category: a.category,
-                  createdAt: a.createdAt,
-                })),
-            },
-            options,
-          )
-        : await retrainClassifier(
-            { ...shared, labels: store.labels, netOf: (bot) => botNets(botsDir, bot).classifier },
-            options,
-          );
-    return outcome.status === 'refused' ? RETRAIN_EXIT.refused : RETRAIN_EXIT.ok;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err.write(`retrain: ${err.message}\n${USAGE}`);
-      return RETRAIN_EXIT.usage;
+              options,
+            )
+          : await retrainClassifier(
+              { ...shared, labels: store.labels, netOf: (bot) => botNets(botsDir, bot).classifier },
+              options,
+            );
+      return outcome.status === 'refused' ? RETRAIN_EXIT.refused : RETRAIN_EXIT.ok;
+    } catch (err) {
+      if (err instanceof UsageError) {
+        io.err.write(`retrain: ${err.message}\n${USAGE}`);
+        return RETRAIN_EXIT.usage;
+      }
+      io.err.write(`retrain ${kind}: failed: ${(err as Error).message}\n`);
+      return RETRAIN_EXIT.failed;
     }
+  };
+  try {
+    if (!cluster) return await work();
+    const outcome = await cluster.lock.tryRun(RETRAIN_RUN_LOCK, work);
+    if (outcome.ran) return outcome.value;
+    io.err.write(
+      'retrain: another retraining run holds the cluster lock (on another machine); try again when it ends\n',
+    );
+    return RETRAIN_EXIT.locked;
+  } catch (err) {
     io.err.write(`retrain ${kind}: failed: ${(err as Error).message}\n`);
     return RETRAIN_EXIT.failed;
   } finally {
     await store.close();
+    await cluster?.close();
     lock.release();
   }
 }

@@ -1,13 +1,17 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/ports.js';
+import { PgClusterLock } from '../../../src/store/postgres/advisory-lock.js';
 import { closeDatabase, createStore, openDatabase } from '../../../src/store/sqlite.js';
 import { isHeldOut, isValidation } from '../../../training/retrain/classifier-data.js';
-import { RETRAIN_EXIT, runRetrainCli } from '../../../training/retrain/cli.js';
+import { RETRAIN_EXIT, RETRAIN_RUN_LOCK, runRetrainCli } from '../../../training/retrain/cli.js';
 import { RunLock } from '../../../training/retrain/lock.js';
 import { retrainClassifier } from '../../../training/retrain/retrain-classifier.js';
 import { captureIo } from '../../helpers/capture-output.js';
+import { tempDir } from '../../helpers/config.js';
+import { usePostgresDatabase } from '../../helpers/postgres.js';
 import {
   makeRetrainFixture,
   NEW_CATEGORY,
@@ -317,4 +321,40 @@ describe('npm run retrain -- classifier', () => {
     expect(badSince.code).toBe(RETRAIN_EXIT.usage);
     expect(badSince.err).toContain('--since: expected a date');
   });
+});
+
+describe('npm run retrain on PostgreSQL (several machines share the database)', () => {
+  const pgDb = usePostgresDatabase();
+
+  it.skipIf(!pgDb.available)(
+    'refuses to start while a run on another machine holds the cluster lock, then runs once it is free',
+    async () => {
+      const env = {
+        NEURODESK_DATABASE_URL: pgDb.url(),
+        NEURODESK_DATA_DIR: tempDir(), // another machine: its own data dir and lock file
+        NEURODESK_NETS_DIR: fx.netsDir,
+        NEURODESK_BOTS_DIR: fx.botsDir,
+      };
+      const run = async () => {
+        const c = captureIo();
+        const code = await runRetrainCli(['classifier', '--bot', 'desk', '--backend', 'wasm'], c.io, env);
+        return { code, err: c.err(), out: c.out() };
+      };
+      const pool = new pg.Pool({ connectionString: pgDb.url(), max: 1 });
+      try {
+        const held = await new PgClusterLock(() => pool.connect()).tryRun(RETRAIN_RUN_LOCK, run);
+        expect(held.ran).toBe(true);
+        const r = held.ran ? held.value : undefined;
+        expect(r?.code).toBe(RETRAIN_EXIT.locked);
+        expect(r?.err).toContain('another retraining run holds the cluster lock');
+      } finally {
+        await pool.end();
+      }
+      // Free again: the run goes (what it decides depends on the nets the tests above left).
+      const free = await run();
+      expect(free.err).not.toContain('cluster lock');
+      expect(free.code).not.toBe(RETRAIN_EXIT.locked);
+      expect(free.out).toMatch(/^retrain classifier: run \d+, bot desk/);
+    },
+  );
 });
