@@ -38,6 +38,9 @@ export async function rateLimitCost(
   concurrency = 16,
 ): Promise<{ distinctKeys: CostFigures; oneHotKey: CostFigures; inProcessNs: number }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: concurrency });
+  // An idle connection ended by the server (the throwaway database dropped, or another user's
+  // terminate on the shared server) must not crash the bench before it writes its figures.
+  pool.on('error', () => {});
   try {
     await pool.query(TABLE);
     await pool.query('TRUNCATE bench_rate_limits');

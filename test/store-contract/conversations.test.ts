@@ -123,6 +123,35 @@ describeEachStore('conversations', (t) => {
     expect(await store.conversations.ticket(ids.messageIds[0]!)).toBeUndefined();
   });
 
+  it('replaces the decision of a retried job, keeping a queue the outcome does not name', async () => {
+    const { store, count } = t();
+    const a = await accept(store, '1', '10');
+    await store.conversations.recordOutcome(outcome(a));
+    const retried = outcome(a, {
+      decision: { ...outcome(a).decision, action: 'auto_reply', reason: 'confident', queue: null },
+      conversation: { status: 'bot' },
+      replies: [
+        {
+          action: { kind: 'message', text: 'Карта придёт через 3 дня' },
+          author: 'bot',
+          visible: true,
+          sends: [
+            { kind: 'sendMessage', payload: { chat_id: 10, text: 'Карта придёт через 3 дня' } },
+            { kind: 'sendChatAction', payload: { chat_id: 10, action: 'typing' } },
+          ],
+        },
+      ],
+    });
+    const ids = await store.conversations.recordOutcome(retried);
+    const view = await store.conversations.ticket(a.messageId);
+    expect(view?.decision).toMatchObject({ action: 'auto_reply', reason: 'confident' });
+    expect(view?.conversation).toMatchObject({ status: 'bot', queue: 'cards' });
+    expect(await count('decisions')).toBe(1);
+    expect(ids.outboxIds).toHaveLength(2);
+    expect(ids.outboxIds[0]).toBeLessThan(ids.outboxIds[1]!);
+    expect(await count('outbox')).toBe(3);
+  });
+
   it('commits nothing of an outcome when any part fails', async () => {
     const { store, count } = t();
     const a = await accept(store, '1', '10');

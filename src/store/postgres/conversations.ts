@@ -27,7 +27,6 @@ import {
   queryOne,
   withTransaction,
 } from './db.js';
-import { completeJob } from './jobs.js';
 import { enqueueOutbox } from './outbox.js';
 import { recordPrediction } from './predictions.js';
 
@@ -73,10 +72,15 @@ export class PgConversations implements ConversationStore {
   async loadMessage(
     messageId: number,
   ): Promise<{ message: MessageRecord; conversation: ConversationRecord } | undefined> {
-    const m = await queryOne<MessageRow>(this.pool, 'SELECT * FROM messages WHERE id = $1', [messageId]);
-    if (!m) return undefined;
-    const c = await this.conversationRow(this.pool, m.conversation_id);
-    return { message: toMessage(m), conversation: toConversation(c!) };
+    // One round trip: both rows as JSON (BIGINT ids and times come back as JSON numbers).
+    const row = await queryOne<{ m: MessageRow; c: ConversationRow }>(
+      this.pool,
+      `SELECT to_json(m) AS m, to_json(c) AS c FROM messages m
+       JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1`,
+      [messageId],
+    );
+    if (!row) return undefined;
+    return { message: toMessage(row.m), conversation: toConversation(row.c) };
   }
 
   /** A conversation by id. */
@@ -143,19 +147,16 @@ export class PgConversations implements ConversationStore {
    * lose the last few such commits, whose jobs then run again; nothing acknowledged is lost.
    */
   recordOutcome(o: ProcessingOutcome): Promise<RecordedIds> {
-    return withTransaction(this.pool, async (c) => {
-      if (!o.durable) await c.query('SET LOCAL synchronous_commit = off');
-      const now = this.clock.now();
-      for (const p of o.predictions) await recordPrediction(c, p, now);
-      const d = o.decision;
-      // INSERT OR REPLACE, as on SQLite: the row is replaced (and counts an answer's use again).
-      await execute(c, 'DELETE FROM decisions WHERE message_id = $1', [o.messageId]);
-      await execute(
-        c,
-        `INSERT INTO decisions (message_id, action, reason, category, confidence, suggestions, queue,
-           reply_text, language, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
+    // A reply that need not survive a crash of the database server does not wait for its
+    // WAL flush; the setting rides on BEGIN (one round trip).
+    const begin = o.durable ? undefined : 'BEGIN; SET LOCAL synchronous_commit = off';
+    return withTransaction(
+      this.pool,
+      async (c) => {
+        const now = this.clock.now();
+        for (const p of o.predictions) await recordPrediction(c, p, now);
+        const d = o.decision;
+        const decision = [
           o.messageId,
           d.action,
           d.reason,
@@ -166,33 +167,44 @@ export class PgConversations implements ConversationStore {
           d.replyText,
           d.language,
           now,
-        ],
-      );
-      const current = await queryOne<ConversationRow>(
-        c,
-        'SELECT * FROM conversations WHERE id = $1 FOR UPDATE',
-        [o.conversationId],
-      );
-      if (!current) throw new Error(`conversation ${o.conversationId} does not exist`);
-      await execute(
-        c,
-        `UPDATE conversations SET status = $2, queue = $3, language = COALESCE($4, language),
-           category = COALESCE($5, category), confidence = COALESCE($6, confidence), updated_at = $7
-         WHERE id = $1`,
-        [
-          o.conversationId,
-          o.conversation.status ?? current.status,
-          o.conversation.queue === undefined ? current.queue : o.conversation.queue,
-          o.conversation.language ?? null,
-          d.category,
-          d.confidence,
-          now,
-        ],
-      );
-      const ids = await this.insertReplies(c, o.conversationId, o.channel, o.bot, o.replies, now);
-      if (o.jobId !== undefined) await completeJob(c, o.jobId, now);
-      return ids;
-    });
+        ];
+        const insertDecision = `INSERT INTO decisions (message_id, action, reason, category, confidence,
+             suggestions, queue, reply_text, language, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+        // INSERT OR REPLACE, as on SQLite: a decision already there (a retried job) is
+        // replaced, and counts an answer's use again. The first try is the usual case.
+        const inserted = await execute(c, `${insertDecision} ON CONFLICT (message_id) DO NOTHING`, decision);
+        if (inserted === 0) {
+          await execute(c, 'DELETE FROM decisions WHERE message_id = $1', [o.messageId]);
+          await execute(c, insertDecision, decision);
+        }
+        // The conversation's state and the job's completion in one statement.
+        const updated = await queryOne<{ id: number }>(
+          c,
+          `WITH done AS (
+             UPDATE jobs SET status = 'done', updated_at = $7, claimed_by = NULL, lease_until = NULL
+             WHERE id = $9::BIGINT)
+           UPDATE conversations SET status = COALESCE($2::TEXT, status),
+             queue = CASE WHEN $8::BOOLEAN THEN $3::TEXT ELSE queue END, language = COALESCE($4, language),
+             category = COALESCE($5, category), confidence = COALESCE($6, confidence), updated_at = $7
+           WHERE id = $1 RETURNING id`,
+          [
+            o.conversationId,
+            o.conversation.status ?? null,
+            o.conversation.queue ?? null,
+            o.conversation.language ?? null,
+            d.category,
+            d.confidence,
+            now,
+            o.conversation.queue !== undefined,
+            o.jobId ?? null,
+          ],
+        );
+        if (!updated) throw new Error(`conversation ${o.conversationId} does not exist`);
+        return this.insertReplies(c, o.conversationId, o.channel, o.bot, o.replies, now);
+      },
+      begin,
+    );
   }
 
   /** Commits replies (an optional state change, and the operator's action) outside the pipeline. */
@@ -343,17 +355,35 @@ export class PgConversations implements ConversationStore {
             : r.action.kind === 'products'
               ? { heading: r.action.heading, products: r.action.items }
               : null;
-        messageId = await this.insertOut(c, {
-          conversationId,
-          author: r.author,
-          operator: r.operator ?? null,
-          channel,
-          externalId: null,
-          text: r.action.text,
-          meta: JSON.stringify({ kind: r.action.kind, ...meta }),
-          now,
-        });
+        // The message and its sends in one statement.
+        const row = await queryOne<{ message_id: number; outbox_ids: number[] | null }>(
+          c,
+          `WITH m AS (
+             INSERT INTO messages (conversation_id, direction, author, operator, channel, external_id, text, meta, created_at)
+             VALUES ($1, 'out', $2, $3, $4, NULL, $5, $6, $7) RETURNING id),
+           o AS (
+             INSERT INTO outbox (conversation_id, message_id, channel, bot, kind, payload, next_attempt_at, created_at)
+             SELECT $1, m.id, $4, $8, s.kind, s.payload, $7, $7
+             FROM m, unnest($9::text[], $10::text[]) WITH ORDINALITY AS s (kind, payload, n) ORDER BY s.n
+             RETURNING id)
+           SELECT m.id AS message_id, (SELECT json_agg(id ORDER BY id) FROM o) AS outbox_ids FROM m`,
+          [
+            conversationId,
+            r.author,
+            r.operator ?? null,
+            channel,
+            r.action.text,
+            JSON.stringify({ kind: r.action.kind, ...meta }),
+            now,
+            bot,
+            r.sends.map((x) => x.kind),
+            r.sends.map((x) => JSON.stringify(x.payload)),
+          ],
+        );
+        messageId = row!.message_id;
         ids.messageIds.push(messageId);
+        ids.outboxIds.push(...(row!.outbox_ids ?? []));
+        continue;
       }
       for (const send of r.sends) {
         ids.outboxIds.push(

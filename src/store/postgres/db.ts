@@ -78,11 +78,16 @@ export async function execute(
  * throws (the error is rethrown). The connection goes back to the pool either way; one whose
  * ROLLBACK failed is discarded rather than reused in an unknown state.
  */
-export async function withTransaction<T>(pool: PgPool, fn: (client: PgClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: PgPool,
+  fn: (client: PgClient) => Promise<T>,
+  /** The statement(s) that open the transaction, without parameters (e.g. BEGIN and a SET LOCAL). */
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     try {
       const result = await fn(client);
       await client.query('COMMIT');

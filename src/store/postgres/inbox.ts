@@ -1,5 +1,5 @@
 import type { AcceptResult, Clock, InboundMessage, Inbox, InboxEntry } from '../../core/ports.js';
-import { execute, type PgClient, type PgPool, queryOne, withTransaction } from './db.js';
+import { type PgClient, type PgPool, type PgQueryable, queryOne, withTransaction } from './db.js';
 
 /** Deadlock or serialization failure: PostgreSQL rolled the transaction back, it may simply run again. */
 export function isRetryableTransactionError(err: unknown): boolean {
@@ -23,15 +23,20 @@ export class PgInbox implements Inbox {
     private readonly clock: Clock,
   ) {}
 
-  /** Stores a delivery once; a replay returns the first one's ids with `duplicate: true`. */
+  /**
+   * Stores a delivery once; a replay returns the first one's ids with `duplicate: true`. The
+   * statement is its own transaction: one round trip for a new delivery.
+   */
   accept(message: InboundMessage, jobKind?: string): Promise<AcceptResult> {
-    return this.retrying(() => withTransaction(this.pool, (c) => this.acceptOn(c, message, jobKind)));
+    return this.retrying(() => this.acceptOn(this.pool, message, jobKind));
   }
 
   /**
-   * Stores several deliveries in one transaction (one commit for all of them); each entry
-   * runs in a savepoint, so one failing entry rolls back alone and gets its own error.
-   * Throws, storing nothing, when the transaction itself fails.
+   * Stores several deliveries in one transaction (one commit for all of them), one statement
+   * per entry. An entry whose values cannot be stored fails alone before it is sent; one that
+   * the server refuses aborts the transaction, which then runs again with each entry in a
+   * savepoint, so that entry rolls back alone and gets its own error. Throws, storing nothing,
+   * when the transaction itself fails.
    */
   acceptMany(entries: readonly InboxEntry[]): Promise<Array<AcceptResult | Error>> {
     // Every batch takes its conversations' row locks in one order (by chat), so two batches
@@ -41,23 +46,44 @@ export class PgInbox implements Inbox {
     const order = entries
       .map((e, i) => ({ e, i, key: [e.message.bot, e.message.channel, e.message.chatId] }))
       .sort((a, b) => compareKeys(a.key, b.key));
-    return this.retrying(() =>
-      withTransaction(this.pool, async (c) => {
-        const results: Array<AcceptResult | Error> = new Array(entries.length);
-        for (const { e, i } of order) {
-          await c.query('SAVEPOINT entry');
-          try {
-            results[i] = await this.acceptOn(c, e.message, e.jobKind);
-            await c.query('RELEASE SAVEPOINT entry');
-          } catch (err) {
-            if (isRetryableTransactionError(err)) throw err;
-            await c.query('ROLLBACK TO SAVEPOINT entry');
-            results[i] = err instanceof Error ? err : new Error(String(err));
-          }
+    return this.retrying(async () => {
+      try {
+        return await withTransaction(this.pool, (c) => this.acceptAll(c, order, entries.length, false));
+      } catch (err) {
+        if (!(err instanceof EntryRefused)) throw err;
+      }
+      return withTransaction(this.pool, (c) => this.acceptAll(c, order, entries.length, true));
+    });
+  }
+
+  private async acceptAll(
+    c: PgClient,
+    order: ReadonlyArray<{ e: InboxEntry; i: number }>,
+    n: number,
+    savepoints: boolean,
+  ): Promise<Array<AcceptResult | Error>> {
+    const results: Array<AcceptResult | Error> = new Array(n);
+    for (const { e, i } of order) {
+      let sent = false;
+      try {
+        const pending = this.acceptOn(c, e.message, e.jobKind, async () => {
+          sent = true;
+          if (savepoints) await c.query('SAVEPOINT entry');
+        });
+        results[i] = await pending;
+        if (savepoints) await c.query('RELEASE SAVEPOINT entry');
+      } catch (err) {
+        if (isRetryableTransactionError(err)) throw err;
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (sent) {
+          // The server refused the entry: the transaction is aborted.
+          if (!savepoints) throw new EntryRefused(error);
+          await c.query('ROLLBACK TO SAVEPOINT entry');
         }
-        return results;
-      }),
-    );
+        results[i] = error;
+      }
+    }
+    return results;
   }
 
   private async retrying<T>(fn: () => Promise<T>): Promise<T> {
@@ -70,74 +96,115 @@ export class PgInbox implements Inbox {
     }
   }
 
-  private async acceptOn(c: PgClient, m: InboundMessage, jobKind: string | undefined): Promise<AcceptResult> {
+  /**
+   * One entry in one statement (one round trip): the delivery row is inserted first with its
+   * message's id taken from the sequence in advance, so a replay racing the original waits on
+   * the unique key; only when it is new are the conversation upserted and the message and job
+   * inserted (the foreign key to the message is checked at the end of the statement). A replay
+   * reads the first one's ids with a second statement, whose fresh snapshot sees a delivery
+   * committed while this one waited. Values that cannot be stored (JSON, a missing text) fail
+   * here, before anything is sent, so they never abort the transaction.
+   */
+  private async acceptOn(
+    c: PgQueryable,
+    m: InboundMessage,
+    jobKind: string | undefined,
+    beforeSend?: () => Promise<void>,
+  ): Promise<AcceptResult> {
     const now = this.clock.now();
     // JSON first: a value that cannot be stored fails before anything is written.
     const replyContext = m.replyContext === undefined ? null : JSON.stringify(m.replyContext);
     const meta = m.meta === undefined ? null : JSON.stringify(m.meta);
-    const delivery = await queryOne<{ id: number }>(
+    if (typeof m.text !== 'string') throw new TypeError(`delivery ${m.deliveryId} has no text`);
+    await beforeSend?.();
+    const row = await queryOne<{ message_id: number; conversation_id: number | null; job_id: number | null }>(
       c,
-      `INSERT INTO inbound_deliveries (channel, bot, delivery_id, received_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (channel, bot, delivery_id) DO NOTHING RETURNING id`,
-      [m.channel, m.bot, m.deliveryId, now],
-    );
-    if (!delivery) {
-      const seen = await queryOne<{ message_id: number; conversation_id: number }>(
-        c,
-        `SELECT d.message_id, m.conversation_id FROM inbound_deliveries d
-         JOIN messages m ON m.id = d.message_id
-         WHERE d.channel = $1 AND d.bot = $2 AND d.delivery_id = $3`,
-        [m.channel, m.bot, m.deliveryId],
-      );
-      if (!seen) throw new Error(`delivery ${m.deliveryId} is recorded without its message`);
-      return { duplicate: true, conversationId: seen.conversation_id, messageId: seen.message_id };
-    }
-    const conversation = await queryOne<{ id: number }>(
-      c,
-      `INSERT INTO conversations (bot, channel, external_chat_id, customer_id, customer_name, language,
-         reply_context, created_at, updated_at, last_customer_message_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)
-       ON CONFLICT (bot, channel, external_chat_id) DO UPDATE SET
-         customer_id = COALESCE(excluded.customer_id, conversations.customer_id),
-         customer_name = COALESCE(excluded.customer_name, conversations.customer_name),
-         language = COALESCE(excluded.language, conversations.language),
-         reply_context = COALESCE(excluded.reply_context, conversations.reply_context),
-         status = CASE WHEN conversations.status = 'resolved' THEN 'bot' ELSE conversations.status END,
-         updated_at = excluded.updated_at,
-         last_customer_message_at = excluded.last_customer_message_at
-       RETURNING id`,
+      ACCEPT_SQL,
       [
-        m.bot,
         m.channel,
+        m.bot,
+        m.deliveryId,
+        now,
         m.chatId,
         m.customerId ?? null,
         m.customerName ?? null,
         m.language ?? null,
         replyContext,
-        now,
+        m.externalMessageId ?? null,
+        m.text,
+        meta,
+        jobKind ?? null,
       ],
     );
-    const conversationId = conversation!.id;
-    const message = await queryOne<{ id: number }>(
-      c,
-      `INSERT INTO messages (conversation_id, direction, author, channel, external_id, text, meta, created_at)
-       VALUES ($1, 'in', 'customer', $2, $3, $4, $5, $6) RETURNING id`,
-      [conversationId, m.channel, m.externalMessageId ?? null, m.text, meta, now],
-    );
-    const messageId = message!.id;
-    await execute(c, 'UPDATE inbound_deliveries SET message_id = $1 WHERE id = $2', [messageId, delivery.id]);
-    let jobId: number | undefined;
-    if (jobKind) {
-      const payload = JSON.stringify({ messageId, conversationId, bot: m.bot });
-      const job = await queryOne<{ id: number }>(
-        c,
-        `INSERT INTO jobs (kind, payload, conversation_id, run_after, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $4, $4) RETURNING id`,
-        [jobKind, payload, conversationId, now],
-      );
-      jobId = job!.id;
+    if (row?.conversation_id != null) {
+      const result: AcceptResult = {
+        duplicate: false,
+        conversationId: row.conversation_id,
+        messageId: row.message_id,
+      };
+      if (jobKind) result.jobId = row.job_id!;
+      return result;
     }
-    return { duplicate: false, conversationId, messageId, jobId };
+    const seen = await queryOne<{ message_id: number; conversation_id: number }>(
+      c,
+      `SELECT d.message_id, m.conversation_id FROM inbound_deliveries d
+       JOIN messages m ON m.id = d.message_id
+       WHERE d.channel = $1 AND d.bot = $2 AND d.delivery_id = $3`,
+      [m.channel, m.bot, m.deliveryId],
+    );
+    if (!seen) throw new Error(`delivery ${m.deliveryId} is recorded without its message`);
+    return { duplicate: true, conversationId: seen.conversation_id, messageId: seen.message_id };
+  }
+}
+
+/**
+ * $1 channel, $2 bot, $3 delivery id, $4 now, $5 chat, $6 customer id, $7 customer name,
+ * $8 language, $9 reply context, $10 external message id, $11 text, $12 meta, $13 job kind.
+ * Returns one row (message, conversation and job ids) when the delivery is new, none when
+ * it was already recorded.
+ */
+const ACCEPT_SQL = `
+WITH ids AS (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS message_id),
+delivery AS (
+  INSERT INTO inbound_deliveries (channel, bot, delivery_id, received_at, message_id)
+  SELECT $1, $2, $3, $4, ids.message_id FROM ids
+  ON CONFLICT (channel, bot, delivery_id) DO NOTHING
+  RETURNING message_id
+),
+conversation AS (
+  INSERT INTO conversations (bot, channel, external_chat_id, customer_id, customer_name, language,
+    reply_context, created_at, updated_at, last_customer_message_at)
+  SELECT $2, $1, $5, $6, $7, $8, $9, $4, $4, $4 FROM delivery
+  ON CONFLICT (bot, channel, external_chat_id) DO UPDATE SET
+    customer_id = COALESCE(excluded.customer_id, conversations.customer_id),
+    customer_name = COALESCE(excluded.customer_name, conversations.customer_name),
+    language = COALESCE(excluded.language, conversations.language),
+    reply_context = COALESCE(excluded.reply_context, conversations.reply_context),
+    status = CASE WHEN conversations.status = 'resolved' THEN 'bot' ELSE conversations.status END,
+    updated_at = excluded.updated_at,
+    last_customer_message_at = excluded.last_customer_message_at
+  RETURNING id
+),
+message AS (
+  INSERT INTO messages (id, conversation_id, direction, author, channel, external_id, text, meta, created_at)
+  SELECT delivery.message_id, conversation.id, 'in', 'customer', $1, $10, $11, $12, $4
+  FROM delivery, conversation
+  RETURNING id, conversation_id
+),
+job AS (
+  INSERT INTO jobs (kind, payload, conversation_id, run_after, created_at, updated_at)
+  SELECT $13::text,
+    json_build_object('messageId', message.id, 'conversationId', message.conversation_id, 'bot', $2::text)::text,
+    message.conversation_id, $4, $4, $4
+  FROM message WHERE $13::text IS NOT NULL
+  RETURNING id
+)
+SELECT message.id AS message_id, message.conversation_id, (SELECT id FROM job) AS job_id FROM message`;
+
+/** An entry the server refused inside a batch without savepoints: the batch runs again with them. */
+class EntryRefused extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
   }
 }
 

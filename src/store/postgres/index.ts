@@ -15,7 +15,7 @@ import { PgOperators } from './operators.js';
 import { PgOutbox } from './outbox.js';
 import { PgPredictionLog } from './predictions.js';
 import { PgConsoleStore } from './repositories/console-store.js';
-import { PgKnowledgeBase } from './repositories/kb-answers.js';
+import { foldKbUsage, PgKnowledgeBase } from './repositories/kb-answers.js';
 import { PgOperatorLabels } from './repositories/operator-labels.js';
 import { PgShopCatalogue } from './repositories/shop-catalogue.js';
 import { PgShopEvents } from './repositories/shop-events.js';
@@ -46,7 +46,10 @@ export { PG_MIGRATIONS } from './migrations/index.js';
 export type PostgresStore = Store;
 
 /** How the PostgreSQL repositories behave beyond the pool and the clock. */
-export interface PostgresStoreOptions extends LeaseOptions {}
+export interface PostgresStoreOptions extends LeaseOptions {
+  /** How often the KB answers' appended uses are folded into their counts (default 60 s; 0: never). */
+  foldKbUsageEveryMs?: number;
+}
 
 /**
  * Builds the repositories over an open pool. Jobs and outbox share this instance's lease
@@ -60,6 +63,11 @@ export function createPostgresStore(
 ): PostgresStore {
   const lease = resolveLease(options);
   let closed: Promise<void> | undefined;
+  // Counting a KB answer's use appends a row (no waiting on the answer's row inside a job's
+  // transaction); now and then the rows are summed into the answers' counts.
+  const foldEvery = options.foldKbUsageEveryMs ?? 60_000;
+  const foldTimer =
+    foldEvery > 0 ? setInterval(() => void foldKbUsage(pool).catch(() => {}), foldEvery).unref() : undefined;
   return {
     inbox: new PgInbox(pool, clock),
     jobs: new PgJobQueue(pool, clock, lease),
@@ -81,6 +89,7 @@ export function createPostgresStore(
       await pool.query('SELECT 1');
     },
     close: () => {
+      clearInterval(foldTimer);
       closed ??= close();
       return closed;
     },

@@ -16,6 +16,7 @@ import {
   query,
   withTransaction,
 } from '../../../src/store/postgres/index.js';
+import { USAGE_COUNT } from '../../../src/store/postgres/repositories/kb-answers.js';
 import { createTestDatabase, postgresServerOrExplain } from '../../helpers/postgres.js';
 
 const freePort = () =>
@@ -232,7 +233,8 @@ describe.skipIf(!server)('PostgreSQL schema and migrations', () => {
     );
     const [row] = await query<{ usage_count: number; revision: number }>(
       pool,
-      'SELECT usage_count, revision FROM kb_answers WHERE id = $1',
+      // The triggers append uses (migration 009); readers add them to the folded count.
+      `SELECT ${USAGE_COUNT} AS usage_count, revision FROM kb_answers WHERE id = $1`,
       [answer!.id],
     );
     expect(row).toEqual({ usage_count: 2, revision: 1 });

@@ -6,6 +6,7 @@ import { sql as knowledgeBase } from './005-knowledge-base.js';
 import { sql as trainingRuns } from './006-training-runs.js';
 import { sql as consoleTeam } from './007-console-team.js';
 import { sql as cluster } from './008-cluster.js';
+import { sql as kbUsage } from './009-kb-usage.js';
 
 /**
  * One forward-only PostgreSQL schema step. Numbered as SQLite's migrations
@@ -27,4 +28,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 6, name: '006-training-runs', sql: trainingRuns },
   { version: 7, name: '007-console-team', sql: consoleTeam },
   { version: 8, name: '008-cluster', sql: cluster },
+  { version: 9, name: '009-kb-usage', sql: kbUsage },
 ];

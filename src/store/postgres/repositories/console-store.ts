@@ -13,6 +13,7 @@ import type { OperatorActionRecord } from '../../../core/conversation-port.js';
 import type { Clock, Suggestion } from '../../../core/ports.js';
 import type { PgPool } from '../db.js';
 import { PgConsoleStats } from './console-stats.js';
+import { USAGE_COUNT } from './kb-answers.js';
 
 interface QueueRow {
   id: number;
@@ -239,7 +240,7 @@ export class PgConsoleStore implements ConsoleStore {
     const where = words.map((_, i) => `text ${ILIKE} $${i + 3} ${FOLD}`).join(' AND ') || 'TRUE';
     const rows = await this.rows<{ id: number; text: string; category: string | null; language: string }>(
       `SELECT id, text, category, language FROM kb_answers WHERE kb = $1 AND active = 1 AND ${where}
-       ORDER BY usage_count DESC, id LIMIT $2`,
+       ORDER BY ${USAGE_COUNT} DESC, id LIMIT $2`,
       [kb, limit, ...words.map(likePattern)],
     );
     return rows.map((r) => ({ answerId: r.id, text: r.text, category: r.category, language: r.language }));

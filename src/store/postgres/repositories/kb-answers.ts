@@ -35,7 +35,27 @@ const toAnswer = (r: Row): KbAnswer => ({
   updatedAt: r.updated_at,
 });
 
-const COLUMNS = 'id, kb, text, category, language, active, usage_count, revision, created_at, updated_at';
+/**
+ * An answer's uses: the folded count plus the uses appended since (`kb_answer_uses`, see
+ * migration 009), so counting a use never waits on the answer's row.
+ */
+export const USAGE_COUNT =
+  '(kb_answers.usage_count + COALESCE((SELECT SUM(u.uses) FROM kb_answer_uses u WHERE u.answer_id = kb_answers.id), 0))::int';
+const COLUMNS = `id, kb, text, category, language, active, ${USAGE_COUNT} AS usage_count, revision, created_at, updated_at`;
+
+/**
+ * Folds the appended uses into the answers' counts (one statement; what readers see does not
+ * change). Uses of answers deleted meanwhile are dropped. Returns how many use rows it folded.
+ */
+export async function foldKbUsage(pool: PgPool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `WITH moved AS (DELETE FROM kb_answer_uses RETURNING answer_id, uses),
+     sums AS (SELECT answer_id, SUM(uses)::int AS uses, COUNT(*)::int AS n FROM moved GROUP BY answer_id),
+     folded AS (UPDATE kb_answers a SET usage_count = a.usage_count + sums.uses FROM sums WHERE a.id = sums.answer_id)
+     SELECT COALESCE(SUM(n), 0)::int AS n FROM sums`,
+  );
+  return rows[0]?.n ?? 0;
+}
 
 /** The knowledge bases' answers in PostgreSQL (`kb_answers`), as the SQLite store keeps them. */
 export class PgKnowledgeBase implements KnowledgeBaseStore {
@@ -127,6 +147,7 @@ export class PgKnowledgeBase implements KnowledgeBaseStore {
       const refs = await db.query('SELECT 1 FROM operator_actions WHERE answer_id = $1 LIMIT 1', [id]);
       if (refs.rows.length > 0) return 'referenced' as const;
       await db.query('DELETE FROM kb_answers WHERE id = $1', [id]);
+      await db.query('DELETE FROM kb_answer_uses WHERE answer_id = $1', [id]);
       return 'deleted' as const;
     });
   }
