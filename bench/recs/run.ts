@@ -242,7 +242,7 @@ if (!args['no-serve']) {
   say(
     `Serving (whole Online Retail, 10 connections, mixed endpoints): p50 ${serving.p50Ms} ms, p99 ${serving.p99Ms} ms,` +
       ` ${Math.round(serving.requestsPerSecond)} req/s at saturation; steady ${serving.steadyRate} req/s (evenly` +
-      ` spaced) p50 ${serving.p50MsSteady} ms, p99 ${serving.p99MsSteady} ms; at ${serving.fixedRate} req/s p50` +
+      ` spaced) p50 ${serving.p50MsSteady} ms, p99 ${serving.p99MsSteady} ms (load generator stalled at most ${serving.generatorMaxDelayMsSteady} ms); at ${serving.fixedRate} req/s p50` +
       ` ${serving.p50MsAtFixedRate} ms, p99 ${serving.p99MsAtFixedRate} ms; saturated during a rebuild p99` +
       ` ${serving.p99MsDuringRebuild} ms; server-side p99 ≤ ${serving.serverP99Ms} ms; /healthz under the same` +
       ` load p99 ${serving.healthzP99Ms} ms at ${Math.round(serving.healthzRequestsPerSecond)} req/s` +
@@ -325,6 +325,7 @@ const path = writeBenchResults(
           servingSteadyRate: serving.steadyRate,
           servingP50MsSteady: serving.p50MsSteady,
           servingP99MsSteady: serving.p99MsSteady,
+          servingGeneratorMaxDelayMsSteady: serving.generatorMaxDelayMsSteady,
           servingFixedRate: serving.fixedRate,
           servingP50MsAtFixedRate: serving.p50MsAtFixedRate,
           servingP99MsAtFixedRate: serving.p99MsAtFixedRate,

@@ -67,6 +67,8 @@ export interface ServingResult {
   steadyRate: number;
   p50MsSteady: number;
   p99MsSteady: number;
+  /** The load generator's own longest event-loop delay during the steady load (ms). */
+  generatorMaxDelayMsSteady: number;
   /** At a fixed offered rate (autocannon's: each connection's quota in a burst every second). */
   fixedRate: number;
   p50MsAtFixedRate: number;
@@ -145,6 +147,7 @@ export async function measureServing(
       steadyRate,
       p50MsSteady: even.p50Ms,
       p99MsSteady: even.p99Ms,
+      generatorMaxDelayMsSteady: even.generatorMaxDelayMs,
       fixedRate,
       p50MsAtFixedRate: fixed.latency.p50,
       p99MsAtFixedRate: fixed.latency.p99,

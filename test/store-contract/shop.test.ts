@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { SHOP_SCAN_SLICE } from '../../src/shop/store-port.js';
 import type { EventKind, Product, ShopEvent } from '../../src/shop/types.js';
 import { describeEachStore } from './engines.js';
 
@@ -115,6 +116,37 @@ describeEachStore('shop store', (t) => {
       ['u3', 'p1', 'view', Date.UTC(2026, 0, 4), null],
     ]);
     expect(await scanAll(store.shopEvents, ids[4]!, ids[4]! + 10)).toEqual([]);
+  });
+
+  it('yields to the event loop during a long scan, at least every SHOP_SCAN_SLICE events', async () => {
+    // A model rebuild reads every event on the main thread: requests must be served meanwhile.
+    const { store } = t();
+    const total = 2 * SHOP_SCAN_SLICE + 500;
+    await store.shopImport.storeImport({
+      products: [product('p1')],
+      events: Array.from({ length: total }, (_, i) => event(`u${i % 50}`, 'p1')),
+    });
+    let visited = 0;
+    let sinceYield = 0;
+    let longest = 0;
+    let ticks = 0;
+    let scanning = true;
+    const tick = () => {
+      ticks++;
+      longest = Math.max(longest, sinceYield);
+      sinceYield = 0;
+      if (scanning) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await store.shopEvents.scan(0, await store.shopEvents.lastRowId(), () => {
+      visited++;
+      sinceYield++;
+    });
+    scanning = false;
+    longest = Math.max(longest, sinceYield);
+    expect(visited).toBe(total);
+    expect(ticks).toBeGreaterThanOrEqual(2);
+    expect(longest).toBeLessThanOrEqual(SHOP_SCAN_SLICE);
   });
 
   it('imports a catalogue and events in one transaction, with the state mark', async () => {

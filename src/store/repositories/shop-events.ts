@@ -1,12 +1,17 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/ports.js';
-import type { AppendResult, ShopEventStore, StoredEvent } from '../../shop/store-port.js';
+import {
+  type AppendResult,
+  SHOP_SCAN_SLICE,
+  type ShopEventStore,
+  type StoredEvent,
+} from '../../shop/store-port.js';
 import type { EventKind, ShopEvent } from '../../shop/types.js';
 
 export type { AppendResult, StoredEvent };
 
-/** Events read per page by {@link SqliteShopEvents.scan}: tens of milliseconds of the event loop each. */
-const SCAN_PAGE = 10_000;
+/** Events read per page by {@link SqliteShopEvents.scan}: a few milliseconds of the event loop each. */
+const SCAN_PAGE = SHOP_SCAN_SLICE;
 
 /** Customer events (views, cart additions, purchases): append-only. */
 export class SqliteShopEvents implements ShopEventStore {

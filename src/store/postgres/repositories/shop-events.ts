@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../../core/ports.js';
-import type { AppendResult, ShopEventStore, StoredEvent } from '../../../shop/store-port.js';
+import {
+  type AppendResult,
+  SHOP_SCAN_SLICE,
+  type ShopEventStore,
+  type StoredEvent,
+} from '../../../shop/store-port.js';
 import type { EventKind, ShopEvent } from '../../../shop/types.js';
 import { type PgPool, type PgQueryable, withTransaction } from '../db.js';
 
@@ -129,7 +134,8 @@ export class PgShopEvents implements ShopEventStore {
 
   /**
    * Calls `visit` for every event with `after < rowId <= upTo`, oldest first, a page at a
-   * time (rows as arrays: no object per row beyond the driver's).
+   * time (rows as arrays: no object per row beyond the driver's), visited a slice at a time
+   * with a yield to the event loop between slices (a page is far more than a slice).
    */
   async scan(
     after: number,
@@ -151,8 +157,13 @@ export class PgShopEvents implements ShopEventStore {
         values: [from, upTo, SCAN_PAGE],
         rowMode: 'array',
       });
-      for (const r of rows) visit(r[1], r[2], r[3], Number(r[4]), r[5]);
+      for (let i = 0; i < rows.length; i++) {
+        if (i > 0 && i % SHOP_SCAN_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const r = rows[i]!;
+        visit(r[1], r[2], r[3], Number(r[4]), r[5]);
+      }
       if (rows.length < SCAN_PAGE) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
       from = Number(rows[rows.length - 1]![0]);
     }
   }
