@@ -10,47 +10,7 @@ import type {
 
 export type { TrainingRun, TrainingRunKind, TrainingRunOutcome, TrainingRunStatus };
 
-interface Row {
-  id: number;
-  kind: TrainingRunKind;
-  bot: string;
-  net_name: string;
-  status: TrainingRunStatus;
-  old_version: string | null;
-  new_version: string | null;
-  reasons: string;
-  forced_reason: string | null;
-  options: string;
-  data: string | null;
-  metrics: string | null;
-  report_path: string | null;
-  error: string | null;
-  started_at: number;
-  finished_at: number | null;
-}
-
-const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
-
-function toRun(r: Row): TrainingRun {
-  return {
-    id: r.id,
-    kind: r.kind,
-    bot: r.bot,
-    netName: r.net_name,
-    status: r.status,
-    oldVersion: r.old_version,
-    newVersion: r.new_version,
-    reasons: JSON.parse(r.reasons) as string[],
-    forcedReason: r.forced_reason,
-    options: JSON.parse(r.options) as Record<string, unknown>,
-    data: parse(r.data),
-    metrics: parse(r.metrics),
-    reportPath: r.report_path,
-    error: r.error,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-  };
-}
+import { type TrainingRunRow as Row, toRun } from '../training-run-rows.js';
 
 /** The retraining runs: started by the retrain command, read by the admin API and the console. */
 export class SqliteTrainingRuns implements TrainingRunStore {

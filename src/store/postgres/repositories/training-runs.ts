@@ -3,53 +3,12 @@ import type {
   TrainingRun,
   TrainingRunKind,
   TrainingRunOutcome,
-  TrainingRunStatus,
   TrainingRunStore,
 } from '../../../retraining/training-runs-port.js';
+import { type TrainingRunRow as Row, toRun } from '../../training-run-rows.js';
 import type { PgPool } from '../db.js';
 
-interface Row {
-  id: number;
-  kind: TrainingRunKind;
-  bot: string;
-  net_name: string;
-  status: TrainingRunStatus;
-  old_version: string | null;
-  new_version: string | null;
-  reasons: string;
-  forced_reason: string | null;
-  options: string;
-  data: string | null;
-  metrics: string | null;
-  report_path: string | null;
-  error: string | null;
-  started_at: number;
-  finished_at: number | null;
-}
-
-const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-
-function toRun(r: Row): TrainingRun {
-  return {
-    id: r.id,
-    kind: r.kind,
-    bot: r.bot,
-    netName: r.net_name,
-    status: r.status,
-    oldVersion: r.old_version,
-    newVersion: r.new_version,
-    reasons: JSON.parse(r.reasons) as string[],
-    forcedReason: r.forced_reason,
-    options: JSON.parse(r.options) as Record<string, unknown>,
-    data: parse(r.data),
-    metrics: parse(r.metrics),
-    reportPath: r.report_path,
-    error: r.error,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-  };
-}
 
 /** The retraining runs in PostgreSQL (`training_runs`), as the SQLite store keeps them. */
 export class PgTrainingRuns implements TrainingRunStore {
